@@ -1,0 +1,167 @@
+"""Domain errors: every known failure carries a stable code.
+
+The code is what programs, tests and the UI rely on; the message is built
+from a bilingual catalogue (Latvian first, English second) so that the CLI
+and the Qt UI tell the user the same thing in their language.  Anything that
+is not a ``KioskError`` is a bug and is reported with a trace.
+"""
+from __future__ import annotations
+
+import os
+from typing import Any
+
+# code -> (Latvian template, English template).  Templates use str.format
+# fields taken from the error's params.
+CATALOG: dict[str, tuple[str, str]] = {
+    # campaign definitions
+    "campaign.unreadable": ("Kampaņas failu nevar nolasīt: {detail}", "Cannot read the campaign file: {detail}"),
+    "campaign.syntax": ("Kampaņas failā ir sintakses kļūda: {detail}", "The campaign file has a syntax error: {detail}"),
+    "campaign.invalid": ("Kampaņas failā ir {count} kļūda(s)", "The campaign file has {count} problem(s)"),
+    "campaign.not_found": ("Kampaņas fails nav atrasts: {path}", "Campaign file not found: {path}"),
+    "campaign.mismatch": (
+        "Šis kiosks ir piesaistīts kampaņai {expected}, nevis {actual}",
+        "This kiosk is enrolled in campaign {expected}, not {actual}",
+    ),
+    # enrollment and data directory
+    "enroll.unknown_institution": ("Iestāde '{institution}' kampaņā nav atrasta", "Institution '{institution}' is not in the campaign"),
+    "enroll.already": (
+        "Datu mape jau ir piesaistīta iestādei '{institution}'",
+        "The data directory is already enrolled for institution '{institution}'",
+    ),
+    "enroll.not_enrolled": (
+        "Kiosks vēl nav piesaistīts iestādei: palaidiet 'kiosk enroll --institution ID'",
+        "This kiosk is not enrolled yet: run 'kiosk enroll --institution ID'",
+    ),
+    "enroll.no_key": (
+        "Iestādes atslēga nav norādīta: centrālais birojs izsniedz to ar 'kiosk central institution-key'",
+        "No institution key given: the central office issues one with 'kiosk central institution-key'",
+    ),
+    "enroll.bad_key": ("Iestādes atslēgas fails ir bojāts: {detail}", "The institution key file is damaged: {detail}"),
+    "storage.disk_full": ("Diskā nav vietas: {detail}", "The disk is full: {detail}"),
+    "storage.locked": ("Datubāzi aizņem cits process: {detail}", "The database is in use by another process: {detail}"),
+    "storage.corrupt": ("Datubāze ir bojāta: {detail}", "The database is damaged: {detail}"),
+    "storage.too_new": (
+        "Datubāze ir no jaunākas programmas versijas ({found} > {supported})",
+        "The database comes from a newer program version ({found} > {supported})",
+    ),
+    "storage.io": ("Datus nevar saglabāt: {detail}", "Data cannot be saved: {detail}"),
+    # QR payload
+    "payload.not_ballot": ("QR kods nav šīs sistēmas biļetena kods", "The QR code is not a ballot code of this system"),
+    "payload.malformed": ("Biļetena QR kods ir bojāts ({detail})", "The ballot QR code is malformed ({detail})"),
+    "payload.bad_version": ("Neatbalstīta biļetena formāta versija {version}", "Unsupported ballot format version {version}"),
+    "payload.foreign_campaign": ("Biļetens ir no citas kampaņas", "The ballot belongs to another campaign"),
+    "payload.other_institution": ("Biļetens ir no citas iestādes", "The ballot belongs to another institution"),
+    "payload.unknown_layout": ("Nezināms biļetena izkārtojums {layout}", "Unknown ballot layout {layout}"),
+    "payload.bad_tag": (
+        "Biļetena autentiskuma zīme nav derīga: iespējams viltojums",
+        "The ballot's authenticity tag is invalid: possibly forged",
+    ),
+    # layout and printing
+    "layout.too_long": (
+        "Biļetens neietilpst {page} lapā: samaziniet sarakstu vai izvēlieties A4",
+        "The ballot does not fit on {page}: shorten the roster or choose A4",
+    ),
+    "print.count": ("Biļetenu skaitam jābūt no 1 līdz {max}", "The ballot count must be between 1 and {max}"),
+    "print.output": ("Biļetenu failu nevar ierakstīt: {detail}", "Cannot write the ballot file: {detail}"),
+    "print.no_printer": ("Printeris nav pieejams: {detail}", "No printer available: {detail}"),
+    "print.failed": (
+        "Drukāšana neizdevās: {detail}. Anulēti {voided} biļeteni",
+        "Printing failed: {detail}. {voided} ballot(s) voided",
+    ),
+    "print.cancelled": ("Drukāšana atcelta. Anulēti {voided} biļeteni", "Printing cancelled. {voided} ballot(s) voided"),
+    # decoding
+    "qr.backend_unavailable": ("QR dekoderis '{backend}' nav pieejams: {detail}", "QR decoder '{backend}' is not available: {detail}"),
+    # generic
+    "usage": ("{detail}", "{detail}"),
+}
+
+LANGUAGES = ("lv", "en")
+
+
+def default_language() -> str:
+    lang = os.environ.get("KIOSK_LANG", "lv").lower()[:2]
+    return lang if lang in LANGUAGES else "lv"
+
+
+class KioskError(Exception):
+    """A known, expected failure with a stable code and a translatable message."""
+
+    def __init__(self, code: str, /, **params: Any) -> None:
+        if code not in CATALOG:
+            raise ValueError(f"unknown error code {code!r}")
+        self.code = code
+        self.params = params
+        super().__init__(self.message("en"))
+
+    def message(self, lang: str | None = None) -> str:
+        lv, en = CATALOG[self.code]
+        template = en if (lang or default_language()) == "en" else lv
+        try:
+            return template.format(**self.params)
+        except (KeyError, IndexError):
+            return template
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"code": self.code, "params": {k: str(v) for k, v in self.params.items()}}
+
+
+class CampaignError(KioskError):
+    """A campaign file with one or more problems, each naming file and field."""
+
+    def __init__(self, problems: list["Problem"]) -> None:
+        self.problems = problems
+        super().__init__("campaign.invalid", count=len(problems))
+
+    def message(self, lang: str | None = None) -> str:
+        head = super().message(lang)
+        return head + ":\n" + "\n".join("  " + p.describe(lang) for p in self.problems)
+
+
+class Problem:
+    """One problem in a campaign file: where it is and what is wrong."""
+
+    # problem code -> (Latvian, English)
+    TEXTS: dict[str, tuple[str, str]] = {
+        "missing": ("obligāts lauks nav norādīts", "required field is missing"),
+        "type": ("jābūt {expected}", "must be {expected}"),
+        "empty": ("nedrīkst būt tukšs", "must not be empty"),
+        "duplicate_id": ("atkārtots identifikators '{value}'", "duplicate id '{value}'"),
+        "bad_id": (
+            "identifikatorā '{value}' atļauti tikai mazie latīņu burti, cipari, '-' un '_'",
+            "id '{value}' may only contain lowercase latin letters, digits, '-' and '_'",
+        ),
+        "empty_roster": ("iestādei nav neviena speciālista", "the institution has no specialists"),
+        "unknown_question_type": (
+            "nezināms jautājuma tips '{value}' (atļauti: {allowed})",
+            "unknown question type '{value}' (allowed: {allowed})",
+        ),
+        "bad_date": ("datums '{value}' nav derīgs", "'{value}' is not a valid date"),
+        "impossible_dates": (
+            "balsošanas beigas ({end}) ir pirms sākuma ({start})",
+            "voting ends ({end}) before it starts ({start})",
+        ),
+        "bad_page_size": ("lapas izmērs '{value}' nav atbalstīts (a5 vai a4)", "page size '{value}' is not supported (a5 or a4)"),
+        "bad_scale": ("skalai jābūt no 2 līdz 10", "the scale must be between 2 and 10"),
+        "bad_key": ("demonstrācijas atslēgai jābūt 64 heksadecimāliem cipariem", "the demo key must be 64 hexadecimal digits"),
+        "hash_collision": (
+            "identifikatoru '{value}' un '{other}' saīsinājumi sakrīt: pārdēvējiet vienu",
+            "ids '{value}' and '{other}' share a short hash: rename one",
+        ),
+        "unknown_field": ("nezināms lauks '{value}'", "unknown field '{value}'"),
+        "too_long": ("teksts ir par garu (vairāk nekā {max} rakstzīmes)", "text is too long (more than {max} characters)"),
+        "no_questions": ("kampaņā nav neviena jautājuma", "the campaign has no questions"),
+        "no_institutions": ("kampaņā nav nevienas iestādes", "the campaign has no institutions"),
+    }
+
+    def __init__(self, file: str, field: str, code: str, **params: Any) -> None:
+        if code not in self.TEXTS:
+            raise ValueError(f"unknown problem code {code!r}")
+        self.file, self.field, self.code, self.params = file, field, code, params
+
+    def describe(self, lang: str | None = None) -> str:
+        lv, en = self.TEXTS[self.code]
+        text = (en if (lang or default_language()) == "en" else lv).format(**self.params)
+        return f"{self.file}: {self.field}: {text}"
+
+    def __repr__(self) -> str:
+        return f"Problem({self.field!r}, {self.code!r})"
