@@ -57,6 +57,62 @@ MIGRATIONS: list[str] = [
         voided INTEGER NOT NULL DEFAULT 0
     ) WITHOUT ROWID;
     """,
+    # 2: reading.  Original images are content-addressed files; a sheet is
+    # one page of one image, interpreted once and never updated; people's
+    # decisions are appended beside it.  `ballots` holds the one sheet per
+    # serial that counts or waits for review, so no serial counts twice.
+    """
+    CREATE TABLE scan_runs (
+        id         INTEGER PRIMARY KEY,
+        kiosk_id   TEXT NOT NULL,
+        started_at TEXT NOT NULL
+    );
+    CREATE TABLE images (
+        sha256     TEXT    PRIMARY KEY,
+        path       TEXT    NOT NULL,
+        size       INTEGER NOT NULL,
+        media_type TEXT    NOT NULL
+    );
+    CREATE TABLE sheets (
+        id             INTEGER PRIMARY KEY,
+        image_sha256   TEXT    NOT NULL REFERENCES images (sha256),
+        page           INTEGER NOT NULL CHECK (page >= 1),
+        source         TEXT    NOT NULL,
+        run_id         INTEGER REFERENCES scan_runs (id),
+        status         TEXT    NOT NULL CHECK (status IN ('counted', 'review', 'rejected', 'duplicate')),
+        reasons        TEXT    NOT NULL DEFAULT '[]',
+        serial         BLOB,
+        layout_id      INTEGER,
+        selections     TEXT,
+        interpretation TEXT    NOT NULL,
+        duplicate_of   INTEGER REFERENCES sheets (id),
+        UNIQUE (image_sha256, page)
+    );
+    CREATE INDEX sheets_status ON sheets (status);
+    CREATE INDEX sheets_serial ON sheets (serial);
+    CREATE TRIGGER sheets_written_once BEFORE UPDATE ON sheets
+    BEGIN SELECT RAISE(ABORT, 'sheets are written once'); END;
+    CREATE TRIGGER sheets_kept BEFORE DELETE ON sheets
+    BEGIN SELECT RAISE(ABORT, 'sheets are never deleted'); END;
+    CREATE TABLE ballots (
+        serial   BLOB    PRIMARY KEY,
+        sheet_id INTEGER NOT NULL UNIQUE REFERENCES sheets (id)
+    ) WITHOUT ROWID;
+    CREATE TABLE decisions (
+        id         INTEGER PRIMARY KEY,
+        sheet_id   INTEGER NOT NULL REFERENCES sheets (id),
+        action     TEXT    NOT NULL CHECK (action IN ('confirm', 'correct', 'reject')),
+        selections TEXT,
+        reason     TEXT,
+        role       TEXT    NOT NULL,
+        decided_at TEXT    NOT NULL
+    );
+    CREATE INDEX decisions_sheet ON decisions (sheet_id);
+    CREATE TRIGGER decisions_written_once BEFORE UPDATE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are written once'); END;
+    CREATE TRIGGER decisions_kept BEFORE DELETE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are never deleted'); END;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -240,7 +296,145 @@ class Store:
         ).fetchone()
         return int(row[0])
 
+    # -- reading --------------------------------------------------------------
+    def start_run(self, kiosk_id: str) -> int:
+        with self.transaction() as db:
+            return int(db.execute(
+                "INSERT INTO scan_runs (kiosk_id, started_at) VALUES (?, ?)", (kiosk_id, now_utc())
+            ).lastrowid)
+
+    def image(self, sha256: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM images WHERE sha256 = ?", (sha256,)).fetchone()
+        return dict(row) if row else None
+
+    def add_image(self, sha256: str, path: str, size: int, media_type: str) -> None:
+        """Record a stored original (the file is written before this is called)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO images (sha256, path, size, media_type) VALUES (?, ?, ?, ?)",
+                (sha256, path, size, media_type),
+            )
+
+    def sheet_at(self, sha256: str, page: int) -> dict[str, Any] | None:
+        """The sheet already stored for this page of this image, if any."""
+        row = self.db.execute("SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (sha256, page)).fetchone()
+        return _sheet(row) if row else None
+
+    def record_sheet(self, sheet: dict[str, Any]) -> dict[str, Any]:
+        """Store one interpreted sheet, once, and return it as stored.
+
+        ``sheet`` has image_sha256, page, source, run_id, status, reasons
+        (list), serial (bytes or None), layout_id, selections (dict or None)
+        and interpretation (dict).  In the same transaction: a page already
+        stored is returned unchanged (with ``repeat`` true); a counted or
+        review sheet whose serial already holds a ballot becomes a
+        ``duplicate`` linked to the first sheet and never counts.
+        """
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (sheet["image_sha256"], sheet["page"])
+            ).fetchone()
+            if row is not None:
+                return {**_sheet(row), "repeat": True}
+            status, reasons, duplicate_of = sheet["status"], list(sheet.get("reasons") or []), None
+            serial = sheet.get("serial")
+            if status in ("counted", "review") and serial is not None:
+                first = db.execute("SELECT sheet_id FROM ballots WHERE serial = ?", (serial,)).fetchone()
+                if first is not None:
+                    status, duplicate_of = "duplicate", first[0]
+                    reasons = ["duplicate_serial"]
+            cur = db.execute(
+                "INSERT INTO sheets (image_sha256, page, source, run_id, status, reasons, serial, layout_id,"
+                " selections, interpretation, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sheet["image_sha256"], sheet["page"], sheet["source"], sheet.get("run_id"), status,
+                    json.dumps(reasons), serial, sheet.get("layout_id"),
+                    None if sheet.get("selections") is None else json.dumps(sheet["selections"], ensure_ascii=False),
+                    json.dumps(sheet.get("interpretation") or {}, ensure_ascii=False), duplicate_of,
+                ),
+            )
+            sheet_id = int(cur.lastrowid)
+            if status in ("counted", "review") and serial is not None:
+                db.execute("INSERT INTO ballots (serial, sheet_id) VALUES (?, ?)", (serial, sheet_id))
+            row = db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+            return {**_sheet(row), "repeat": False}
+
+    def sheet(self, sheet_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+        return _sheet(row) if row else None
+
+    def add_decision(self, sheet_id: int, action: str, selections: dict | None, reason: str | None, role: str) -> int:
+        """Append a person's decision on a sheet; the machine's reading stays as it was."""
+        with self.transaction() as db:
+            return int(db.execute(
+                "INSERT INTO decisions (sheet_id, action, selections, reason, role, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (sheet_id, action, None if selections is None else json.dumps(selections, ensure_ascii=False),
+                 reason, role, now_utc()),
+            ).lastrowid)
+
+    def decisions(self, sheet_id: int) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM decisions WHERE sheet_id = ? ORDER BY id", (sheet_id,))
+        return [{**dict(r), "selections": None if r["selections"] is None else json.loads(r["selections"])} for r in rows]
+
+    def final_sheets(self) -> list[dict[str, Any]]:
+        """Every ballot sheet (one per serial) with its final state: the last
+        decision if a person decided, else the machine's status.  Keys: sheet_id,
+        serial, image_sha256, machine_status, final_status (counted | review |
+        rejected), selections (final), decided_by ('machine' or a role)."""
+        rows = self.db.execute(
+            """
+            SELECT s.id, s.serial, s.image_sha256, s.status, s.selections,
+                   d.action, d.selections AS d_selections, d.role
+            FROM ballots b JOIN sheets s ON s.id = b.sheet_id
+            LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
+            """
+        )
+        out = []
+        for r in rows:
+            if r["action"] is None:
+                final, sel, by = r["status"], r["selections"], "machine"
+            elif r["action"] == "reject":
+                final, sel, by = "rejected", None, r["role"]
+            else:
+                final, sel, by = "counted", r["d_selections"], r["role"]
+            out.append({
+                "sheet_id": r["id"], "serial": r["serial"], "image_sha256": r["image_sha256"],
+                "machine_status": r["status"], "final_status": final,
+                "selections": None if sel is None else json.loads(sel), "decided_by": by,
+            })
+        return out
+
+    def review_queue(self) -> list[dict[str, Any]]:
+        """Sheets waiting for a person: machine status review, no decision yet."""
+        rows = self.db.execute(
+            "SELECT s.* FROM sheets s WHERE s.status = 'review'"
+            " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sheet_id = s.id) ORDER BY s.id"
+        )
+        return [_sheet(r) for r in rows]
+
+    def sheet_counts(self) -> dict[str, int]:
+        """Machine outcomes of all stored sheets: counted, review, rejected, duplicate."""
+        counts = {"counted": 0, "review": 0, "rejected": 0, "duplicate": 0}
+        for status, n in self.db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY status"):
+            counts[status] = n
+        return counts
+
+
+def _sheet(row: sqlite3.Row) -> dict[str, Any]:
+    d = dict(row)
+    d["reasons"] = json.loads(d["reasons"])
+    d["selections"] = None if d["selections"] is None else json.loads(d["selections"])
+    d["interpretation"] = json.loads(d["interpretation"])
+    return d
+
 
 def _split(script: str) -> list[str]:
-    """Split a migration script into statements (no semicolons inside our DDL strings)."""
-    return [s.strip() for s in script.split(";") if s.strip()]
+    """Split a migration script into complete statements (triggers contain ';')."""
+    statements, current = [], ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n;"):
+                statements.append(current.strip())
+            current = ""
+    return statements

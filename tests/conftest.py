@@ -1,0 +1,43 @@
+"""Shared fixtures: every path, database and setting points at tmp_path."""
+from __future__ import annotations
+
+import os
+
+os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
+os.environ["KIOSK_LANG"] = "lv"
+
+from pathlib import Path  # noqa: E402
+
+import pytest  # noqa: E402
+
+from kiosk.campaign import demo_campaign_path, load_campaign  # noqa: E402
+from kiosk.service import Kiosk  # noqa: E402
+
+REPO = Path(__file__).resolve().parent.parent
+
+
+@pytest.fixture(autouse=True)
+def _isolated_data_dir(tmp_path, monkeypatch):
+    """No test ever touches the real user data directory."""
+    monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "default-data"))
+
+
+@pytest.fixture
+def demo_campaign():
+    return load_campaign(demo_campaign_path())
+
+
+@pytest.fixture
+def kiosk(tmp_path, demo_campaign):
+    """A data directory enrolled in the demo campaign's first institution."""
+    k = Kiosk.enroll(demo_campaign.institutions[0].id, root=tmp_path / "kiosk-data", campaign_path=demo_campaign_path())
+    yield k
+    k.close()
+
+
+@pytest.fixture
+def other_kiosk(tmp_path, demo_campaign):
+    """A second kiosk, enrolled in the demo campaign's second institution."""
+    k = Kiosk.enroll(demo_campaign.institutions[1].id, root=tmp_path / "other-data", campaign_path=demo_campaign_path())
+    yield k
+    k.close()
