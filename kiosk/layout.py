@@ -137,11 +137,11 @@ def build_layout(campaign: Campaign, institution: Institution, page_size: str | 
     for n, q in enumerate(campaign.questions, start=1):
         qtext = q.text.get(lang) or q.text["lv"]
         note = OPTIONAL[lang] if q.optional else CHOOSE_ONE[lang]
-        label = f"{n}. {qtext}"
-        for line in wrap(f"{label} ({note})", FONT_BOLD, 9.5 * k, width):
+        for line in wrap(f"{n}. {qtext}", FONT_BOLD, 9.5 * k, width):
             text(left, y + 3.4 * k, line, 9.5, bold=True)
             y += 4.4 * k
-        y += 2.0 * k
+        text(left, y + 2.6 * k, f"({note})", 7.5)
+        y += 4.6 * k
         options: list[dict[str, Any]] = []
         if q.type == "specialist":
             for s in institution.specialists:
