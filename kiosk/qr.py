@@ -108,6 +108,6 @@ def _order_corners(pts: list[tuple[float, float]], orientation: str | None) -> t
     pts = sorted(pts, key=lambda p: np.arctan2(p[1] - cy, p[0] - cx))  # clockwise on screen, from the left
     start = min(range(4), key=lambda i: pts[i][0] + pts[i][1])
     pts = pts[start:] + pts[:start]
-    shift = {"UP": 0, "RIGHT": 3, "DOWN": 2, "LEFT": 1}.get(orientation or "UP", 0)
+    shift = {"UP": 0, "RIGHT": 1, "DOWN": 2, "LEFT": 3}.get(orientation or "UP", 0)
     pts = pts[shift:] + pts[:shift]
     return tuple(pts)
