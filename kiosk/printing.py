@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any
 
-import segno
+import numpy as np
+import zxingcpp
 from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 
@@ -29,9 +30,17 @@ class PrintCancelled(Exception):
 
 
 def qr_matrix(text: str) -> list[list[bool]]:
-    """The QR symbol's modules (no quiet zone), version 3, error correction M."""
-    code = segno.make_qr(text, version=QR_VERSION, error=QR_ERROR.lower(), boost_error=False)
-    return [[bool(v) for v in row] for row in code.matrix]
+    """The QR symbol's modules (no quiet zone), version 3, error correction M.
+
+    zxing-cpp's encoder (C++, with full mask selection) takes ~0.1 ms; the
+    same library decodes the ballots back.
+    """
+    code = zxingcpp.create_barcode(text, zxingcpp.BarcodeFormat.QRCode, ec_level=QR_ERROR, version=QR_VERSION)
+    img = np.asarray(code.to_image(scale=1, add_quiet_zones=False))
+    size = 17 + 4 * QR_VERSION
+    if img.shape != (size, size):
+        raise ValueError(f"payload does not fit a version {QR_VERSION} QR code: {img.shape}")
+    return (img < 128).tolist()
 
 
 def _runs(row: Sequence[bool]) -> list[tuple[int, int]]:
