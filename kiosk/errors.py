@@ -73,6 +73,48 @@ CATALOG: dict[str, tuple[str, str]] = {
     "qr.backend_unavailable": ("QR dekoderis '{backend}' nav pieejams: {detail}", "QR decoder '{backend}' is not available: {detail}"),
     # generic
     "usage": ("{detail}", "{detail}"),
+    # people at the kiosk: sign-in, roles, settings (issue 5)
+    "auth.wrong_pin": ("Nepareizs PIN kods", "Wrong PIN"),
+    "auth.locked": (
+        "Pārāk daudz nepareizu PIN kodu. Mēģiniet vēlreiz pēc {seconds} s",
+        "Too many wrong PINs. Try again in {seconds} s",
+    ),
+    "auth.forbidden": (
+        "Lomai “{role_lv}” šī darbība nav atļauta",
+        "The role “{role_en}” may not do this",
+    ),
+    "auth.signed_out": ("Neviens nav pierakstījies: ievadiet PIN kodu", "Nobody is signed in: enter a PIN"),
+    "auth.bad_pin": ("PIN kodā jābūt {min}–{max} cipariem", "A PIN must have {min}–{max} digits"),
+    "auth.pin_taken": (
+        "Šai lomai jau ir lietotājs ar šādu PIN kodu: izvēlieties citu",
+        "Another user of this role has this PIN: choose another",
+    ),
+    "auth.bad_name": ("Lietotāja vārds nedrīkst būt tukšs", "The user's name must not be empty"),
+    "auth.last_office": (
+        "Pēdējo biroja lietotāju nevar atslēgt: bez tā kiosku nevar aizvērt",
+        "The last office user cannot be deactivated: the kiosk could not be closed without one",
+    ),
+    "auth.unknown_user": ("Lietotājs nav atrasts", "User not found"),
+    "settings.invalid": ("Nederīga vērtība iestatījumam “{key}”: {detail}", "Invalid value for setting “{key}”: {detail}"),
+    "settings.unknown": ("Nezināms iestatījums “{key}”", "Unknown setting “{key}”"),
+    # review of doubtful ballots (issue 5)
+    "review.not_found": ("Biļetens nav atrasts (lapa {sheet})", "Ballot not found (sheet {sheet})"),
+    "review.not_pending": (
+        "Šis biļetens vairs negaida pārbaudi (lapa {sheet})",
+        "This ballot no longer waits for review (sheet {sheet})",
+    ),
+    "review.too_many": (
+        "Jautājumā “{question}” var būt tikai viena atbilde",
+        "Question “{question}” takes only one answer",
+    ),
+    "review.unknown_option": (
+        "Jautājumā “{question}” nav atbildes “{option}”",
+        "Question “{question}” has no answer “{option}”",
+    ),
+    "review.cannot_confirm": (
+        "Mašīnas nolasījumu nevar apstiprināt: {detail}. Izlabojiet atzīmes vai noraidiet biļetenu",
+        "The machine's reading cannot be confirmed: {detail}. Correct the marks or reject the ballot",
+    ),
 }
 
 LANGUAGES = ("lv", "en")

@@ -113,6 +113,26 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER decisions_kept BEFORE DELETE ON decisions
     BEGIN SELECT RAISE(ABORT, 'decisions are never deleted'); END;
     """,
+    # 3: people at the kiosk (issue 5).  One row per user: a role and a
+    # salted PIN hash; `default_pin` marks the demo PINs still in use.  The
+    # single `auth_lock` row carries wrong-PIN lockout across restarts.
+    """
+    CREATE TABLE users (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT    NOT NULL,
+        role        TEXT    NOT NULL CHECK (role IN ('front_desk', 'helper', 'office')),
+        pin_hash    TEXT    NOT NULL,
+        default_pin INTEGER NOT NULL DEFAULT 0,
+        active      INTEGER NOT NULL DEFAULT 1,
+        created_at  TEXT    NOT NULL
+    );
+    CREATE TABLE auth_lock (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        failures     INTEGER NOT NULL DEFAULT 0,
+        locked_until REAL    NOT NULL DEFAULT 0
+    );
+    INSERT INTO auth_lock (id, failures, locked_until) VALUES (1, 0, 0);
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -419,6 +439,53 @@ class Store:
         for status, n in self.db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY status"):
             counts[status] = n
         return counts
+
+    # -- users and sign-in (issue 5) ------------------------------------------
+    def users(self, *, role: str | None = None, active_only: bool = False) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM users WHERE 1 = 1", []
+        if role is not None:
+            sql += " AND role = ?"
+            args.append(role)
+        if active_only:
+            sql += " AND active = 1"
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY role, id", args)]
+
+    def user(self, user_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        return dict(row) if row else None
+
+    def add_user(self, name: str, role: str, pin_hash: str, *, default_pin: bool = False) -> int:
+        with self.transaction() as db:
+            return int(db.execute(
+                "INSERT INTO users (name, role, pin_hash, default_pin, active, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+                (name, role, pin_hash, int(default_pin), now_utc()),
+            ).lastrowid)
+
+    def update_user(self, user_id: int, *, name: str | None = None, pin_hash: str | None = None,
+                    active: bool | None = None) -> None:
+        """Change a user's name, PIN (which clears the demo-PIN flag) or active flag."""
+        with self.transaction() as db:
+            if name is not None:
+                db.execute("UPDATE users SET name = ? WHERE id = ?", (name, user_id))
+            if pin_hash is not None:
+                db.execute("UPDATE users SET pin_hash = ?, default_pin = 0 WHERE id = ?", (pin_hash, user_id))
+            if active is not None:
+                db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+
+    def auth_lock(self) -> tuple[int, float]:
+        """(consecutive wrong PINs, locked until as a POSIX time)."""
+        row = self.db.execute("SELECT failures, locked_until FROM auth_lock WHERE id = 1").fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+    def set_auth_lock(self, failures: int, locked_until: float) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE auth_lock SET failures = ?, locked_until = ? WHERE id = 1", (failures, locked_until))
+
+    def bump_auth_failures(self) -> int:
+        """Count one more wrong PIN atomically; returns the new count."""
+        with self.transaction() as db:
+            db.execute("UPDATE auth_lock SET failures = failures + 1 WHERE id = 1")
+            return int(db.execute("SELECT failures FROM auth_lock WHERE id = 1").fetchone()[0])
 
 
 def _sheet(row: sqlite3.Row) -> dict[str, Any]:

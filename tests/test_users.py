@@ -1,0 +1,186 @@
+"""Roles, PINs, lockout and settings in the core (no Qt)."""
+from __future__ import annotations
+
+import dataclasses
+
+import pytest
+
+from kiosk.errors import KioskError
+from kiosk.service import Kiosk
+from kiosk.users import (
+    DEMO_USERS,
+    MAX_DELAY_S,
+    Action,
+    Auth,
+    Role,
+    Session,
+    check_pin,
+    get_settings,
+    hash_pin,
+    lockout_delay,
+    require,
+    update_settings,
+)
+
+
+class Clock:
+    def __init__(self, t: float = 1_800_000_000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def auth(kiosk):
+    a = Auth(kiosk.store, clock=Clock())
+    assert a.ensure_demo_users() is True
+    return a
+
+
+def test_pins_are_salted_hashes():
+    a, b = hash_pin("1111"), hash_pin("1111")
+    assert a != b and "1111" not in a
+    assert check_pin("1111", a) and not check_pin("1112", a)
+    assert not check_pin("1111", "garbage")
+
+
+def test_demo_users_created_once_and_flagged(auth, kiosk):
+    assert auth.ensure_demo_users() is False
+    users = auth.users()
+    assert {u["role"] for u in users} == {"front_desk", "helper", "office"}
+    assert all("pin_hash" not in u for u in users)
+    assert sorted(pin for _role, pin in auth.demo_pins_in_use()) == ["1111", "2222", "3333"]
+    for _name, role, pin in DEMO_USERS:
+        assert auth.sign_in(role, pin).role == role
+
+
+def test_wrong_role_or_pin_fails(auth):
+    with pytest.raises(KioskError) as e:
+        auth.sign_in(Role.OFFICE, "1111")  # the front desk's PIN does not open the office
+    assert e.value.code == "auth.wrong_pin"
+    assert "Nepareizs" in e.value.message("lv")
+
+
+def test_lockout_grows_and_survives_restart(kiosk):
+    clock = Clock()
+    auth = Auth(kiosk.store, clock=clock)
+    auth.ensure_demo_users()
+    for _ in range(2):
+        with pytest.raises(KioskError, match="Wrong PIN"):
+            auth.sign_in(Role.HELPER, "0000")
+    with pytest.raises(KioskError) as e:
+        auth.sign_in(Role.HELPER, "0000")
+    assert e.value.code == "auth.locked" and e.value.params["seconds"] == 30
+    # while locked even the right PIN is refused, without being checked
+    clock.t += 10
+    with pytest.raises(KioskError) as e:
+        auth.sign_in(Role.HELPER, "2222")
+    assert e.value.code == "auth.locked" and e.value.params["seconds"] == 20
+    # a restart (a new connection, a new Auth) keeps the lock
+    root = kiosk.root
+    with Kiosk.open(root) as k2:
+        assert Auth(k2.store, clock=clock).locked_for() == 20
+    clock.t += 20
+    with pytest.raises(KioskError) as e:
+        auth.sign_in(Role.HELPER, "9999")
+    assert e.value.params["seconds"] == 60  # the delay doubles
+    clock.t += 60
+    assert auth.sign_in(Role.HELPER, "2222").name == "Palīgs"
+    assert auth.failures() == 0 and auth.locked_for() == 0
+
+
+def test_lockout_schedule_is_capped():
+    assert [lockout_delay(n) for n in range(1, 7)] == [0, 0, 30, 60, 120, 240]
+    assert lockout_delay(40) == MAX_DELAY_S
+
+
+def test_clock_going_backwards_never_locks_longer_than_the_maximum(auth):
+    auth.store.set_auth_lock(5, auth.clock() + 10 * 24 * 3600)
+    assert auth.locked_for() == MAX_DELAY_S
+
+
+def test_roles_are_enforced_in_the_core(auth):
+    desk = auth.sign_in(Role.FRONT_DESK, "1111")
+    helper = auth.sign_in(Role.HELPER, "2222")
+    office = auth.sign_in(Role.OFFICE, "3333")
+    assert require(desk, Action.PRINT) is desk
+    for action in (Action.SCAN, Action.REVIEW, Action.EXPORT, Action.SETTINGS, Action.USERS, Action.EXIT):
+        with pytest.raises(KioskError) as e:
+            require(desk, action)
+        assert e.value.code == "auth.forbidden"
+        assert "Reģistratūra" in e.value.message("lv")
+    require(helper, Action.REVIEW)
+    with pytest.raises(KioskError, match="Helper"):
+        require(helper, Action.EXPORT)
+    for action in Action:
+        require(office, action)
+    with pytest.raises(KioskError) as e:
+        require(None, Action.PRINT)
+    assert e.value.code == "auth.signed_out"
+    forged = dataclasses.replace(desk, role=Role.OFFICE)
+    with pytest.raises(KioskError) as e:
+        require(forged, Action.EXPORT)
+    assert e.value.code == "auth.signed_out"
+    fake = Session(1, "x", Role.OFFICE, 0.0, "0" * 64)
+    with pytest.raises(KioskError):
+        require(fake, Action.EXIT)
+
+
+def test_user_administration(auth):
+    office = auth.sign_in(Role.OFFICE, "3333")
+    helper = auth.sign_in(Role.HELPER, "2222")
+    with pytest.raises(KioskError) as e:
+        auth.add_user(helper, "Anna", Role.HELPER, "4567")
+    assert e.value.code == "auth.forbidden"
+    with pytest.raises(KioskError) as e:
+        auth.add_user(office, "Anna", Role.HELPER, "12a4")
+    assert e.value.code == "auth.bad_pin"
+    with pytest.raises(KioskError) as e:
+        auth.add_user(office, "Anna", Role.HELPER, "2222")
+    assert e.value.code == "auth.pin_taken"
+    with pytest.raises(KioskError) as e:
+        auth.add_user(office, "  ", Role.HELPER, "4567")
+    assert e.value.code == "auth.bad_name"
+    anna = auth.add_user(office, "Anna Bērziņa", Role.HELPER, "4567")
+    assert auth.sign_in(Role.HELPER, "4567").name == "Anna Bērziņa"
+    auth.set_active(office, anna, False)
+    with pytest.raises(KioskError):
+        auth.sign_in(Role.HELPER, "4567")
+    # changing a demo PIN clears its warning
+    office_id = office.user_id
+    auth.set_pin(office, office_id, "98765")
+    assert Role.OFFICE not in [r for r, _ in auth.demo_pins_in_use()]
+    assert auth.sign_in(Role.OFFICE, "98765").user_id == office_id
+    with pytest.raises(KioskError) as e:
+        auth.set_active(office, office_id, False)
+    assert e.value.code == "auth.last_office"
+    auth.rename(office, office_id, "Biroja vadītāja")
+    assert any(u["name"] == "Biroja vadītāja" for u in auth.users())
+    with pytest.raises(KioskError) as e:
+        auth.set_pin(office, 999, "12345")
+    assert e.value.code == "auth.unknown_user"
+
+
+def test_settings_are_validated_and_role_checked(auth, kiosk):
+    office = auth.sign_in(Role.OFFICE, "3333")
+    desk = auth.sign_in(Role.FRONT_DESK, "1111")
+    s = get_settings(kiosk.store)
+    assert s["ui.language"] == "lv" and s["ui.idle_seconds"] == "180"
+    update_settings(kiosk.store, desk, {"print.pdf_dir": "/tmp/x"})  # the front desk picks its printer
+    with pytest.raises(KioskError) as e:
+        update_settings(kiosk.store, desk, {"ui.idle_seconds": "60"})
+    assert e.value.code == "auth.forbidden"
+    with pytest.raises(KioskError) as e:
+        update_settings(kiosk.store, office, {"ui.idle_seconds": "5"})
+    assert e.value.code == "settings.invalid"
+    with pytest.raises(KioskError) as e:
+        update_settings(kiosk.store, office, {"nope": "1"})
+    assert e.value.code == "settings.unknown"
+    with pytest.raises(KioskError) as e:
+        update_settings(kiosk.store, office, {"scan.empty_threshold": "0.3", "scan.mark_threshold": "0.2"})
+    assert e.value.code == "settings.invalid"
+    merged = update_settings(kiosk.store, office, {"ui.idle_seconds": " 60 ", "ui.language": "en",
+                                                   "scan.mark_threshold": "0,2"})
+    assert merged["ui.idle_seconds"] == "60" and merged["scan.mark_threshold"] == "0.2"
+    assert get_settings(kiosk.store)["print.pdf_dir"] == "/tmp/x"
