@@ -252,6 +252,8 @@ def _load_extensions() -> None:
 def _setup_logging(args: argparse.Namespace) -> None:
     from .service import data_dir
 
+    if logging.getLogger().handlers:  # already configured (a second main() in one process):
+        return  # basicConfig would ignore new handlers and leak their open log file
     handlers: list[logging.Handler] = []
     try:
         logdir = data_dir(args.data_dir) / "logs"

@@ -115,6 +115,66 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Mašīnas nolasījumu nevar apstiprināt: {detail}. Izlabojiet atzīmes vai noraidiet biļetenu",
         "The machine's reading cannot be confirmed: {detail}. Correct the marks or reject the ballot",
     ),
+    # signed batch export and central verification (issue 4)
+    "export.output": ("Partijas failu nevar ierakstīt: {detail}", "Cannot write the batch file: {detail}"),
+    "export.busy": (
+        "Šobrīd jau notiek cita eksportēšana no šī kioska: uzgaidiet un mēģiniet vēlreiz",
+        "Another export from this kiosk is running: wait and try again",
+    ),
+    "export.conflict": (
+        "Partija {batch} netika reģistrēta: vienlaikus notika cita eksportēšana. Fails dzēsts, mēģiniet vēlreiz",
+        "Batch {batch} was not recorded: another export ran at the same time. The file was removed, try again",
+    ),
+    "export.too_large": (
+        "Partija ir pārāk liela vienam failam (virs 4 GiB vai 65 535 ierakstu): eksportējiet bez attēliem",
+        "The batch is too large for one file (over 4 GiB or 65,535 entries): export without images",
+    ),
+    "export.invalid_record": (
+        "Biļetenu {serial} nevar eksportēt: {detail}",
+        "Ballot {serial} cannot be exported: {detail}",
+    ),
+    "export.image_missing": (
+        "Skenētais attēls {sha256} nav pieejams: {detail}",
+        "The scanned image {sha256} is not available: {detail}",
+    ),
+    "central.trust": ("Uzticamo atslēgu mape nav derīga: {detail}", "The trusted key directory is not valid: {detail}"),
+    "central.no_files": ("Nav norādīts neviens partijas fails", "No batch file given"),
+    "central.output": ("Failu nevar ierakstīt: {detail}", "Cannot write the file: {detail}"),
+    # why a batch is refused ("batch.<reason>"; the reason is the name verify and tally report)
+    "batch.bad_signature": (
+        "Paraksts nav derīgs: manifests mainīts vai parakstīts ar citu atslēgu",
+        "Bad signature: the manifest was changed or signed with another key",
+    ),
+    "batch.altered_record": (
+        "Ieraksti neatbilst parakstītajai kontrolsummai: partija mainīta",
+        "The records do not match the signed hash: the batch was altered",
+    ),
+    "batch.altered_image": (
+        "Attēls neatbilst savai kontrolsummai: partija mainīta ({detail})",
+        "An image does not match its hash: the batch was altered ({detail})",
+    ),
+    "batch.unknown_key": (
+        "Partija parakstīta ar atslēgu, kas nav uzticamo sarakstā ({detail})",
+        "The batch is signed with a key that is not trusted ({detail})",
+    ),
+    "batch.wrong_campaign": ("Partija nav no šīs kampaņas ({detail})", "The batch is not from this campaign ({detail})"),
+    "batch.missing_batch": (
+        "Ķēdē trūkst iepriekšējās partijas ({detail})",
+        "An earlier batch of the chain is missing ({detail})",
+    ),
+    "batch.replayed_batch": (
+        "Partija iesniegta atkārtoti ({detail})",
+        "The batch was submitted again ({detail})",
+    ),
+    "batch.broken_chain": (
+        "Partija neturpina šī kioska ķēdi ({detail})",
+        "The batch does not continue this kiosk's chain ({detail})",
+    ),
+    "batch.bad_tag": (
+        "Biļetena autentiskuma zīme nav derīga: iespējams viltojums ({detail})",
+        "A ballot's authenticity tag is invalid: possibly forged ({detail})",
+    ),
+    "batch.malformed": ("Partijas fails ir bojāts vai nav partija ({detail})", "The batch file is damaged or not a batch ({detail})"),
 }
 
 LANGUAGES = ("lv", "en")

@@ -133,6 +133,35 @@ MIGRATIONS: list[str] = [
     );
     INSERT INTO auth_lock (id, failures, locked_until) VALUES (1, 0, 0);
     """,
+    # 4: signed batch export (issue 4).  One row per batch file this kiosk
+    # signed and wrote; `exported` holds every serial that left in a batch,
+    # so none leaves twice.  Both are written once, in one transaction.
+    """
+    CREATE TABLE batches (
+        number          INTEGER PRIMARY KEY CHECK (number >= 1),
+        sha256          TEXT    NOT NULL UNIQUE,
+        previous_sha256 TEXT    NOT NULL,
+        path            TEXT    NOT NULL,
+        records         INTEGER NOT NULL,
+        counted         INTEGER NOT NULL,
+        rejected        INTEGER NOT NULL,
+        pending         INTEGER NOT NULL,
+        images          INTEGER NOT NULL,
+        created_at      TEXT    NOT NULL
+    );
+    CREATE TABLE exported (
+        serial BLOB    PRIMARY KEY,
+        batch  INTEGER NOT NULL REFERENCES batches (number)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER batches_written_once BEFORE UPDATE ON batches
+    BEGIN SELECT RAISE(ABORT, 'batches are written once'); END;
+    CREATE TRIGGER batches_kept BEFORE DELETE ON batches
+    BEGIN SELECT RAISE(ABORT, 'batches are never deleted'); END;
+    CREATE TRIGGER exported_written_once BEFORE UPDATE ON exported
+    BEGIN SELECT RAISE(ABORT, 'exported serials are written once'); END;
+    CREATE TRIGGER exported_kept BEFORE DELETE ON exported
+    BEGIN SELECT RAISE(ABORT, 'exported serials are never deleted'); END;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -486,6 +515,51 @@ class Store:
         with self.transaction() as db:
             db.execute("UPDATE auth_lock SET failures = failures + 1 WHERE id = 1")
             return int(db.execute("SELECT failures FROM auth_lock WHERE id = 1").fetchone()[0])
+
+    # -- batch export (issue 4) -------------------------------------------------
+    def last_batch(self) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM batches ORDER BY number DESC LIMIT 1").fetchone()
+        return dict(row) if row else None
+
+    def batches(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM batches ORDER BY number")]
+
+    def exported_serials(self) -> set[bytes]:
+        return {r[0] for r in self.db.execute("SELECT serial FROM exported")}
+
+    def rejected_reasons(self) -> dict[str, int]:
+        """Machine-rejected sheets counted by their first reason code."""
+        rows = self.db.execute(
+            "SELECT COALESCE(json_extract(reasons, '$[0]'), ''), COUNT(*) FROM sheets WHERE status = 'rejected' GROUP BY 1"
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def ballot_layouts(self) -> dict[int, int | None]:
+        """sheet id -> layout id, for every ballot's sheet."""
+        rows = self.db.execute("SELECT s.id, s.layout_id FROM ballots b JOIN sheets s ON s.id = b.sheet_id")
+        return {r[0]: r[1] for r in rows}
+
+    def record_batch(self, batch: dict[str, Any], serials: list[bytes]) -> None:
+        """Record a written batch file and its serials in one transaction.
+
+        Refused with export.conflict when the batch is not the next in the
+        chain or a serial was already exported (another export won a race).
+        """
+        with self.transaction() as db:
+            last = db.execute("SELECT number, sha256 FROM batches ORDER BY number DESC LIMIT 1").fetchone()
+            expected = (1, "0" * 64) if last is None else (last[0] + 1, last[1])
+            if (batch["number"], batch["previous_sha256"]) != expected:
+                raise KioskError("export.conflict", batch=batch["number"])
+            db.execute(
+                "INSERT INTO batches (number, sha256, previous_sha256, path, records, counted, rejected, pending,"
+                " images, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (batch["number"], batch["sha256"], batch["previous_sha256"], batch["path"], batch["records"],
+                 batch["counted"], batch["rejected"], batch["pending"], batch["images"], batch["created_at"]),
+            )
+            try:
+                db.executemany("INSERT INTO exported (serial, batch) VALUES (?, ?)", [(s, batch["number"]) for s in serials])
+            except sqlite3.IntegrityError:
+                raise KioskError("export.conflict", batch=batch["number"]) from None
 
 
 def _sheet(row: sqlite3.Row) -> dict[str, Any]:

@@ -1,0 +1,246 @@
+"""Signed batch export from a kiosk's database (kiosk/export.py).
+
+Sheets are stored directly with Store.record_sheet (and decisions with
+Store.add_decision), as the reader and the review screen store them.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+import re
+import secrets
+import zipfile
+from pathlib import Path
+
+import pytest
+
+from kiosk import payload
+from kiosk.central import load_trust, verify_batches
+from kiosk.cli import main
+from kiosk.errors import KioskError
+from kiosk.export import GENESIS, export_batch, list_batches, pending_summary
+
+_image_counter = iter(range(10**9))
+
+
+def add_image(kiosk, data: bytes | None = None) -> str:
+    """A stored original: a real file under the data directory, content-addressed."""
+    data = data if data is not None else b"\x89PNG fake scan " + secrets.token_bytes(16)
+    sha = hashlib.sha256(data).hexdigest()
+    path = kiosk.root / "images" / f"{sha}.png"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(data)
+    kiosk.store.add_image(sha, str(path.relative_to(kiosk.root)), len(data), "image/png")
+    return sha
+
+
+def add_sheet(kiosk, status: str = "counted", selections: dict | None = None, *, serial: bytes | None = None,
+              reasons: list[str] | None = None, image: str | None = None) -> dict:
+    """Store one interpreted sheet of a ballot printed by this kiosk's layout."""
+    spec = kiosk.layout()
+    if selections is None and status in ("counted", "review"):
+        specialist = kiosk.institution.specialists[0].id
+        selections = {"specialist": [specialist], "rating": ["4"]}
+    serial = serial if serial is not None else (payload.new_serial() if status != "rejected" else None)
+    return kiosk.store.record_sheet({
+        "image_sha256": image or add_image(kiosk),
+        "page": 1,
+        "source": f"scan-{next(_image_counter)}.png",
+        "run_id": None,
+        "status": status,
+        "reasons": reasons or [],
+        "serial": serial,
+        "layout_id": spec["id"] if serial is not None else None,
+        "selections": selections,
+        "interpretation": {},
+    })
+
+
+def read_batch(path: Path) -> tuple[dict, list[dict], dict]:
+    with zipfile.ZipFile(path) as z:  # any ZIP reader can open a batch
+        return (json.loads(z.read("manifest.json")), json.loads(z.read("records.json")),
+                json.loads(z.read("signature.json")))
+
+
+def test_export_writes_every_decided_ballot_once_and_lists_pending(kiosk, tmp_path):
+    out = tmp_path / "out"
+    counted = [add_sheet(kiosk) for _ in range(5)]
+    review = add_sheet(kiosk, "review", {"specialist": [], "rating": []}, reasons=["blank_ballot"])
+    add_sheet(kiosk, "rejected", None, reasons=["no_qr"])
+    add_sheet(kiosk, "rejected", None, reasons=["blank_back"])
+    dup = add_sheet(kiosk, serial=counted[0]["serial"])
+    assert dup["status"] == "duplicate"
+
+    first = export_batch(kiosk, out)
+    assert (first.batch, first.records, first.counted, first.rejected, first.pending) == (1, 5, 5, 0, 1)
+    assert first.previous_sha256 == GENESIS
+    assert first.sha256 == hashlib.sha256(first.path.read_bytes()).hexdigest()
+    manifest, records, _ = read_batch(first.path)
+    assert sorted(r["serial"] for r in records) == sorted(payload.serial_text(s["serial"]) for s in counted)
+    assert manifest["pending_review"] == 1
+    assert manifest["totals"] == {
+        "issued": 0, "voided": 0, "scanned": 8, "counted": 5, "in_review": 1, "rejected": 1,
+        "duplicates": 1, "blank_backs": 1, "exported": 5,
+    }
+    assert (out / f"{kiosk.kiosk_id}.pub").read_bytes() == kiosk.public_key_path.read_bytes()
+
+    # Nothing new: the next batch is empty, nothing is exported twice.
+    second = export_batch(kiosk, out)
+    assert (second.batch, second.records, second.pending, second.previous_sha256) == (2, 0, 1, first.sha256)
+
+    # The reviewer resolves the pending ballot; a new ballot arrives; one more is rejected by a person.
+    kiosk.store.add_decision(review["id"], "correct", {"specialist": [kiosk.institution.specialists[1].id],
+                                                      "rating": []}, None, "office")
+    late = add_sheet(kiosk)
+    doubtful = add_sheet(kiosk, "review", {"specialist": [], "rating": ["2"]}, reasons=["undervote"])
+    kiosk.store.add_decision(doubtful["id"], "reject", None, "torn", "office")
+    third = export_batch(kiosk, out)
+    assert (third.batch, third.records, third.counted, third.rejected, third.pending) == (3, 3, 2, 1, 0)
+    _, records, _ = read_batch(third.path)
+    by_serial = {r["serial"]: r for r in records}
+    resolved = by_serial[payload.serial_text(review["serial"])]
+    assert resolved["decided_by"] == "office" and resolved["status"] == "counted"
+    assert resolved["selections"] == {"specialist": [kiosk.institution.specialists[1].id], "rating": []}
+    assert by_serial[payload.serial_text(late["serial"])]["decided_by"] == "machine"
+    assert by_serial[payload.serial_text(doubtful["serial"])] | {"payload": None} == {
+        "serial": payload.serial_text(doubtful["serial"]), "status": "rejected", "selections": None,
+        "decided_by": "office", "image_sha256": doubtful["image_sha256"], "payload": None,
+    }
+
+    # Across all batches: every decided ballot exactly once.
+    all_serials = []
+    for b in list_batches(kiosk):
+        all_serials += [r["serial"] for r in read_batch(Path(b["path"]))[1]]
+    finals = [f for f in kiosk.store.final_sheets() if f["final_status"] != "review"]
+    assert sorted(all_serials) == sorted(payload.serial_text(f["serial"]) for f in finals)
+    assert len(all_serials) == len(set(all_serials)) == 8
+    assert [b["number"] for b in list_batches(kiosk)] == [1, 2, 3]
+    assert pending_summary(kiosk) == {"ready": 0, "counted": 0, "rejected": 0, "in_review": 0, "exported": 8}
+
+    checks = verify_batches([first.path, second.path, third.path], load_trust(out), kiosk.campaign,
+                            kiosk.campaign.demo_master_key)
+    assert [(c.ok, c.reason) for c in checks] == [(True, None)] * 3
+
+
+def test_records_are_shuffled_and_carry_no_time(kiosk, tmp_path):
+    sheets = [add_sheet(kiosk) for _ in range(40)]
+    res = export_batch(kiosk, tmp_path / "out")
+    manifest, records, sig = read_batch(res.path)
+    stored_order = [payload.serial_text(s["serial"]) for s in sheets]
+    exported = [r["serial"] for r in records]
+    assert sorted(exported) == sorted(stored_order)
+    # 40! orders: matching the storage order or the sorted order by chance is impossible in practice.
+    assert exported != stored_order and exported != sorted(exported)
+    for r in records:
+        assert set(r) == {"serial", "status", "selections", "decided_by", "image_sha256", "payload"}
+    text = json.dumps(records)
+    assert not re.search(r"\d{4}-\d\d-\d\d|\d\d:\d\d", text)  # no date or time anywhere in the records
+    assert set(manifest) >= {"campaign_id", "institution_id", "kiosk_id", "batch", "previous_sha256", "created_at",
+                             "totals", "records"}
+    assert manifest["records"]["sha256"] == hashlib.sha256(zipfile.ZipFile(res.path).read("records.json")).hexdigest()
+    assert sig["algorithm"] == "ed25519"
+
+
+def test_images_option_includes_the_originals(kiosk, tmp_path):
+    shared = add_image(kiosk, b"a two-page scan " + secrets.token_bytes(8))
+    a = add_sheet(kiosk, image=shared)
+    b = kiosk.store.record_sheet({**{k: a[k] for k in ("image_sha256", "source", "layout_id", "selections",
+                                                        "interpretation", "reasons", "status")},
+                                  "page": 2, "run_id": None, "serial": payload.new_serial()})
+    c = add_sheet(kiosk)
+    res = export_batch(kiosk, tmp_path / "out", images=True)
+    assert res.images == 2
+    with zipfile.ZipFile(res.path) as z:
+        names = z.namelist()
+        assert names[:3] == ["manifest.json", "records.json", "signature.json"]
+        for sheet in (a, b, c):
+            name = f"images/{sheet['image_sha256']}.png"
+            assert name in names
+            assert hashlib.sha256(z.read(name)).hexdigest() == sheet["image_sha256"]
+        assert z.testzip() is None
+    manifest, _, _ = read_batch(res.path)
+    assert manifest["images"] == {"included": True, "count": 2}
+    [check] = verify_batches([res.path], load_trust(tmp_path / "out"), kiosk.campaign)
+    assert check.ok, check.detail
+
+
+def test_a_missing_image_stops_the_export_and_records_nothing(kiosk, tmp_path):
+    sheet = add_sheet(kiosk)
+    (kiosk.root / kiosk.store.image(sheet["image_sha256"])["path"]).unlink()
+    with pytest.raises(KioskError) as err:
+        export_batch(kiosk, tmp_path / "out", images=True)
+    assert err.value.code == "export.image_missing"
+    assert list_batches(kiosk) == [] and not list((tmp_path / "out").glob("*.zip"))
+    assert export_batch(kiosk, tmp_path / "out").records == 1  # without images it goes
+
+
+def test_a_failed_commit_removes_the_file_and_exports_nothing(kiosk, tmp_path, monkeypatch):
+    add_sheet(kiosk)
+    original = kiosk.store.record_batch
+
+    def racing(batch, serials):  # another export recorded batch 1 meanwhile
+        raise KioskError("export.conflict", batch=batch["number"])
+
+    monkeypatch.setattr(kiosk.store, "record_batch", racing)
+    with pytest.raises(KioskError) as err:
+        export_batch(kiosk, tmp_path / "out")
+    assert err.value.code == "export.conflict"
+    assert not list((tmp_path / "out").glob("*.zip")) and not list((tmp_path / "out").glob(".*.tmp"))
+    monkeypatch.setattr(kiosk.store, "record_batch", original)
+    res = export_batch(kiosk, tmp_path / "out")
+    assert (res.batch, res.records) == (1, 1)
+
+
+def test_store_refuses_a_batch_out_of_chain_or_a_serial_twice(kiosk, tmp_path):
+    s = add_sheet(kiosk)
+    res = export_batch(kiosk, tmp_path / "out")
+    base = {"sha256": "ab" * 32, "path": "x", "records": 1, "counted": 1, "rejected": 0, "pending": 0,
+            "images": 0, "created_at": "2026-01-01T00:00:00Z"}
+    for number, previous, serials in ((2, GENESIS, []), (3, res.sha256, []), (2, res.sha256, [s["serial"]])):
+        with pytest.raises(KioskError) as err:
+            kiosk.store.record_batch({**base, "number": number, "previous_sha256": previous}, serials)
+        assert err.value.code == "export.conflict"
+    assert [b["number"] for b in kiosk.store.batches()] == [1]
+    assert kiosk.store.exported_serials() == {s["serial"]}
+
+
+def test_an_unrecorded_file_from_a_killed_export_is_kept_aside(kiosk, tmp_path):
+    out = tmp_path / "out"
+    out.mkdir()
+    stale = out / f"{kiosk.kiosk_id}-batch-0001.zip"
+    stale.write_bytes(b"written, never recorded")
+    add_sheet(kiosk)
+    res = export_batch(kiosk, out)
+    assert res.path == stale and res.records == 1
+    [aside] = out.glob(f"{stale.name}.unrecorded-*")
+    assert aside.read_bytes() == b"written, never recorded"
+
+
+def test_invalid_selections_are_refused_not_exported(kiosk, tmp_path):
+    sheet = add_sheet(kiosk, "review", {"specialist": [s.id for s in kiosk.institution.specialists[:2]],
+                                        "rating": []}, reasons=["overvote"])
+    kiosk.store.add_decision(sheet["id"], "confirm", sheet["selections"], None, "office")
+    with pytest.raises(KioskError) as err:
+        export_batch(kiosk, tmp_path / "out")
+    assert err.value.code == "export.invalid_record"
+    assert payload.serial_text(sheet["serial"]) in err.value.message("en")
+    assert list_batches(kiosk) == []
+
+
+def test_cli_export_and_list(kiosk, tmp_path, capsys):
+    for _ in range(3):
+        add_sheet(kiosk)
+    add_sheet(kiosk, "review", {"specialist": [], "rating": []}, reasons=["blank_ballot"])
+    root = str(kiosk.root)
+    assert main(["--data-dir", root, "export", "--out", str(tmp_path / "out"), "--json"]) == 0
+    info = json.loads(capsys.readouterr().out)
+    assert (info["batch"], info["records"], info["pending"]) == (1, 3, 1)
+    assert main(["--data-dir", root, "--lang", "lv", "export", "--out", str(tmp_path / "out")]) == 0
+    text = capsys.readouterr().out
+    assert "Partija 2 ierakstīta" in text and "gaida pārbaudi" in text
+    assert main(["--data-dir", root, "export", "--list", "--json"]) == 0
+    listed = json.loads(capsys.readouterr().out)
+    assert [b["number"] for b in listed["batches"]] == [1, 2]
+    assert listed["next"]["in_review"] == 1
+    assert main(["--data-dir", root, "export"]) == 2
+    assert "--out" in capsys.readouterr().err
