@@ -71,6 +71,46 @@ CATALOG: dict[str, tuple[str, str]] = {
     "print.cancelled": ("Drukāšana atcelta. Anulēti {voided} biļeteni", "Printing cancelled. {voided} ballot(s) voided"),
     # decoding
     "qr.backend_unavailable": ("QR dekoderis '{backend}' nav pieejams: {detail}", "QR decoder '{backend}' is not available: {detail}"),
+    # reading: one entry per sheet reason code (kiosk.scan); "sheet.<reason>"
+    "sheet.no_qr": ("Biļetena QR kods nav atrasts", "No ballot QR code found"),
+    "sheet.blank_back": ("Tukša lapas otrā puse", "Blank back of a page"),
+    "sheet.multiple_qr": ("Vienā attēlā ir vairāki biļeteni", "More than one ballot in one image"),
+    "sheet.unreadable_marks": (
+        "Biļetena reģistrācijas zīmes vai rūtiņas nevar atrast: skenējiet vēlreiz",
+        "The ballot's registration marks or boxes cannot be found: scan it again",
+    ),
+    "sheet.not_ballot": ("QR kods nav šīs sistēmas biļetena kods", "The QR code is not a ballot code of this system"),
+    "sheet.malformed_qr": ("Biļetena QR kods ir bojāts", "The ballot QR code is malformed"),
+    "sheet.bad_version": ("Neatbalstīta biļetena formāta versija", "Unsupported ballot format version"),
+    "sheet.foreign_campaign": ("Biļetens ir no citas kampaņas", "The ballot belongs to another campaign"),
+    "sheet.other_institution": ("Biļetens ir no citas iestādes", "The ballot belongs to another institution"),
+    "sheet.bad_tag": (
+        "Biļetena autentiskuma zīme nav derīga: iespējams viltojums",
+        "The ballot's authenticity tag is invalid: possibly forged",
+    ),
+    "sheet.unknown_layout": ("Nezināms biļetena izkārtojums", "Unknown ballot layout"),
+    "sheet.unsupported_file": (
+        "Fails nav attēls vai PDF (atbalstīti PNG, JPEG, TIFF, PDF)",
+        "The file is not an image or PDF (PNG, JPEG, TIFF and PDF are supported)",
+    ),
+    "sheet.corrupt_file": ("Fails ir bojāts vai nepilnīgs: {detail}", "The file is damaged or incomplete: {detail}"),
+    "sheet.empty_file": ("Fails ir tukšs", "The file is empty"),
+    "sheet.too_large": ("Attēls ir pārāk liels ({detail})", "The image is too large ({detail})"),
+    "sheet.not_found": ("Fails nav atrasts", "File not found"),
+    "sheet.unreadable_file": ("Failu nevar nolasīt: {detail}", "Cannot read the file: {detail}"),
+    "sheet.internal_error": (
+        "Iekšēja kļūda, lapa nav saglabāta (mēģiniet vēlreiz; sīkāk žurnālā)",
+        "Internal error, the page was not stored (try again; details in the log)",
+    ),
+    "sheet.overvote": ("Jautājumā atzīmēts vairāk nekā viens variants", "More than one option marked in a question"),
+    "sheet.marginal_mark": ("Neskaidra atzīme: jāizlemj cilvēkam", "An unclear mark: a person must decide"),
+    "sheet.unclear_box": ("Rūtiņu nevar droši nolasīt", "A box cannot be read reliably"),
+    "sheet.undervote": ("Obligātajā jautājumā nekas nav atzīmēts", "Nothing marked in a required question"),
+    "sheet.blank_ballot": ("Biļetenā nekas nav atzīmēts", "Nothing marked on the ballot"),
+    "sheet.duplicate_serial": (
+        "Šī biļetena numurs jau ir nolasīts: kopija netiek skaitīta",
+        "This ballot's serial was already read: the copy does not count",
+    ),
     # generic
     "usage": ("{detail}", "{detail}"),
     # people at the kiosk: sign-in, roles, settings (issue 5)
