@@ -1,0 +1,1016 @@
+"""A realistic test corpus of returned ballots: printed, marked by hand, scanned or photographed.
+
+Every ballot is printed with the real printing code (``Kiosk.print_ballots``),
+rendered from its PDF with pdfium, marked with hand-like strokes at the
+render resolution and then put through a scanner or a webcam model.  Every
+sheet carries its ground truth: which boxes the voter marked, what the reader
+should report (question label -> option labels, exactly as printed) and the
+sheet's expected class.
+
+Marks (all in millimetres on the page, rasterised with antialiasing):
+  tick, cross, fill (hatched box), scribble, overrun (a tick or cross running
+  well over the box border), pencil (a firm graphite mark), faint (light
+  pencil), dot (the pen rested once), margin writing (never inside a box).
+Scanner: 150/200/300 dpi, A5/A4, grey or colour, paper tone, skew up to 5
+  degrees, 90/180/270 rotation, flatbed lid or feeder backing around the page,
+  slight blur, noise; PNG, JPEG (quality 60-90), multi-page TIFF and
+  image-only PDF batches, duplex batches with blank back pages.
+Webcam: the page perspective-warped into a 1280x720 or 1920x1080 frame
+  (either orientation) over a desk, uneven light, colour cast, soft shadow,
+  mild blur, sensor noise, JPEG.
+
+Classes (``Sheet.cls``): clear, blank_question (an optional question left
+blank), blank_required (a required question left blank), overvote, faint,
+dot, blank_ballot (nothing marked), back_page (duplex back), foreign (a
+ballot of another institution).
+
+Everything is derived from one seed: the same seed and the same ballot
+serials give byte-identical files (``fixed_serials`` seeds the serials too).
+Only numpy and Pillow (plus pypdfium2 to render the printed PDF).
+"""
+from __future__ import annotations
+
+import contextlib
+import json
+import math
+import os
+import random
+from statistics import NormalDist
+from collections.abc import Iterator, Sequence
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+import pypdfium2 as pdfium
+from PIL import Image, ImageChops, ImageDraw, ImageFilter
+
+from kiosk import payload as kiosk_payload
+
+MM_PER_INCH = 25.4
+
+# -- expected classes ---------------------------------------------------------
+CLEAR = "clear"
+BLANK_QUESTION = "blank_question"
+BLANK_REQUIRED = "blank_required"
+OVERVOTE = "overvote"
+FAINT = "faint"
+DOT = "dot"
+BLANK_BALLOT = "blank_ballot"
+BACK_PAGE = "back_page"
+FOREIGN = "foreign"
+BALLOT_CLASSES = (CLEAR, BLANK_QUESTION, BLANK_REQUIRED, OVERVOTE, FAINT, DOT, BLANK_BALLOT)
+ALL_CLASSES = BALLOT_CLASSES + (BACK_PAGE, FOREIGN)
+UNAMBIGUOUS = frozenset({CLEAR, BLANK_QUESTION})
+# Either review, or counted exactly as the voter marked it.
+REVIEW_OR_AS_MARKED = frozenset({BLANK_REQUIRED, OVERVOTE, FAINT, DOT})
+
+# Share of each class among the ballots of one capture kind (rounded, rest -> clear).
+CLASS_MIX = {BLANK_QUESTION: 0.11, BLANK_REQUIRED: 0.03, OVERVOTE: 0.08, FAINT: 0.07, DOT: 0.06, BLANK_BALLOT: 0.05}
+
+CLEAR_KINDS = ("tick", "cross", "fill", "scribble", "overrun")
+CLEAR_WEIGHTS = (0.34, 0.30, 0.12, 0.10, 0.14)
+MARK_KINDS = CLEAR_KINDS + ("faint", "dot")
+
+# -- inks ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Ink:
+    name: str
+    rgb: tuple[int, int, int]
+    darkness: float  # opacity of a fully covered pixel, 0..1
+    grain: float  # 0 smooth ink .. ~0.6 graphite on paper
+    width_mm: tuple[float, float]  # stroke width range
+
+    def luminance(self) -> float:
+        r, g, b = self.rgb
+        return 0.299 * r + 0.587 * g + 0.114 * b
+
+
+def pen(rng: random.Random) -> Ink:
+    """A ballpoint or felt pen: black or blue, varying pressure."""
+    name, rgb = rng.choice([("black", (22, 22, 30)), ("blue", (24, 42, 150)), ("blue", (38, 52, 118)), ("black", (40, 38, 44))])
+    return Ink(name, rgb, rng.uniform(0.72, 1.0), rng.uniform(0.0, 0.25), (0.4, 1.0))
+
+
+def firm_pencil(rng: random.Random) -> Ink:
+    return Ink("pencil", (70, 70, 78), rng.uniform(0.62, 0.82), rng.uniform(0.3, 0.5), (0.45, 0.8))
+
+
+def light_pencil(rng: random.Random) -> Ink:
+    """Light pencil: grey, thin, grainy; clearly visible to a person, but faint."""
+    return Ink("light-pencil", (95, 95, 102), rng.uniform(0.42, 0.62), rng.uniform(0.3, 0.45), (0.35, 0.55))
+
+
+# -- geometry helpers -----------------------------------------------------------
+
+
+def _catmull_rom(ctrl: np.ndarray, samples: int = 10) -> np.ndarray:
+    """A smooth curve through the control points (endpoints duplicated)."""
+    if len(ctrl) < 3:
+        return ctrl.astype(float)
+    p = np.vstack([ctrl[:1], ctrl, ctrl[-1:]]).astype(float)
+    out = []
+    t = np.linspace(0.0, 1.0, samples, endpoint=False)[:, None]
+    for i in range(1, len(p) - 2):
+        p0, p1, p2, p3 = p[i - 1], p[i], p[i + 1], p[i + 2]
+        out.append(0.5 * ((2 * p1) + (-p0 + p2) * t + (2 * p0 - 5 * p1 + 4 * p2 - p3) * t**2 + (-p0 + 3 * p1 - 3 * p2 + p3) * t**3))
+    out.append(p[-2][None, :])
+    return np.vstack(out)
+
+
+def _resample(points: np.ndarray, step: float) -> np.ndarray:
+    """Points along the polyline no further apart than ``step``."""
+    if len(points) < 2:
+        return points
+    seg = np.diff(points, axis=0)
+    lengths = np.hypot(seg[:, 0], seg[:, 1])
+    cum = np.concatenate([[0.0], np.cumsum(lengths)])
+    total = cum[-1]
+    if total <= 0:
+        return points[:1]
+    n = max(2, int(math.ceil(total / step)) + 1)
+    s = np.linspace(0.0, total, n)
+    return np.column_stack([np.interp(s, cum, points[:, 0]), np.interp(s, cum, points[:, 1])])
+
+
+@dataclass
+class Stroke:
+    points: np.ndarray  # (N, 2) page millimetres
+    widths: np.ndarray  # (N,) millimetres
+
+    @classmethod
+    def through(cls, ctrl: Sequence[Sequence[float]], width: float, rng: random.Random, *, tremor: float = 0.04, smooth: bool = True) -> "Stroke":
+        pts = np.asarray(ctrl, dtype=float)
+        pts = _catmull_rom(pts, 12) if smooth and len(pts) >= 3 else pts
+        pts = _resample(pts, 0.12)
+        n = len(pts)
+        # Hand tremor: a low-frequency wobble perpendicular-ish to the path.
+        if n > 2 and tremor > 0:
+            phase = rng.uniform(0, 2 * math.pi)
+            freq = rng.uniform(1.5, 4.0)
+            t = np.linspace(0, 1, n)
+            pts = pts + tremor * np.column_stack([np.sin(2 * math.pi * freq * t + phase), np.cos(2 * math.pi * freq * t * 0.7 + phase)])
+        # Pressure: lighter where the pen lands and lifts.
+        t = np.linspace(0, 1, n)
+        profile = 0.72 + 0.28 * np.sin(np.pi * np.clip(t * 1.15, 0, 1)) ** 0.5
+        widths = width * profile * rng.uniform(0.9, 1.1)
+        return cls(pts, widths)
+
+    def shifted(self, dx: float, dy: float) -> "Stroke":
+        return Stroke(self.points + np.array([dx, dy]), self.widths)
+
+
+def _affine(unit: Sequence[Sequence[float]], centre: tuple[float, float], size: float, angle_deg: float, stretch: tuple[float, float] = (1.0, 1.0)) -> list[tuple[float, float]]:
+    """Map points of a unit square centred at 0 (y down) into millimetres."""
+    a = math.radians(angle_deg)
+    ca, sa = math.cos(a), math.sin(a)
+    out = []
+    for u, v in unit:
+        u, v = u * stretch[0], v * stretch[1]
+        out.append((centre[0] + size * (u * ca - v * sa), centre[1] + size * (u * sa + v * ca)))
+    return out
+
+
+# -- hand-like marks --------------------------------------------------------------
+
+
+def _jit(rng: random.Random, a: float) -> float:
+    return rng.uniform(-a, a)
+
+
+def tick_strokes(box: Sequence[float], rng: random.Random, width: float, scale: tuple[float, float] = (0.6, 0.95), spread: float = 0.12) -> list[Stroke]:
+    x, y, w, h = box
+    s = min(w, h)
+    centre = (x + w / 2 + _jit(rng, spread * s), y + h / 2 + _jit(rng, spread * s))
+    size = s * rng.uniform(*scale)
+    angle = rng.uniform(-14, 10)
+    j = 0.05
+    start = (-0.42 + _jit(rng, j), -0.02 + _jit(rng, 0.1))
+    bottom = (-0.12 + _jit(rng, j), 0.40 + _jit(rng, j))
+    end = (0.48 + _jit(rng, j), -0.50 + _jit(rng, 0.08))
+    short = _affine([start, ((start[0] + bottom[0]) / 2 + 0.02, (start[1] + bottom[1]) / 2 + 0.03), bottom], centre, size, angle)
+    long = _affine([bottom, ((bottom[0] + end[0]) / 2 - 0.03, (bottom[1] + end[1]) / 2 + 0.04), end], centre, size, angle)
+    if rng.random() < 0.75:  # one continuous stroke with a sharp vertex
+        pts = _catmull_rom(np.array(short), 8)[:-1].tolist() + _catmull_rom(np.array(long), 8).tolist()
+        return [Stroke.through(pts, width, rng, smooth=False)]
+    return [Stroke.through(short, width, rng), Stroke.through(long, width, rng)]
+
+
+def cross_strokes(box: Sequence[float], rng: random.Random, width: float, scale: tuple[float, float] = (0.6, 0.95), spread: float = 0.1) -> list[Stroke]:
+    x, y, w, h = box
+    s = min(w, h)
+    centre = (x + w / 2 + _jit(rng, spread * s), y + h / 2 + _jit(rng, spread * s))
+    size = s * rng.uniform(*scale)
+    angle = rng.uniform(-10, 10)
+    strokes = []
+    for a, b in (((-0.5, -0.5), (0.5, 0.5)), ((0.5, -0.5), (-0.5, 0.5))):
+        a = (a[0] + _jit(rng, 0.08), a[1] + _jit(rng, 0.08))
+        b = (b[0] + _jit(rng, 0.08), b[1] + _jit(rng, 0.08))
+        bow = _jit(rng, 0.07)
+        mid = ((a[0] + b[0]) / 2 + bow, (a[1] + b[1]) / 2 - bow)
+        strokes.append(Stroke.through(_affine([a, mid, b], centre, size, angle), width * rng.uniform(0.9, 1.1), rng))
+    return strokes
+
+
+def fill_strokes(box: Sequence[float], rng: random.Random, width: float) -> list[Stroke]:
+    """The box hatched or filled with a zigzag, sometimes spilling over its border."""
+    x, y, w, h = box
+    lo, hi = rng.uniform(0.04, 0.15), rng.uniform(0.85, 1.0)
+    rows = rng.randint(5, 10)
+    pts = []
+    vertical = rng.random() < 0.3
+    for i in range(rows + 1):
+        t = lo + (hi - lo) * i / rows + _jit(rng, 0.02)
+        a = lo + _jit(rng, 0.06)
+        b = hi + _jit(rng, 0.06)
+        ends = (a, b) if i % 2 == 0 else (b, a)
+        for e in ends:
+            u, v = (t, e) if vertical else (e, t)
+            pts.append((x + u * w, y + v * h))
+    return [Stroke.through(pts, max(width, 0.6), rng, smooth=False, tremor=0.03)]
+
+
+def scribble_strokes(box: Sequence[float], rng: random.Random, width: float) -> list[Stroke]:
+    """A loopy scribble over the box (round and round)."""
+    x, y, w, h = box
+    s = min(w, h)
+    cx, cy = x + w / 2 + _jit(rng, 0.08 * s), y + h / 2 + _jit(rng, 0.08 * s)
+    turns = rng.uniform(2.5, 4.5)
+    n = int(turns * 14)
+    r0 = s * rng.uniform(0.3, 0.42)
+    pts = []
+    phase = rng.uniform(0, 2 * math.pi)
+    drift = (_jit(rng, 0.25 * s), _jit(rng, 0.25 * s))
+    for i in range(n):
+        t = i / (n - 1)
+        ang = phase + 2 * math.pi * turns * t
+        r = r0 * (1.0 - 0.55 * t) * rng.uniform(0.85, 1.15)
+        ex = rng.uniform(0.8, 1.2)
+        pts.append((cx + drift[0] * (t - 0.5) + r * ex * math.cos(ang), cy + drift[1] * (t - 0.5) + r * math.sin(ang)))
+    return [Stroke.through(pts, width, rng, tremor=0.03)]
+
+
+def overrun_strokes(box: Sequence[float], rng: random.Random, width: float) -> list[Stroke]:
+    """A big tick or cross whose strokes run well over the box border (within the gap to the next box)."""
+    if rng.random() < 0.5:
+        return cross_strokes(box, rng, width, scale=(1.15, 1.55), spread=0.08)
+    return tick_strokes(box, rng, width, scale=(1.2, 1.6), spread=0.08)
+
+
+def dot_strokes(box: Sequence[float], rng: random.Random, width: float) -> list[Stroke]:
+    """The pen set down once: a small blob inside the box."""
+    x, y, w, h = box
+    cx = x + w * rng.uniform(0.3, 0.7)
+    cy = y + h * rng.uniform(0.3, 0.7)
+    d = rng.uniform(0.7, 1.4)
+    a = rng.uniform(0, math.pi)
+    ln = rng.uniform(0.05, 0.3)
+    pts = [(cx - ln * math.cos(a) / 2, cy - ln * math.sin(a) / 2), (cx + ln * math.cos(a) / 2, cy + ln * math.sin(a) / 2)]
+    return [Stroke(np.array(pts), np.array([d, d]))]
+
+
+def faint_strokes(box: Sequence[float], rng: random.Random, width: float) -> list[Stroke]:
+    if rng.random() < 0.55:
+        return tick_strokes(box, rng, width, scale=(0.55, 0.85))
+    return cross_strokes(box, rng, width, scale=(0.55, 0.85))
+
+
+STROKES = {
+    "tick": tick_strokes,
+    "cross": cross_strokes,
+    "fill": fill_strokes,
+    "scribble": scribble_strokes,
+    "overrun": overrun_strokes,
+    "faint": faint_strokes,
+    "dot": dot_strokes,
+}
+
+
+def margin_strokes(region: Sequence[float], rng: random.Random, width: float) -> list[Stroke]:
+    """Handwriting-like lines (a comment, a signature) inside region [x, y, w, h] (mm).
+
+    Cursive is modelled as a prolate trochoid: loops of varying height
+    (x-height, ascenders, descenders) along a slightly wavy baseline.
+    """
+    x, y, w, h = region
+    strokes: list[Stroke] = []
+    lines = rng.randint(1, 2)
+    letter = rng.uniform(1.6, 2.6)  # x-height, mm
+    line_gap = letter * 2.6
+    slant = rng.uniform(0.1, 0.35)
+    for ln in range(lines):
+        base = y + letter * 2.4 + ln * line_gap
+        if base + letter * 0.6 > y + h:
+            break
+        cx = x + rng.uniform(0, 0.1 * w)
+        end = x + w * rng.uniform(0.5, 0.95)
+        while cx < end - 4:
+            word_end = min(cx + rng.uniform(6, 20), end)
+            period = letter * rng.uniform(0.8, 1.15)
+            loops = max(2, int((word_end - cx) / period))
+            heights = [letter * rng.choice([1, 1, 1, 0.8, 2.0, 2.3]) for _ in range(loops + 2)]
+            curl = [rng.uniform(0.15, 0.45) for _ in range(loops + 2)]
+            drops = [letter * (0.9 if rng.random() < 0.1 else 0.0) for _ in range(loops + 2)]
+            n = loops * 14
+            pts = []
+            for i in range(n + 1):
+                t = i / 14  # loops done
+                k = int(t)
+                f = t - k
+                top = heights[k] * (1 - f) + heights[k + 1] * f
+                low = drops[k] * (1 - f) + drops[k + 1] * f
+                ang = 2 * math.pi * t
+                yy = base - top * (0.5 - 0.5 * math.cos(ang)) + low * max(0.0, math.cos(ang)) ** 8
+                xx = cx + period * t - curl[k] * period * math.sin(ang) + slant * (base - yy)
+                pts.append((xx, yy + 0.3 * math.sin(0.2 * xx)))
+            strokes.append(Stroke.through(pts, width * 0.8, rng, tremor=0.03, smooth=False))
+            cx = word_end + rng.uniform(1.5, 3.5)
+    if rng.random() < 0.4:  # an underline or a flourish
+        yy = y + min(h, lines * line_gap + letter)
+        strokes.append(Stroke.through([(x + 1, yy), (x + w * 0.3, yy + _jit(rng, 0.6)), (x + w * 0.6, yy + _jit(rng, 0.6))], width, rng))
+    return strokes
+
+
+def margin_regions(spec: dict[str, Any]) -> list[list[float]]:
+    """Places on the page where writing touches no box, QR code, mark or footer."""
+    W, H = spec["page_mm"]
+    k = spec["box_line_mm"] / 0.35
+    boxes = [o["box"] for q in spec["questions"] for o in q["options"]]
+    left = min(b[0] for b in boxes)
+    bottom = max(b[1] + b[3] for b in boxes)
+    footer_y = max(t["y"] for t in spec["texts"])
+    regions = []
+    y0 = bottom + 9.0 * k
+    y1 = footer_y - 7.0 * k
+    if y1 - y0 > 8:
+        regions.append([left, y0, W - 2 * left, y1 - y0])
+    return regions
+
+
+def underline_region(spec: dict[str, Any], rng: random.Random) -> list[float]:
+    """A strip under a specialist's name (a voter underlining a name, outside the box)."""
+    q = next((q for q in spec["questions"] if q["type"] == "specialist"), spec["questions"][0])
+    o = rng.choice(q["options"])
+    x, y, w, h = o["box"]
+    k = spec["box_line_mm"] / 0.35
+    return [x + w + 3.5 * k, y + h + 0.6 * k, 40.0 * k, 0.8 * k]
+
+
+# -- painting ------------------------------------------------------------------------
+
+
+def paint(img: Image.Image, strokes: Sequence[Stroke], ink: Ink, px_per_mm: float, nprng: np.random.Generator, *, supersample: int = 4) -> None:
+    """Rasterise strokes (page millimetres) onto ``img`` (L or RGB) in place.
+
+    Coverage is drawn supersampled, box-filtered down, given grain, and
+    composited subtractively: paper * (1 - alpha * (1 - ink / 255)).
+    """
+    if not strokes:
+        return
+    pad = max(float(s.widths.max()) for s in strokes) + 0.2
+    allp = np.vstack([s.points for s in strokes]) * px_per_mm
+    x0 = int(math.floor(allp[:, 0].min() - pad * px_per_mm)) - 1
+    y0 = int(math.floor(allp[:, 1].min() - pad * px_per_mm)) - 1
+    x1 = int(math.ceil(allp[:, 0].max() + pad * px_per_mm)) + 2
+    y1 = int(math.ceil(allp[:, 1].max() + pad * px_per_mm)) + 2
+    x0, y0 = max(x0, 0), max(y0, 0)
+    x1, y1 = min(x1, img.width), min(y1, img.height)
+    if x1 <= x0 or y1 <= y0:
+        return
+    ss = supersample
+    cov = Image.new("L", ((x1 - x0) * ss, (y1 - y0) * ss), 0)
+    draw = ImageDraw.Draw(cov)
+    f = px_per_mm * ss
+    for s in strokes:
+        pts = (s.points * px_per_mm - np.array([x0, y0])) * ss
+        wpx = s.widths * f
+        for i in range(len(pts)):
+            r = max(wpx[i] / 2, 0.5 * ss)
+            px, py = pts[i]
+            draw.ellipse([px - r, py - r, px + r, py + r], fill=255)
+            if i:
+                qx, qy = pts[i - 1]
+                draw.line([(qx, qy), (px, py)], fill=255, width=max(1, int(round(min(wpx[i], wpx[i - 1])))))
+    cov = cov.resize((x1 - x0, y1 - y0), Image.Resampling.BOX)
+    alpha = np.asarray(cov, dtype=np.float32) / 255.0
+    if ink.grain > 0:
+        alpha *= 1.0 - ink.grain * nprng.random(alpha.shape, dtype=np.float32)
+    alpha *= ink.darkness
+    region = (x0, y0, x1, y1)
+    base = np.asarray(img.crop(region), dtype=np.float32)
+    if base.ndim == 2:
+        absorb = 1.0 - ink.luminance() / 255.0
+        out = base * (1.0 - alpha * absorb)
+    else:
+        absorb = 1.0 - np.asarray(ink.rgb, dtype=np.float32) / 255.0
+        out = base * (1.0 - alpha[..., None] * absorb[None, None, :])
+    img.paste(Image.fromarray(np.clip(out + 0.5, 0, 255).astype(np.uint8)), region[:2])
+
+
+# -- ballot plans ----------------------------------------------------------------------
+
+
+@dataclass
+class MarkPlan:
+    question: str
+    option: str
+    kind: str  # one of MARK_KINDS
+
+
+def plan_marks(spec: dict[str, Any], cls: str, rng: random.Random) -> list[MarkPlan]:
+    """Which boxes the voter marks, and how, for a sheet of class ``cls``."""
+    questions = spec["questions"]
+    optional = [q for q in questions if q["optional"]]
+    required = [q for q in questions if not q["optional"]]
+
+    def clear_kind() -> str:
+        return rng.choices(CLEAR_KINDS, CLEAR_WEIGHTS)[0]
+
+    def one(q: dict[str, Any], kind: str | None = None) -> MarkPlan:
+        return MarkPlan(q["id"], rng.choice(q["options"])["id"], kind or clear_kind())
+
+    if cls == BLANK_BALLOT:
+        return []
+    special: dict[str, list[MarkPlan]] = {}
+    if cls == BLANK_QUESTION:
+        if not optional:
+            raise ValueError("blank_question needs an optional question")
+        special[rng.choice(optional)["id"]] = []
+    elif cls == BLANK_REQUIRED:
+        if not required:
+            raise ValueError("blank_required needs a required question")
+        special[rng.choice(required)["id"]] = []
+    elif cls == OVERVOTE:
+        q = rng.choice(questions)
+        a, b = rng.sample(q["options"], 2)
+        special[q["id"]] = [MarkPlan(q["id"], a["id"], clear_kind()), MarkPlan(q["id"], b["id"], clear_kind())]
+    elif cls in (FAINT, DOT):
+        q = rng.choice(questions)
+        special[q["id"]] = [one(q, "faint" if cls == FAINT else "dot")]
+    elif cls != CLEAR:
+        raise ValueError(f"unknown class {cls!r}")
+    marks: list[MarkPlan] = []
+    for q in questions:
+        if q["id"] in special:
+            marks.extend(special[q["id"]])
+        elif q["optional"] and cls not in (CLEAR, BLANK_REQUIRED) and rng.random() < 0.2:
+            continue  # an optional question also left blank: still the sheet's own class
+        else:
+            marks.append(one(q))
+    return marks
+
+
+def votes_of(spec: dict[str, Any], marks: Sequence[MarkPlan]) -> dict[str, list[str]]:
+    """Question id -> option ids the voter marked (faint and dot marks included), in printed order."""
+    chosen = {(m.question, m.option) for m in marks}
+    return {q["id"]: [o["id"] for o in q["options"] if (q["id"], o["id"]) in chosen] for q in spec["questions"]}
+
+
+def labels_of(spec: dict[str, Any], votes: dict[str, list[str]]) -> dict[str, list[str]]:
+    """The same selections as printed labels: question label -> option labels."""
+    out = {}
+    for q in spec["questions"]:
+        names = {o["id"]: o["label"] for o in q["options"]}
+        out[q["label"]] = [names[o] for o in votes.get(q["id"], [])]
+    return out
+
+
+def mark_page(img: Image.Image, spec: dict[str, Any], marks: Sequence[MarkPlan], rng: random.Random, nprng: np.random.Generator, *, margin: str | None = None, ink_kind: str = "pen") -> dict[str, Any]:
+    """Draw the planned marks (and margin writing) on a rendered page; returns what was drawn."""
+    px_per_mm = img.width / spec["page_mm"][0]
+    hand = firm_pencil(rng) if ink_kind == "pencil" else pen(rng)
+    width = rng.uniform(*hand.width_mm)
+    boxes = {(q["id"], o["id"]): o["box"] for q in spec["questions"] for o in q["options"]}
+    drawn = []
+    for m in marks:
+        if m.kind == "faint":
+            ink = light_pencil(rng)
+            w = rng.uniform(*ink.width_mm)
+        elif m.kind == "dot":
+            ink = Ink(hand.name, hand.rgb, max(hand.darkness, 0.85), 0.05, hand.width_mm)
+            w = width
+        else:
+            ink, w = hand, width * rng.uniform(0.9, 1.1)
+        strokes = STROKES[m.kind](boxes[(m.question, m.option)], rng, w)
+        paint(img, strokes, ink, px_per_mm, nprng)
+        drawn.append({"question": m.question, "option": m.option, "kind": m.kind, "ink": ink.name, "darkness": round(ink.darkness, 3), "width_mm": round(w, 3)})
+    if margin:
+        region = underline_region(spec, rng) if margin == "underline" else rng.choice(margin_regions(spec))
+        if margin == "underline":
+            strokes = [Stroke.through([(region[0], region[1]), (region[0] + region[2] * 0.5, region[1] + _jit(rng, 0.3)), (region[0] + region[2], region[1] + _jit(rng, 0.4))], width, rng)]
+        else:
+            strokes = margin_strokes(region, rng, width)
+        paint(img, strokes, hand, px_per_mm, nprng)
+    return {"ink": hand.name, "width_mm": round(width, 3), "marks": drawn, "margin": margin}
+
+
+# -- rendering ---------------------------------------------------------------------------
+
+
+def render_page(doc: pdfium.PdfDocument, index: int, dpi: float, *, color: bool) -> Image.Image:
+    """One page of a printed PDF at ``dpi``: mode RGB (colour) or L."""
+    page = doc[index]
+    try:
+        bitmap = page.render(scale=dpi / 72.0, grayscale=not color)
+        img = bitmap.to_pil()
+    finally:
+        page.close()
+    img = img.convert("RGB" if color else "L")
+    return img
+
+
+_INV_CDF = np.array([NormalDist().inv_cdf((i + 0.5) / 256) for i in range(256)], dtype=np.float32)
+
+
+def _noise_image(mode: str, size: tuple[int, int], sigma: float, nprng: np.random.Generator) -> Image.Image:
+    """Gaussian noise centred on 128 (quantised through an inverse-CDF table: fast on big pages)."""
+    lut = np.clip(np.round(128 + _INV_CDF * sigma), 0, 255).astype(np.uint8)
+    shape = (size[1], size[0]) if mode == "L" else (size[1], size[0], 3)
+    return Image.fromarray(lut[nprng.integers(0, 256, shape, dtype=np.uint8)])
+
+
+def _tone(img: Image.Image, tone: Sequence[float]) -> Image.Image:
+    """Multiply by the paper's tone (per channel, 0..1)."""
+    if img.mode == "L":
+        t = tone[0]
+        return img.point([int(v * t + 0.5) for v in range(256)])
+    lut: list[int] = []
+    for c in range(3):
+        lut.extend(int(v * tone[c] + 0.5) for v in range(256))
+    return img.point(lut)
+
+
+def _add_noise(img: Image.Image, sigma: float, nprng: np.random.Generator) -> Image.Image:
+    if sigma <= 0:
+        return img
+    return ImageChops.add(img, _noise_image(img.mode, img.size, sigma, nprng), 1.0, -128)
+
+
+# -- scanner -----------------------------------------------------------------------------
+
+
+@dataclass
+class ScanParams:
+    dpi: int
+    color: bool
+    rotation: int  # 0, 90, 180, 270 (counter-clockwise, as the sheet lay on the glass)
+    skew: float  # degrees
+    paper: tuple[float, float, float]  # tone per channel, 0..1
+    background: int  # grey level around the page
+    margins_mm: tuple[float, float, float, float]  # left, top, right, bottom beyond the skewed page
+    blur: float  # Gaussian radius in pixels (0 = none)
+    noise: float  # Gaussian sigma in grey levels
+
+
+def random_scan_params(rng: random.Random, *, dpi: int | None = None, color: bool | None = None) -> ScanParams:
+    r = rng.random()
+    rotation = 0 if r < 0.55 else 180 if r < 0.8 else 90 if r < 0.9 else 270
+    skew = rng.uniform(-1.0, 1.0) if rng.random() < 0.5 else rng.uniform(-5.0, 5.0)
+    if rng.random() < 0.5:  # flatbed: white lid, the page near the glass's corner
+        background = rng.randint(215, 245)
+        margins = (rng.uniform(0.5, 3), rng.uniform(0.5, 3), rng.uniform(0.5, 30), rng.uniform(0.5, 30))
+    else:  # sheet feeder: grey or dark backing all round
+        background = rng.choice([rng.randint(30, 70), rng.randint(110, 190)])
+        margins = tuple(rng.uniform(0.5, 5) for _ in range(4))
+    base = rng.uniform(0.90, 0.99)
+    paper = (base, base * rng.uniform(0.985, 1.0), base * rng.uniform(0.95, 1.0))
+    return ScanParams(
+        dpi=dpi or rng.choice([150, 200, 200, 300]),
+        color=rng.random() < 0.3 if color is None else color,
+        rotation=rotation,
+        skew=round(skew, 3),
+        paper=paper,
+        background=background,
+        margins_mm=margins,
+        blur=round(rng.uniform(0.3, 0.9), 3) if rng.random() < 0.4 else 0.0,
+        noise=round(rng.uniform(1.0, 4.0), 3),
+    )
+
+
+_TRANSPOSE = {90: Image.Transpose.ROTATE_90, 180: Image.Transpose.ROTATE_180, 270: Image.Transpose.ROTATE_270}
+
+
+def scan(page: Image.Image, p: ScanParams, nprng: np.random.Generator) -> Image.Image:
+    """What a scanner writes for a (marked) page rendered at ``p.dpi``."""
+    img = _tone(page, p.paper if page.mode == "RGB" else (0.299 * p.paper[0] + 0.587 * p.paper[1] + 0.114 * p.paper[2],))
+    if p.rotation:
+        img = img.transpose(_TRANSPOSE[p.rotation])
+    bg: int | tuple[int, int, int] = p.background if img.mode == "L" else (p.background,) * 3
+    if p.skew:
+        img = img.rotate(p.skew, resample=Image.Resampling.BILINEAR, expand=True, fillcolor=bg)
+    ppm = p.dpi / MM_PER_INCH
+    l, t, r, b = (int(round(m * ppm)) for m in p.margins_mm)
+    canvas = Image.new(img.mode, (img.width + l + r, img.height + t + b), bg)
+    canvas.paste(img, (l, t))
+    if p.blur > 0:
+        canvas = canvas.filter(ImageFilter.GaussianBlur(p.blur))
+    return _add_noise(canvas, p.noise, nprng)
+
+
+def blank_back(front: Image.Image, p: ScanParams, nprng: np.random.Generator, *, show_through: float = 0.035) -> Image.Image:
+    """The blank back of a duplex-scanned sheet: paper, a faint mirrored show-through, dust."""
+    ppm = p.dpi / MM_PER_INCH
+    gray = front.convert("L").transpose(Image.Transpose.FLIP_LEFT_RIGHT)
+    small = gray.reduce(4).filter(ImageFilter.GaussianBlur(max(1.0, 1.2 * ppm / 4)))
+    ghost = np.asarray(small.resize(gray.size, Image.Resampling.BILINEAR), dtype=np.float32)
+    back = 255.0 - show_through * (255.0 - ghost)
+    img = Image.fromarray(np.clip(back + 0.5, 0, 255).astype(np.uint8))
+    if front.mode == "RGB":
+        img = img.convert("RGB")
+    draw = ImageDraw.Draw(img)
+    for _ in range(int(nprng.integers(0, 4))):  # dust specks
+        x, y = float(nprng.uniform(0, img.width)), float(nprng.uniform(0, img.height))
+        r = float(nprng.uniform(0.1, 0.3)) * ppm
+        draw.ellipse([x - r, y - r, x + r, y + r], fill=(90 if img.mode == "L" else (90, 90, 90)))
+    return scan(img, p, nprng)
+
+
+# -- webcam -------------------------------------------------------------------------------
+
+
+@dataclass
+class CamParams:
+    frame: tuple[int, int]
+    quarter: int  # the page's rotation in the frame: 0, 90, 180, 270
+    fill: float  # share of the frame the page spans along its limiting side
+    roll: float  # degrees
+    keystone: tuple[float, float]  # relative shrink of the far edge (vertical, horizontal)
+    corner_jitter: float  # relative random displacement of each corner
+    offset: tuple[float, float]  # page centre offset, share of the free space
+    desk: tuple[int, int, int]
+    light: tuple[float, float, float, float]  # min level, direction angle, vignette, gain
+    cast: tuple[float, float, float]
+    shadow: float  # 0 none, else the darkest level of a soft shadow band
+    blur: float
+    noise: float
+    quality: int
+
+
+def random_cam_params(rng: random.Random) -> CamParams:
+    frame = rng.choices([(1280, 720), (1920, 1080), (720, 1280), (1080, 1920)], [0.35, 0.45, 0.1, 0.1])[0]
+    landscape = frame[0] > frame[1]
+    if landscape:
+        quarter = rng.choice([0, 180]) if rng.random() < 0.55 else rng.choice([90, 270])
+    else:
+        quarter = 0 if rng.random() < 0.8 else 180
+    desk = rng.choice([(150, 108, 70), (118, 118, 124), (52, 50, 56), (196, 192, 184), (95, 70, 48)])
+    warm = rng.random() < 0.6
+    cast = (1.0, rng.uniform(0.95, 0.99), rng.uniform(0.84, 0.93)) if warm else (rng.uniform(0.9, 0.96), rng.uniform(0.96, 0.99), 1.0)
+    return CamParams(
+        frame=frame,
+        quarter=quarter,
+        fill=rng.uniform(0.74, 0.92),
+        roll=rng.uniform(-8, 8),
+        keystone=(rng.uniform(-0.12, 0.12), rng.uniform(-0.06, 0.06)),
+        corner_jitter=rng.uniform(0.0, 0.015),
+        offset=(rng.uniform(-0.8, 0.8), rng.uniform(-0.8, 0.8)),
+        desk=desk,
+        light=(rng.uniform(0.62, 0.92), rng.uniform(0, 2 * math.pi), rng.uniform(0.0, 0.25), rng.uniform(1.0, 1.12)),
+        cast=cast,
+        shadow=rng.uniform(0.72, 0.9) if rng.random() < 0.2 else 0.0,
+        blur=rng.uniform(0.4, 1.1),
+        noise=rng.uniform(2.0, 6.0),
+        quality=rng.randint(70, 92),
+    )
+
+
+def _homography(src: Sequence[tuple[float, float]], dst: Sequence[tuple[float, float]]) -> np.ndarray:
+    """3x3 H with dst ~ H @ src for four point pairs."""
+    a = []
+    bvec = []
+    for (x, y), (u, v) in zip(src, dst):
+        a.append([x, y, 1, 0, 0, 0, -u * x, -u * y])
+        a.append([0, 0, 0, x, y, 1, -v * x, -v * y])
+        bvec.extend([u, v])
+    h = np.linalg.solve(np.asarray(a, dtype=float), np.asarray(bvec, dtype=float))
+    return np.append(h, 1.0).reshape(3, 3)
+
+
+def cam_page_corners(p: CamParams, page_mm: Sequence[float], rng: random.Random | None = None) -> list[tuple[float, float]]:
+    """Frame pixel positions of the page's own TL, TR, BR, BL corners."""
+    fw, fh = p.frame
+    W, H = page_mm
+    pw, ph = (H, W) if p.quarter in (90, 270) else (W, H)  # page extent as it lies in the frame
+    scale = p.fill * min(fw / pw, fh / ph)
+    for _ in range(40):
+        hw, hh = pw * scale / 2, ph * scale / 2
+        kv, kh = p.keystone
+        # Corners as they lie (frame TL, TR, BR, BL), keystoned: the far (top) edge shorter.
+        lying = [(-hw * (1 - kv), -hh * (1 - kh)), (hw * (1 - kv), -hh * (1 + kh)), (hw * (1 + kv), hh * (1 + kh)), (-hw * (1 + kv), hh * (1 - kh))]
+        if rng is not None:
+            lying = [(x + p.corner_jitter * 2 * hw * _jit(rng, 1), y + p.corner_jitter * 2 * hh * _jit(rng, 1)) for x, y in lying]
+        a = math.radians(p.roll)
+        rot = [(x * math.cos(a) - y * math.sin(a), x * math.sin(a) + y * math.cos(a)) for x, y in lying]
+        xs, ys = [q[0] for q in rot], [q[1] for q in rot]
+        free_x = fw - (max(xs) - min(xs)) - 24
+        free_y = fh - (max(ys) - min(ys)) - 24
+        if free_x > 0 and free_y > 0:
+            cx = fw / 2 - (max(xs) + min(xs)) / 2 + p.offset[0] * free_x / 2
+            cy = fh / 2 - (max(ys) + min(ys)) / 2 + p.offset[1] * free_y / 2
+            placed = [(x + cx, y + cy) for x, y in rot]
+            # The page's own TL is the lying TL rotated by the quarter turn.
+            shift = {0: 0, 90: 1, 180: 2, 270: 3}[p.quarter]
+            return placed[shift:] + placed[:shift]
+        scale *= 0.96
+    raise ValueError("page does not fit the frame")
+
+
+def cam_render_dpi(p: CamParams, page_mm: Sequence[float]) -> float:
+    """A render resolution twice the page's scale in the frame (then reduced by 2)."""
+    fw, fh = p.frame
+    W, H = page_mm
+    pw, ph = (H, W) if p.quarter in (90, 270) else (W, H)
+    px_per_mm = p.fill * min(fw / pw, fh / ph) * 1.15
+    return 2 * px_per_mm * MM_PER_INCH
+
+
+def _desk(p: CamParams, nprng: np.random.Generator) -> Image.Image:
+    """A desk or table top: the base colour with soft blotches and grain."""
+    fw, fh = p.frame
+    sw, sh = fw // 16 + 2, fh // 16 + 2
+    blotch = 0.85 + 0.3 * np.clip(0.5 + 0.16 * nprng.standard_normal((sh, sw, 1), dtype=np.float32), 0, 1)
+    grain = 1.0 + 0.05 * nprng.standard_normal((sh * 4, sw * 4, 1), dtype=np.float32)
+    grain_img = Image.fromarray(np.clip(128 * grain[..., 0], 0, 255).astype(np.uint8)).resize((fw, fh), Image.Resampling.BILINEAR)
+    small = np.asarray(p.desk, dtype=np.float32)[None, None, :] * blotch
+    desk = Image.fromarray(np.clip(small + 0.5, 0, 255).astype(np.uint8)).resize((fw, fh), Image.Resampling.BICUBIC)
+    return ImageChops.multiply(desk, Image.merge("RGB", [grain_img.point(lambda v: min(255, v * 2))] * 3))
+
+
+def _light_field(p: CamParams, rng: random.Random) -> np.ndarray:
+    """Uneven light over the frame: a gradient, a vignette, maybe a soft shadow (float32, frame size)."""
+    fw, fh = p.frame
+    sw, sh = fw // 8, fh // 8
+    yy, xx = np.mgrid[0:sh, 0:sw].astype(np.float32)
+    xx, yy = xx * fw / sw, yy * fh / sh
+    lo, ang, vig, gain = p.light
+    u = ((xx - fw / 2) * math.cos(ang) + (yy - fh / 2) * math.sin(ang)) / (0.5 * math.hypot(fw, fh))
+    light = lo + (1 - lo) * (u + 1) / 2
+    r2 = ((xx - fw / 2) / (fw / 2)) ** 2 + ((yy - fh / 2) / (fh / 2)) ** 2
+    light = light * (1 - vig * r2 / 2) * gain
+    if p.shadow:
+        sa = rng.uniform(0, 2 * math.pi)
+        d = ((xx - fw / 2) * math.cos(sa) + (yy - fh / 2) * math.sin(sa)) / (0.5 * min(fw, fh)) - rng.uniform(0.2, 0.8)
+        light = light * (1 - (1 - p.shadow) / (1 + np.exp(-np.clip(d * 6, -30, 30))))
+    big = Image.fromarray(light.astype(np.float32)).resize((fw, fh), Image.Resampling.BILINEAR)
+    return np.asarray(big, dtype=np.float32)
+
+
+def photograph(page: Image.Image, page_mm: Sequence[float], p: CamParams, rng: random.Random, nprng: np.random.Generator) -> tuple[Image.Image, list[tuple[float, float]]]:
+    """A webcam frame of the (marked, RGB) page; also returns the page corners in the frame."""
+    page = page.convert("RGB").reduce(2)
+    paper = rng.uniform(0.94, 1.0)
+    page = _tone(page, (paper, paper * 0.99, paper * 0.97))
+    corners = cam_page_corners(p, page_mm, rng)
+    src = [(0.0, 0.0), (float(page.width), 0.0), (float(page.width), float(page.height)), (0.0, float(page.height))]
+    h = _homography(corners, src)  # frame -> page pixels, as Pillow wants
+    coeffs = tuple((h / h[2, 2]).flatten()[:8])
+    fw, fh = p.frame
+    warped = page.transform((fw, fh), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BICUBIC, fillcolor=(0, 0, 0))
+    mask = Image.new("L", page.size, 255).transform((fw, fh), Image.Transform.PERSPECTIVE, coeffs, Image.Resampling.BILINEAR, fillcolor=0)
+    frame = Image.composite(warped, _desk(p, nprng), mask)
+    lit = np.asarray(frame, dtype=np.float32) * _light_field(p, rng)[..., None] * np.asarray(p.cast, dtype=np.float32)[None, None, :]
+    img = Image.fromarray(np.clip(lit + 0.5, 0, 255).astype(np.uint8))
+    img = img.filter(ImageFilter.GaussianBlur(p.blur))
+    return _add_noise(img, p.noise, nprng), corners
+
+
+# -- the corpus ------------------------------------------------------------------------------
+
+
+@dataclass
+class Sheet:
+    """One page of one corpus file and its ground truth."""
+
+    file: str  # path relative to the corpus root
+    page: int  # 1-based within the file
+    capture: str  # scanner | webcam
+    cls: str
+    page_size: str | None = None
+    serial: str | None = None  # as printed (XXXX-XXXX-XXXXX)
+    votes: dict[str, list[str]] = field(default_factory=dict)  # question id -> option ids
+    expected: dict[str, list[str]] = field(default_factory=dict)  # question label -> option labels
+    drawn: dict[str, Any] = field(default_factory=dict)
+    params: dict[str, Any] = field(default_factory=dict)
+
+    @property
+    def unambiguous(self) -> bool:
+        return self.cls in UNAMBIGUOUS
+
+    def to_json(self) -> dict[str, Any]:
+        return asdict(self)
+
+
+@dataclass
+class Corpus:
+    root: Path
+    folders: list[Path]  # what to hand to the reader
+    sheets: list[Sheet]
+    seed: int
+
+    def by_key(self) -> dict[tuple[str, int], Sheet]:
+        return {(os.path.realpath(self.root / s.file), s.page): s for s in self.sheets}
+
+    def ballots(self) -> list[Sheet]:
+        return [s for s in self.sheets if s.cls in BALLOT_CLASSES]
+
+    def write_truth(self, path: Path | None = None) -> Path:
+        path = path or self.root / "truth.json"
+        path.write_text(json.dumps({"seed": self.seed, "sheets": [s.to_json() for s in self.sheets]}, ensure_ascii=False, indent=1))
+        return path
+
+
+def class_schedule(n: int, rng: random.Random, mix: dict[str, float] = CLASS_MIX) -> list[str]:
+    """Exactly ``n`` classes in the shares of ``mix`` (rounded; the rest clear), shuffled."""
+    out: list[str] = []
+    for cls, share in mix.items():
+        out += [cls] * int(round(n * share))
+    out += [CLEAR] * max(0, n - len(out))
+    out = out[:n]
+    rng.shuffle(out)
+    return out
+
+
+@contextlib.contextmanager
+def seeded_serials(seed: int) -> Iterator[None]:
+    """Make ``Kiosk.print_ballots`` draw its serials from a seeded stream (for byte-identical corpora)."""
+    rng = random.Random(f"serials:{seed}")
+    original = kiosk_payload.new_serial
+    kiosk_payload.new_serial = lambda: rng.getrandbits(64).to_bytes(8, "big")
+    try:
+        yield
+    finally:
+        kiosk_payload.new_serial = original
+
+
+class Stock:
+    """Printed ballots of one kiosk, handed out one page at a time."""
+
+    def __init__(self, kiosk: Any, folder: Path, counts: dict[str, int], *, seed: int, fixed_serials: bool, tag: str = "") -> None:
+        self.docs: dict[str, pdfium.PdfDocument] = {}
+        self.serials: dict[str, list[bytes]] = {}
+        self.specs: dict[str, dict[str, Any]] = {}
+        self.next: dict[str, int] = {}
+        folder.mkdir(parents=True, exist_ok=True)
+        for size, n in counts.items():
+            if n <= 0:
+                continue
+            pdf = folder / f"printed{tag}-{size}.pdf"
+            ctx = seeded_serials(seed * 1000 + (7 if size == "a4" else 5) + len(tag)) if fixed_serials else contextlib.nullcontext()
+            with ctx:
+                res = kiosk.print_ballots(n, out=pdf, page_size=size)
+            self.docs[size] = pdfium.PdfDocument(str(pdf))
+            self.serials[size] = list(res.serials)
+            self.specs[size] = kiosk.layout(size)
+            self.next[size] = 0
+
+    def take(self, size: str) -> tuple[pdfium.PdfDocument, int, dict[str, Any], str]:
+        i = self.next[size]
+        self.next[size] = i + 1
+        return self.docs[size], i, self.specs[size], kiosk_payload.serial_text(self.serials[size][i])
+
+    def close(self) -> None:
+        for d in self.docs.values():
+            d.close()
+
+
+@dataclass
+class _Plan:
+    capture: str
+    cls: str
+    size: str
+    ink: str
+    margin: str | None
+    foreign: bool = False
+
+
+def _plans(n: int, capture: str, rng: random.Random, a4_share: float) -> list[_Plan]:
+    out = []
+    for cls in class_schedule(n, rng):
+        size = "a4" if rng.random() < a4_share else "a5"
+        ink = "pencil" if rng.random() < 0.08 else "pen"
+        r = rng.random()
+        margin = ("writing" if r < 0.14 else "underline" if r < 0.2 else None)
+        if cls == BLANK_BALLOT and rng.random() < 0.3:
+            margin = "writing"
+        out.append(_Plan(capture, cls, size, ink, margin))
+    return out
+
+
+def _sheet_rngs(seed: int, key: str) -> tuple[random.Random, np.random.Generator]:
+    r = random.Random(f"{seed}:{key}")
+    return r, np.random.default_rng(r.getrandbits(64))
+
+
+def _save(images: Sequence[Image.Image], path: Path, fmt: str, dpi: int | None, quality: int = 85) -> None:
+    opts: dict[str, Any] = {}
+    if dpi:
+        opts["dpi"] = (dpi, dpi)
+    if fmt == "png":
+        images[0].save(path, "PNG", compress_level=1, **opts)
+    elif fmt == "jpeg":
+        images[0].save(path, "JPEG", quality=quality, **opts)
+    elif fmt == "tiff":
+        images[0].save(path, "TIFF", save_all=True, append_images=list(images[1:]), compression="tiff_lzw", **opts)
+    elif fmt == "pdf":
+        images[0].save(path, "PDF", save_all=True, append_images=list(images[1:]), resolution=float(dpi or 200), quality=quality)
+    else:
+        raise ValueError(fmt)
+
+
+def _ballot_sheet(stock: Stock, plan: _Plan, seed: int, key: str, dpi: float, color: bool) -> tuple[Image.Image, Sheet, random.Random, np.random.Generator]:
+    rng, nprng = _sheet_rngs(seed, key)
+    doc, index, spec, serial = stock.take(plan.size)
+    img = render_page(doc, index, dpi, color=color)
+    marks = plan_marks(spec, CLEAR if plan.foreign else plan.cls, rng)
+    drawn = mark_page(img, spec, marks, rng, nprng, margin=plan.margin, ink_kind=plan.ink)
+    votes = votes_of(spec, marks)
+    sheet = Sheet(file="", page=1, capture=plan.capture, cls=plan.cls, page_size=plan.size, serial=serial,
+                  votes=votes, expected=labels_of(spec, votes), drawn=drawn)
+    return img, sheet, rng, nprng
+
+
+def build_corpus(
+    kiosk: Any,
+    root: str | Path,
+    *,
+    seed: int = 2026,
+    scanner: int = 200,
+    webcam: int = 100,
+    foreign_kiosk: Any | None = None,
+    foreign: int = 4,
+    a4_share: float = 0.4,
+    fixed_serials: bool = True,
+) -> Corpus:
+    """Print, mark, scan and photograph a corpus under ``root``.
+
+    ``root/scanner`` and ``root/webcam`` hold the files to read;
+    ``root/print`` the printed PDFs; ``root/truth.json`` the ground truth.
+    """
+    root = Path(root)
+    rng = random.Random(seed)
+    scan_plans = _plans(scanner, "scanner", rng, a4_share)
+    cam_plans = _plans(webcam, "webcam", rng, a4_share)
+    foreign_plans = [_Plan("scanner", FOREIGN, "a5", "pen", None, foreign=True) for _ in range(foreign if foreign_kiosk is not None else 0)]
+    counts = {s: sum(1 for p in scan_plans + cam_plans if p.size == s) for s in ("a5", "a4")}
+    stock = Stock(kiosk, root / "print", counts, seed=seed, fixed_serials=fixed_serials)
+    fstock = Stock(foreign_kiosk, root / "print", {"a5": len(foreign_plans)}, seed=seed, fixed_serials=fixed_serials, tag="-foreign") if foreign_plans else None
+    sheets: list[Sheet] = []
+    scan_dir, cam_dir = root / "scanner", root / "webcam"
+    scan_dir.mkdir(parents=True, exist_ok=True)
+    cam_dir.mkdir(parents=True, exist_ok=True)
+    try:
+        # Scanner: singles (PNG, JPEG) and batches (multi-page TIFF, image-only PDF), some duplex.
+        queue: list[_Plan] = list(scan_plans)
+        for fp in foreign_plans:  # foreign ballots are scattered through the stack
+            queue.insert(rng.randrange(len(queue) + 1), fp)
+        i = nfile = 0
+        while i < len(queue):
+            nfile += 1
+            frng = random.Random(f"{seed}:file:{nfile}")
+            r = frng.random()
+            fmt = "png" if r < 0.22 else "jpeg" if r < 0.6 else "tiff" if r < 0.8 else "pdf"
+            n = 1 if fmt in ("png", "jpeg") else frng.randint(3, 6)
+            batch = queue[i : i + n]
+            i += n
+            dpi = frng.choice([150, 200, 200, 300])
+            color = frng.random() < 0.3
+            duplex = fmt in ("tiff", "pdf") and frng.random() < 0.5
+            quality = frng.randint(60, 90)
+            name = f"scan-{nfile:03d}." + {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf"}[fmt]
+            pages: list[Image.Image] = []
+            for plan in batch:
+                key = f"scan:{nfile}:{len(pages)}"
+                img, sheet, srng, nprng = _ballot_sheet(fstock if plan.foreign else stock, plan, seed, key, dpi, color)
+                params = random_scan_params(srng, dpi=dpi, color=color)
+                pages.append(scan(img, params, nprng))
+                sheet.file, sheet.page = f"scanner/{name}", len(pages)
+                sheet.params = {"format": fmt, "quality": quality if fmt in ("jpeg", "pdf") else None, "duplex": duplex, **asdict(params)}
+                sheets.append(sheet)
+                if duplex:
+                    pages.append(blank_back(img, params, nprng))
+                    sheets.append(Sheet(file=sheet.file, page=len(pages), capture="scanner", cls=BACK_PAGE, page_size=plan.size, params={"format": fmt, "dpi": dpi}))
+            _save(pages, scan_dir / name, fmt, dpi, quality)
+        # Webcam: one JPEG (a few PNG) per photo.
+        for n, plan in enumerate(cam_plans, start=1):
+            key = f"cam:{n}"
+            crng = random.Random(f"{seed}:camparams:{n}")
+            cp = random_cam_params(crng)
+            spec_mm = kiosk.layout(plan.size)["page_mm"]
+            dpi = cam_render_dpi(cp, spec_mm)
+            img, sheet, srng, nprng = _ballot_sheet(stock, plan, seed, key, dpi, True)
+            frame, corners = photograph(img, spec_mm, cp, srng, nprng)
+            fmt = "png" if crng.random() < 0.05 else "jpeg"
+            name = f"photo-{n:03d}." + ("png" if fmt == "png" else "jpg")
+            _save([frame], cam_dir / name, fmt, None, cp.quality)
+            sheet.file, sheet.page = f"webcam/{name}", 1
+            sheet.params = {"format": fmt, "render_dpi": round(dpi, 1), "corners": [[round(x, 1), round(y, 1)] for x, y in corners], **asdict(cp)}
+            sheets.append(sheet)
+    finally:
+        stock.close()
+        if fstock:
+            fstock.close()
+    corpus = Corpus(root, [scan_dir, cam_dir], sheets, seed)
+    corpus.write_truth()
+    return corpus
