@@ -360,3 +360,69 @@ def update_settings(store: Store, session: Session | None, values: dict[str, Any
 
 def idle_seconds(store: Store) -> int:
     return int(get_settings(store)["ui.idle_seconds"])
+
+
+# -- the kiosk as one session sees it -------------------------------------------
+
+def local_midnight_utc(now: float | None = None) -> str:
+    """Today's local midnight as the UTC ISO text the database stores times in."""
+    import datetime as dt
+
+    local = dt.datetime.fromtimestamp(time.time() if now is None else now).astimezone()
+    midnight = local.replace(hour=0, minute=0, second=0, microsecond=0)
+    return midnight.astimezone(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+class SignedIn:
+    """A ``Kiosk`` seen through one session: every workflow checks the role
+    first, so a screen (or a worker thread) cannot do what its user may not.
+
+    Wraps a kiosk the caller owns (and closes); a worker thread wraps its own.
+    """
+
+    def __init__(self, kiosk: Any, session: Session | None) -> None:
+        self.kiosk = kiosk
+        self.session = session
+
+    def require(self, action: Action) -> Session:
+        return require(self.session, action)
+
+    # front desk -----------------------------------------------------------
+    def print_ballots(self, count: int, **kwargs: Any):
+        self.require(Action.PRINT)
+        return self.kiosk.print_ballots(count, **kwargs)
+
+    def printed_today(self, now: float | None = None) -> int:
+        return self.kiosk.store.printed_since(local_midnight_utc(now))
+
+    # helper ---------------------------------------------------------------
+    def scan_paths(self, paths: Any, **kwargs: Any):
+        self.require(Action.SCAN)
+        from .scan import scan_paths
+
+        return scan_paths(self.kiosk, paths, **kwargs)
+
+    def review(self):
+        from .review import Review
+
+        self.require(Action.REVIEW)
+        return Review(self.kiosk, self.session)
+
+    # office ---------------------------------------------------------------
+    def export_batch(self, out_dir: Any, **kwargs: Any):
+        self.require(Action.EXPORT)
+        from .export import export_batch
+
+        return export_batch(self.kiosk, out_dir, **kwargs)
+
+    def batches(self) -> list[dict[str, Any]]:
+        self.require(Action.EXPORT)
+        from .export import list_batches
+
+        return list_batches(self.kiosk)
+
+    def export_summary(self) -> dict[str, int]:
+        self.require(Action.EXPORT)
+        from .export import pending_summary
+
+        return pending_summary(self.kiosk)

@@ -1,19 +1,84 @@
-"""Entry point of the Qt application (minimal until the application issue)."""
+"""Entry point of the Qt application: ``kiosk`` with no arguments calls ``run``.
+
+``run`` opens (or, the first time, enrolls in the demo campaign) the data
+directory, shows the kiosk full-screen in Latvian (or the language chosen in
+Settings), and returns the exit status when an office PIN closes it.
+"""
 from __future__ import annotations
 
+import logging
 import sys
+import time
+from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtGui import QFont, QFontDatabase
+from PySide6.QtWidgets import QApplication, QMessageBox
 
-def run(data_dir: str | Path | None = None, lang: str = "lv") -> int:
-    from PySide6.QtWidgets import QApplication, QLabel
+from kiosk.errors import KioskError
+from kiosk.service import Kiosk
 
-    from kiosk.service import Kiosk
+from . import i18n
+from .context import AppContext, report_bug
+from .main_window import MainWindow
 
+log = logging.getLogger("kiosk.ui")
+REPO = Path(__file__).resolve().parent.parent
+STYLE = REPO / "resources" / "styles" / "kiosk.qss"
+FONTS = REPO / "resources" / "fonts"
+
+
+def excepthook(exc_type, exc, tb) -> None:
+    """Bugs in slots and event handlers: log the trace, show a plain message."""
+    if issubclass(exc_type, KeyboardInterrupt):
+        sys.__excepthook__(exc_type, exc, tb)
+        return
+    report_bug(exc_type, exc, tb)
+
+
+def setup_application(app: QApplication) -> None:
+    """Fonts (DejaVu Sans: every Latvian letter) and the kiosk style sheet."""
+    app.setApplicationName("urn-kiosk")
+    app.setOrganizationName("Laba servisa kustība")
+    family = None
+    for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
+        fid = QFontDatabase.addApplicationFont(str(FONTS / name))
+        if fid >= 0 and family is None:
+            family = QFontDatabase.applicationFontFamilies(fid)[0]
+    font = QFont(family or app.font().family())
+    font.setPixelSize(17)
+    app.setFont(font)
+    if STYLE.exists():
+        app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+
+
+def create_window(kiosk: Kiosk, lang: str | None = None, *, clock: Callable[[], float] = time.time) -> MainWindow:
+    """The main window over an open kiosk (tests and the screenshot script use it too)."""
+    ctx = AppContext(kiosk, clock=clock)
+    stored = kiosk.store.get_setting("ui.language")
+    chosen = stored or lang or "lv"
+    ctx.lang = chosen
+    i18n.install(chosen)
+    return MainWindow(ctx)
+
+
+def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscreen: bool = True) -> int:
     app = QApplication.instance() or QApplication(sys.argv)
-    with Kiosk.open_or_enroll_demo(data_dir) as k:
-        label = QLabel(f"urn-kiosk — {k.campaign.title.get(lang, k.campaign.title['lv'])}\n{k.institution.name}")
-        label.setWindowTitle("urn-kiosk")
-        label.resize(800, 480)
-        label.show()
+    setup_application(app)
+    sys.excepthook = excepthook
+    try:
+        kiosk = Kiosk.open_or_enroll_demo(data_dir)
+    except KioskError as exc:
+        QMessageBox.critical(None, "urn-kiosk", exc.message(lang or "lv"))
+        return 1
+    try:
+        window = create_window(kiosk, lang)
+        if fullscreen:
+            window.showFullScreen()
+        else:
+            window.resize(1280, 800)
+            window.show()
+        log.info("kiosk application started (%s)", kiosk.root)
         return app.exec()
+    finally:
+        kiosk.close()

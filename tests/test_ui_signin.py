@@ -1,0 +1,125 @@
+"""Sign-in by role and PIN, lockout, idle sign-out, the full-screen exit guard."""
+from __future__ import annotations
+
+from PySide6.QtCore import Qt
+
+from kiosk.service import Kiosk
+from kiosk.users import Auth, Role
+from test_ui_support import OFFSCREEN_NOISE, PINS, clock, sign_in, win  # noqa: F401 - fixtures
+from ui.screens import Mode
+
+pytestmark = OFFSCREEN_NOISE
+
+
+def test_sign_in_opens_the_role_s_screen_and_only_its_navigation(win, qtbot):
+    assert win.mode is Mode.SIGN_IN
+    signin = win.screens[Mode.SIGN_IN]
+    assert "1111" in signin.demo_hint.text() and "birojs" in signin.demo_hint.text()
+    assert signin.role_buttons[Role.HELPER].text().startswith("Palīgs")
+    assert not win.nav.isVisible()
+    sign_in(win, qtbot, Role.FRONT_DESK)
+    assert win.mode is Mode.PRINT
+    visible = {m for m, b in win.nav_buttons.items() if b.isVisible()}
+    assert visible == {Mode.PRINT}
+    assert "Reģistratūra" in win.user_label.text()
+    assert not win.exit_button.isVisible()
+    # a screen the role may not use cannot be shown, even programmatically
+    assert win.show_mode(Mode.SETTINGS) is False and win.mode is Mode.PRINT
+    qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
+    assert win.mode is Mode.SIGN_IN and win.ctx.session is None
+    sign_in(win, qtbot, Role.OFFICE)
+    assert win.mode is not Mode.SIGN_IN
+    visible = {m for m, b in win.nav_buttons.items() if b.isVisible()}
+    assert Mode.SETTINGS in visible and Mode.PRINT in visible
+    assert win.exit_button.isVisible()
+
+
+def test_pin_without_role_asks_for_the_role(win, qtbot):
+    screen = win.screens[Mode.SIGN_IN]
+    qtbot.keyClicks(screen.pad.field, "1111")
+    qtbot.keyClick(screen.pad.field, Qt.Key.Key_Return)
+    assert "lomu" in screen.error_label.text()
+    assert win.ctx.session is None
+
+
+def test_wrong_pins_lock_out_with_growing_delays_and_survive_restart(win, qtbot, clock):
+    screen = win.screens[Mode.SIGN_IN]
+    sign_in(win, qtbot, Role.HELPER, "0000")
+    assert screen.error_label.text() == "Nepareizs PIN kods"
+    sign_in(win, qtbot, Role.HELPER, "0001")
+    assert not screen.locked
+    sign_in(win, qtbot, Role.HELPER, "0002")
+    assert screen.locked
+    assert "30 s" in screen.lock_label.text()
+    assert not screen.pad.ok_button.isEnabled()
+    # the right PIN typed through the keyboard is refused while locked
+    clock.t += 10
+    screen.refresh_lock()
+    assert "20 s" in screen.lock_label.text()
+    # a restart reads the same lock from the database
+    with Kiosk.open(win.ctx.root) as k2:
+        assert Auth(k2.store, clock=clock).locked_for() == 20
+    clock.t += 20
+    screen.refresh_lock()
+    assert not screen.locked
+    sign_in(win, qtbot, Role.HELPER, "9999")
+    assert screen.locked and "60 s" in screen.lock_label.text()  # the delay grew
+    clock.t += 60
+    # the countdown timer re-enables the pad by itself
+    qtbot.waitUntil(lambda: not screen.locked, timeout=3000)
+    sign_in(win, qtbot, Role.HELPER)
+    assert win.mode is Mode.INTAKE
+
+
+def test_idle_session_signs_out(win, qtbot):
+    sign_in(win, qtbot, Role.FRONT_DESK)
+    win.set_idle_timeout(150)
+    with qtbot.waitSignal(win.idle_signed_out, timeout=5000):
+        pass
+    assert win.mode is Mode.SIGN_IN and win.ctx.session is None
+    assert "netika lietots" in win.message_bar.text()
+
+
+def test_user_input_keeps_the_session(win, qtbot):
+    sign_in(win, qtbot, Role.FRONT_DESK)
+    win.set_idle_timeout(400)
+    remaining_before = win.idle_timer.remainingTime()
+    qtbot.keyClick(win.screens[Mode.PRINT].stack_count, Qt.Key.Key_Up)
+    assert win.idle_timer.isActive() and win.idle_timer.remainingTime() >= remaining_before - 50
+    assert win.ctx.session is not None
+
+
+def test_window_refuses_to_close_without_an_office_pin(win, qtbot):
+    sign_in(win, qtbot, Role.HELPER)
+    with qtbot.waitSignal(win.exit_refused):
+        win.close()
+    assert win.isVisible()
+    dialog = win.exit_dialog
+    assert dialog is not None and dialog.isVisible()
+    qtbot.keyClicks(dialog.pad.field, "2222")  # the helper's PIN does not open the door
+    qtbot.mouseClick(dialog.pad.ok_button, Qt.MouseButton.LeftButton)
+    assert "Nepareizs" in dialog.error.text()
+    assert win.isVisible()
+    qtbot.mouseClick(dialog.cancel_button, Qt.MouseButton.LeftButton)
+    assert not dialog.isVisible() and win.isVisible()
+    win.close()
+    qtbot.keyClicks(dialog.pad.field, PINS[Role.OFFICE])
+    qtbot.keyClick(dialog.pad.field, Qt.Key.Key_Return)
+    assert not win.isVisible()
+
+
+def test_office_exit_button_closes_directly(win, qtbot):
+    sign_in(win, qtbot, Role.OFFICE)
+    qtbot.mouseClick(win.exit_button, Qt.MouseButton.LeftButton)
+    assert not win.isVisible()
+
+
+def test_language_switches_live(win, qtbot):
+    screen = win.screens[Mode.SIGN_IN]
+    qtbot.mouseClick(win.lang_buttons["en"], Qt.MouseButton.LeftButton)
+    assert win.ctx.lang == "en"
+    assert screen.role_buttons[Role.HELPER].text().startswith("Helper")
+    sign_in(win, qtbot, Role.HELPER, "0000")
+    assert screen.error_label.text() == "Wrong PIN"
+    qtbot.mouseClick(win.lang_buttons["lv"], Qt.MouseButton.LeftButton)
+    assert screen.role_buttons[Role.HELPER].text().startswith("Palīgs")

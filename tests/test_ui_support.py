@@ -1,0 +1,148 @@
+"""Shared fixtures for the UI tests, and tests of the background-work helper.
+
+Other test_ui_* modules import the fixtures from here.
+"""
+from __future__ import annotations
+
+import pytest
+from PySide6.QtCore import QEvent, Qt
+from PySide6.QtWidgets import QApplication
+
+from kiosk.errors import KioskError
+from kiosk.users import Role
+from ui import i18n
+from ui.app import create_window, setup_application
+from ui.worker import Cancelled, Runner
+
+# The offscreen platform plugin cannot resize native windows to their size
+# hints and says so; every other Qt warning still fails a test.
+OFFSCREEN_NOISE = pytest.mark.qt_log_ignore(r"This plugin does not support propagateSizeHints")
+pytestmark = OFFSCREEN_NOISE
+
+PINS = {Role.FRONT_DESK: "1111", Role.HELPER: "2222", Role.OFFICE: "3333"}
+
+
+class Clock:
+    """An injectable wall clock: lockout delays are tested without sleeping."""
+
+    def __init__(self, t: float = 1_800_000_000.0) -> None:
+        self.t = t
+
+    def __call__(self) -> float:
+        return self.t
+
+
+@pytest.fixture
+def clock():
+    return Clock()
+
+
+@pytest.fixture
+def win(kiosk, qtbot, clock):
+    """The main window over the demo kiosk, 1280×800, Latvian, nobody signed in."""
+    setup_application(QApplication.instance())
+    w = create_window(kiosk, "lv", clock=clock)
+    w.resize(1280, 800)
+    w.show()
+    qtbot.waitExposed(w)
+    yield w
+    if i18n.current() != "lv":
+        i18n.install("lv")
+    runner = w.ctx.runner
+    w.exit_kiosk()
+    assert not w.isVisible()
+    assert runner.pool.activeThreadCount() == 0, "a worker thread is still running"
+    qtbot.waitUntil(lambda: runner.active == 0, timeout=5000)  # their last signals delivered
+    w.deleteLater()
+    QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
+
+
+def sign_in(win, qtbot, role: Role, pin: str | None = None) -> None:
+    screen = win.screens[win.mode] if win.mode.value == "sign_in" else None
+    assert screen is not None, "somebody is already signed in"
+    qtbot.mouseClick(screen.role_buttons[role], Qt.MouseButton.LeftButton)
+    qtbot.keyClicks(screen.pad.field, pin if pin is not None else PINS[role])
+    qtbot.mouseClick(screen.pad.ok_button, Qt.MouseButton.LeftButton)
+
+
+def wait_idle(win, qtbot, timeout: int = 30_000) -> None:
+    """Wait until no background job runs."""
+    qtbot.waitUntil(lambda: win.ctx.runner.active == 0, timeout=timeout)
+
+
+# -- the background-work helper ------------------------------------------------
+
+def test_runner_streams_batches_progress_and_result(qtbot, kiosk):
+    from ui.worker import worker_opener
+
+    runner = Runner(worker_opener(kiosk.root, kiosk.campaign, kiosk.institution))
+    got, progress = [], []
+
+    def work(ctx):
+        assert ctx.kiosk is not kiosk and ctx.kiosk.institution.id == kiosk.institution.id  # its own connection
+        for n in range(500):
+            ctx.emit(n)
+            ctx.progress(n + 1, 500)
+        return "done"
+
+    job = runner.run(work, items=got.extend, progress=lambda d, t: progress.append((d, t)))
+    with qtbot.waitSignal(job.finished, timeout=20_000):
+        pass
+    assert got == list(range(500))
+    assert progress[-1] == (500, 500)
+    assert runner.active == 0
+    assert runner.shutdown()
+
+
+def test_runner_reports_known_errors_bugs_and_cancellation(qtbot):
+    runner = Runner()
+    failures = []
+    runner.job_failed.connect(lambda job, exc: failures.append(exc))
+
+    job = runner.run(lambda ctx: (_ for _ in ()).throw(KioskError("print.count", max=5)))
+    with qtbot.waitSignal(job.finished):
+        pass
+    job = runner.run(lambda ctx: 1 / 0)
+    with qtbot.waitSignal(job.finished):
+        pass
+    assert [type(e) for e in failures] == [KioskError, ZeroDivisionError]
+    assert failures[1].__traceback__ is not None
+
+    import threading
+
+    started = threading.Event()
+
+    def long(ctx):
+        started.set()
+        while True:
+            ctx.check()
+
+    cancelled = []
+    job = runner.run(long, failed=cancelled.append)
+    assert started.wait(10)
+    assert runner.busy()
+    job.cancel()
+    with qtbot.waitSignal(job.finished, timeout=10_000):
+        pass
+    assert isinstance(cancelled[0], Cancelled)
+    assert runner.shutdown() and runner.active == 0
+
+
+def test_latest_job_with_a_key_wins(qtbot):
+    import threading
+
+    runner = Runner()
+    gate = threading.Event()
+    results = []
+
+    def first(ctx):
+        gate.wait(10)
+        return "first" if not ctx.cancelled() else "stale"
+
+    a = runner.run(first, key="img", done=results.append)
+    b = runner.run(lambda ctx: "second", key="img", done=results.append)
+    assert a.is_cancelled and not b.is_cancelled
+    gate.set()
+    qtbot.waitUntil(lambda: runner.active == 0, timeout=10_000)
+    assert sorted(results) == ["second", "stale"]
+    runner.shutdown()
