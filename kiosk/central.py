@@ -417,12 +417,15 @@ def verify_batches(
 
 def check_chains(checks: list[BatchCheck]) -> None:
     by_kiosk: dict[str, dict[int, list[BatchCheck]]] = defaultdict(lambda: defaultdict(list))
-    failed_numbers: dict[str, set[int]] = defaultdict(set)
+    failed_numbers: dict[str, dict[int, str]] = defaultdict(dict)
+    unidentified = False  # a file failed before it said which batch it is
     for c in checks:
         if c.ok:
             by_kiosk[c.kiosk_id][c.batch].append(c)
         elif c.kiosk_id is not None and c.batch is not None:
-            failed_numbers[c.kiosk_id].add(c.batch)
+            failed_numbers[c.kiosk_id].setdefault(c.batch, c.path)
+        else:
+            unidentified = True
     for kiosk_id, numbers in by_kiosk.items():
         candidates: dict[int, BatchCheck] = {}
         for number, copies in numbers.items():
@@ -441,7 +444,10 @@ def check_chains(checks: list[BatchCheck]) -> None:
                 gap = gap or f"{kiosk_id} batch {number} is not unique"
                 continue
             if gap is None and number != expected:
-                why = "failed verification" if expected in failed_numbers[kiosk_id] else "is missing"
+                if expected in failed_numbers[kiosk_id]:
+                    why = f"failed verification ({failed_numbers[kiosk_id][expected]})"
+                else:
+                    why = "is missing or failed verification" if unidentified else "is missing"
                 gap = f"{kiosk_id} batch {expected} {why}"
             if gap is not None:
                 c.fail("missing_batch", gap)

@@ -27,6 +27,21 @@ def _num(x: float | None) -> str:
     return "–" if x is None else f"{x:.2f}".replace(".", ",")
 
 
+def lv_count(n: int, one: str, many: str) -> str:
+    """Latvian agreement: 1, 21, 31 … take the singular (but 11 does not)."""
+    return f"{n} {one if n % 10 == 1 and n % 100 != 11 else many}"
+
+
+def nice_step(top: int) -> int:
+    """An axis step of 1, 2 or 5 times a power of ten giving at most about six ticks."""
+    step = 1
+    while True:
+        for k in (1, 2, 5):
+            if top / (step * k) <= 6:
+                return step * k
+        step *= 10
+
+
 def _bar_chart(names: list[str], values: list[int], winners: list[bool], width: float, title: str):
     from reportlab.graphics.charts.barcharts import HorizontalBarChart
     from reportlab.graphics.shapes import Drawing, String
@@ -47,7 +62,7 @@ def _bar_chart(names: list[str], values: list[int], winners: list[bool], width: 
     chart.categoryAxis.labels.dx = -4
     chart.valueAxis.valueMin = 0
     top = max(values) if values and max(values) > 0 else 1
-    step = max(1, round(top / 5))
+    step = nice_step(top)
     chart.valueAxis.valueMax = (top // step + 1) * step  # room for the bar labels
     chart.valueAxis.valueStep = step
     chart.valueAxis.labels.fontName = FONT
@@ -89,8 +104,8 @@ def write_report(result: dict[str, Any], campaign: Campaign, path: Path, generat
     def esc(s: Any) -> str:
         return str(s).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
 
-    def table(rows: list[list[Any]], widths: list[float], highlight: list[int] = ()) -> Table:
-        data = [[Paragraph(esc(c), cell_b) for c in rows[0]]]
+    def table(rows: list[list[Any]], widths: list[float], highlight: list[int] = (), head: Any = None) -> Table:
+        data = [[Paragraph(esc(c), head or cell_b) for c in rows[0]]]
         for r in rows[1:]:
             data.append([Paragraph(esc(c), cell) for c in r])
         tb = Table(data, colWidths=widths, repeatRows=1)
@@ -100,6 +115,8 @@ def write_report(result: dict[str, Any], campaign: Campaign, path: Path, generat
             ("VALIGN", (0, 0), (-1, -1), "MIDDLE"),
             ("TOPPADDING", (0, 0), (-1, -1), 2),
             ("BOTTOMPADDING", (0, 0), (-1, -1), 2),
+            ("LEFTPADDING", (0, 0), (-1, -1), 3),
+            ("RIGHTPADDING", (0, 0), (-1, -1), 3),
         ]
         for i in highlight:
             style.append(("BACKGROUND", (0, i + 1), (-1, i + 1), colors.HexColor("#e3f1e6")))
@@ -128,7 +145,7 @@ def write_report(result: dict[str, Any], campaign: Campaign, path: Path, generat
     top = [s for s in specialists if s["winner"]]
     if top:
         lines = "<br/>".join(
-            f"{s['rank']}. vieta: <b>{esc(s['name'])}</b> ({esc(s['institution'])}) – {s['votes']} balsis"
+            f"{s['rank']}. vieta: <b>{esc(s['name'])}</b> ({esc(s['institution'])}) – {lv_count(s['votes'], 'balss', 'balsis')}"
             for s in top
         )
         story.append(Paragraph("Labākie klientu apkalpošanas speciālisti:<br/>" + lines, body))
@@ -139,7 +156,7 @@ def write_report(result: dict[str, Any], campaign: Campaign, path: Path, generat
         story.append(Spacer(1, 4))
         story.append(Paragraph(
             "Labākā iestāde:<br/>" + "<br/>".join(
-                f"<b>{esc(i['name'])}</b> – {i['evaluations']} novērtējumi, vidējais vērtējums "
+                f"<b>{esc(i['name'])}</b> – {lv_count(i['evaluations'], 'novērtējums', 'novērtējumi')}, vidējais vērtējums "
                 f"{_num(i['average_rating'])}" for i in best),
             body))
     if len({s["rank"] for s in top}) < len(top) or len(best) > 1:
@@ -173,7 +190,7 @@ def write_report(result: dict[str, Any], campaign: Campaign, path: Path, generat
               _pct(g["turnout"])] for g in result["integrity"]]
     story.append(KeepTogether([
         Paragraph("Integritāte", h2),
-        table(rows, [width - 7 * 16.5 * mm] + [16.5 * mm] * 7),
+        table(rows, [width - 7 * 17 * mm] + [17 * mm] * 7, head=ParagraphStyle("th", parent=cell_b, fontSize=7)),
         Spacer(1, 3),
         Paragraph(
             "Izsniegti, skenēti, pārbaudē, noraidīti un dublikāti: katra kioska pēdējās ieskaitītās partijas "
