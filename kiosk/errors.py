@@ -152,8 +152,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Question “{question}” has no answer “{option}”",
     ),
     "review.cannot_confirm": (
-        "Mašīnas nolasījumu nevar apstiprināt: {detail}. Izlabojiet atzīmes vai noraidiet biļetenu",
-        "The machine's reading cannot be confirmed: {detail}. Correct the marks or reject the ballot",
+        "Mašīnas nolasījumu nevar apstiprināt: jautājumā “{question}” atzīmētas vairākas atbildes. "
+        "Izlabojiet atzīmes vai noraidiet biļetenu",
+        "The machine's reading cannot be confirmed: question “{question}” has several answers marked. "
+        "Correct the marks or reject the ballot",
     ),
     # signed batch export and central verification (issue 4)
     "export.output": ("Partijas failu nevar ierakstīt: {detail}", "Cannot write the batch file: {detail}"),

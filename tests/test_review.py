@@ -1,0 +1,124 @@
+"""Review decisions in the core: appended beside the machine's reading, role-checked."""
+from __future__ import annotations
+
+import pytest
+
+from kiosk.errors import KioskError
+from kiosk.review import REJECT_REASONS, Review, reason_text
+from kiosk.scan import scan_paths
+from kiosk.users import Auth, Role, SignedIn
+from sheets import ballot
+
+
+def scanned(kiosk, tmp_path, votes_list):
+    paths = []
+    for n, votes in enumerate(votes_list):
+        img, spec, _serial = ballot(kiosk, tmp_path, votes, seed=n)
+        p = tmp_path / f"scan-{n}.png"
+        img.save(p)
+        paths.append(p)
+    return spec, list(scan_paths(kiosk, paths, workers=1))
+
+
+@pytest.fixture
+def sessions(kiosk):
+    auth = Auth(kiosk.store)
+    auth.ensure_demo_users()
+    return {role: auth.sign_in(role, pin) for role, pin in
+            ((Role.FRONT_DESK, "1111"), (Role.HELPER, "2222"), (Role.OFFICE, "3333"))}
+
+
+def test_reason_texts_are_plain_latvian():
+    assert reason_text("overvote") == "Jautājumā atzīmēts vairāk nekā viens variants"
+    assert reason_text("overvote", "en").startswith("More than one option")
+    assert reason_text("corrupt_file") == "Fails ir bojāts vai nepilnīgs"
+    assert "x.png" in reason_text("corrupt_file", "lv", "x.png")
+    assert reason_text("something_new") == "something_new"
+    assert reason_text(None) == ""
+
+
+def test_queue_confirm_correct_reject(kiosk, tmp_path, sessions):
+    spec = kiosk.layout()
+    q1 = spec["questions"][0]
+    o = [opt["id"] for opt in q1["options"]]
+    # two overvotes and a blank-rating one that counts
+    _spec, results = scanned(kiosk, tmp_path, [
+        {q1["id"]: (o[0], o[1]), "rating": "4"},
+        {q1["id"]: (o[1], o[2]), "rating": "5"},
+        {q1["id"]: o[2], "rating": "2"},
+    ])
+    assert [r.status for r in results] == ["review", "review", "counted"]
+    assert results[0].reason == "overvote"
+
+    with pytest.raises(KioskError) as e:
+        SignedIn(kiosk, sessions[Role.FRONT_DESK]).review()
+    assert e.value.code == "auth.forbidden"
+
+    review = SignedIn(kiosk, sessions[Role.HELPER]).review()
+    assert review.queue() == [results[0].sheet_id, results[1].sheet_id]
+    item = review.next_item()
+    assert item.sheet_id == results[0].sheet_id
+    assert item.reason_texts()[0].startswith("Jautājumā atzīmēts vairāk")
+    assert item.machine[q1["id"]] == [o[0], o[1]]
+    assert len(item.boxes) == sum(len(q["options"]) for q in spec["questions"])
+    assert all(len(b["polygon"]) == 4 and "score" in b for b in item.boxes)
+    assert item.image is not None and item.serial == results[0].serial
+    assert item.label(q1["id"], o[0]) == q1["options"][0]["label"]
+
+    # an overvote cannot simply be confirmed
+    with pytest.raises(KioskError) as e:
+        review.confirm(item.sheet_id)
+    assert e.value.code == "review.cannot_confirm" and q1["label"] in e.value.message("lv")
+    # nor corrected into another overvote or an unknown option
+    with pytest.raises(KioskError) as e:
+        review.correct(item.sheet_id, {q1["id"]: [o[0], o[1]]})
+    assert e.value.code == "review.too_many"
+    with pytest.raises(KioskError) as e:
+        review.correct(item.sheet_id, {q1["id"]: ["nobody"]})
+    assert e.value.code == "review.unknown_option"
+
+    review.correct(item.sheet_id, {q1["id"]: [o[1]], "rating": ["4"]})
+    assert review.next_item(after=item.sheet_id).sheet_id == results[1].sheet_id
+    with pytest.raises(KioskError) as e:
+        review.reject(item.sheet_id, "unreadable")  # decided already
+    assert e.value.code == "review.not_pending"
+    review.reject(results[1].sheet_id, "several_marks")
+    assert review.queue() == [] and review.next_item() is None
+
+    # the machine's reading is untouched; the decisions carry the role
+    sheet = kiosk.store.sheet(item.sheet_id)
+    assert sheet["status"] == "review" and sheet["selections"][q1["id"]] == [o[0], o[1]]
+    d = kiosk.store.decisions(item.sheet_id)
+    assert len(d) == 1 and d[0]["action"] == "correct" and d[0]["role"] == "helper"
+    assert d[0]["selections"] == {q1["id"]: [o[1]], "rating": ["4"]}
+    finals = {f["sheet_id"]: f for f in kiosk.store.final_sheets()}
+    assert finals[item.sheet_id]["final_status"] == "counted"
+    assert finals[results[1].sheet_id]["final_status"] == "rejected"
+    assert finals[results[1].sheet_id]["decided_by"] == "helper"
+
+
+def test_enter_confirms_unchanged_and_corrects_changed(kiosk, tmp_path, sessions):
+    spec = kiosk.layout()
+    q1 = spec["questions"][0]
+    o = [opt["id"] for opt in q1["options"]]
+    # nothing marked in the required question: review (undervote), machine reading valid
+    _spec, results = scanned(kiosk, tmp_path, [{"rating": "3"}, {"rating": "1"}])
+    assert [r.reason for r in results] == ["undervote", "undervote"]
+    review = Review(kiosk, sessions[Role.OFFICE])
+    action, _ = review.decide(results[0].sheet_id, {q1["id"]: [], "rating": ["3"]})
+    assert action == "confirm"
+    assert kiosk.store.decisions(results[0].sheet_id)[0]["selections"] == {q1["id"]: [], "rating": ["3"]}
+    action, _ = review.decide(results[1].sheet_id, {q1["id"]: [o[3]], "rating": ["1"]})
+    assert action == "correct"
+    assert kiosk.store.decisions(results[1].sheet_id)[0]["role"] == "office"
+
+
+def test_reject_reasons_are_known(kiosk, tmp_path, sessions):
+    _spec, results = scanned(kiosk, tmp_path, [{"rating": "3"}])
+    review = Review(kiosk, sessions[Role.HELPER])
+    with pytest.raises(KioskError):
+        review.reject(results[0].sheet_id, "because")
+    assert set(REJECT_REASONS) >= {"unreadable", "identifying"}
+    with pytest.raises(KioskError) as e:
+        review.item(999_999)
+    assert e.value.code == "review.not_found"
