@@ -338,6 +338,7 @@ def _check_records(
     questions = {q.id: q for q in campaign.questions}
     labels = manifest["labels"]
     tag_key = None if master is None else payload.derive_institution_key(master, campaign.id, institution.id)
+    campaign_hash, institution_hash = campaign.hash, institution.hash
     seen: set[str] = set()
     image_shas: set[str] = set()
     ballots: list[Ballot] = []
@@ -364,7 +365,7 @@ def _check_records(
             raise Refused("malformed", f"{serial}: payload {exc.code}") from None
         if payload.serial_text(p.serial) != serial:
             raise Refused("malformed", f"{serial}: payload of another serial")
-        if p.campaign != campaign.hash or p.institution != institution.hash:
+        if p.campaign != campaign_hash or p.institution != institution_hash:
             raise Refused("wrong_campaign", f"{serial}: ballot of another campaign or institution")
         if tag_key is not None and not p.tag_valid(tag_key):
             raise Refused("bad_tag", serial)
