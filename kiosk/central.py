@@ -169,6 +169,8 @@ def read_container(blob: bytes) -> list[tuple[str, memoryview, int]]:
             raise Refused("malformed", f"entry {name} is truncated")
         entries.append((name, view[start: start + size], crc, pos))
         pos = start + size
+    if not entries:
+        raise Refused("malformed", "not a batch file (no ZIP entry at its start)")
     cd_start = pos
     for name, data, crc, offset in entries:
         expected = central_header(name.encode("ascii"), len(data), crc, offset)
@@ -462,6 +464,15 @@ def check_chains(checks: list[BatchCheck]) -> None:
 
 # -- tally -------------------------------------------------------------------
 
+LV_ALPHABET = "aābcčdeēfgģhiījkķlļmnņoprsštuūvzž"
+_LV_ORDER = {c: i for i, c in enumerate(LV_ALPHABET)}
+
+
+def lv_key(text: str) -> tuple[tuple[int, int | str], ...]:
+    """Sort key in Latvian alphabetical order (Ģ after G, Š after S …); other characters after."""
+    return tuple((0, _LV_ORDER[c]) if c in _LV_ORDER else (1, c) for c in text.casefold())
+
+
 def competition_ranks(values: list[int]) -> list[int]:
     """Ranks of values sorted descending: equal values share a rank (1, 1, 3)."""
     ranks, prev = [], None
@@ -527,7 +538,7 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None)
         }
         for (iid, sid), n in votes.items()
     ]
-    specialists.sort(key=lambda s: (-s["votes"], s["name"].casefold(), s["institution_id"]))
+    specialists.sort(key=lambda s: (-s["votes"], lv_key(s["name"]), s["institution_id"]))
     for s, rank in zip(specialists, competition_ranks([s["votes"] for s in specialists])):
         s["rank"] = rank
         s["winner"] = rank <= 3 and s["votes"] > 0
@@ -542,7 +553,7 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None)
         }
         for iid in evaluations
     ]
-    institutions.sort(key=lambda i: (-i["evaluations"], -(i["average_rating"] or 0), i["name"].casefold()))
+    institutions.sort(key=lambda i: (-i["evaluations"], -(i["average_rating"] or 0), lv_key(i["name"])))
     for i, rank in zip(institutions, competition_ranks([i["evaluations"] for i in institutions])):
         i["rank"] = rank
         i["winner"] = rank == 1 and i["evaluations"] > 0

@@ -39,10 +39,15 @@ T = {
     "institutions": ("Iestādes", "Institutions"),
     "excluded": ("Izslēgtās partijas", "Excluded batches"),
     "dups": ("Vairākās partijās atrasti numuri (skaitīti vienreiz): {n}", "Serials met in more than one batch (counted once): {n}"),
-    "votes": ("balsis", "votes"),
-    "evals": ("novērtējumi, vidēji {avg}", "evaluations, average {avg}"),
+    "evals": ("vidēji {avg}", "average {avg}"),
     "written": ("Ierakstīts: {path}", "Written: {path}"),
 }
+
+
+def count(n: int, lang: str, lv: tuple[str, str], en: tuple[str, str]) -> str:
+    from .report import lv_count
+
+    return lv_count(n, *lv) if lang != "en" else f"{n} {en[0] if n == 1 else en[1]}"
 
 
 def t(key: str, lang: str, **kw: Any) -> str:
@@ -176,12 +181,14 @@ def cmd_tally(args: argparse.Namespace) -> int:
     print(t("specialists", lang))
     for s in result["specialists"]:
         mark = "★" if s["winner"] else " "
-        print(f" {mark}{s['rank']:3d}. {s['name']} ({s['institution']}): {s['votes']} {t('votes', lang)}")
+        votes = count(s["votes"], lang, ("balss", "balsis"), ("vote", "votes"))
+        print(f" {mark}{s['rank']:3d}. {s['name']} ({s['institution']}): {votes}")
     print(t("institutions", lang))
     for i in result["institutions"]:
         mark = "★" if i["winner"] else " "
         avg = "–" if i["average_rating"] is None else f"{i['average_rating']:.2f}"
-        print(f" {mark}{i['rank']:3d}. {i['name']}: {i['evaluations']} {t('evals', lang, avg=avg)}")
+        evals = count(i["evaluations"], lang, ("novērtējums", "novērtējumi"), ("evaluation", "evaluations"))
+        print(f" {mark}{i['rank']:3d}. {i['name']}: {evals}, {t('evals', lang, avg=avg)}")
     if result["excluded_batches"]:
         print(t("excluded", lang))
         for e in result["excluded_batches"]:
@@ -206,7 +213,8 @@ def register(sub: Any, csub: Any) -> None:
     def common(p: argparse.ArgumentParser) -> None:
         p.add_argument("--trust", required=True, metavar="DIR", help="directory of trusted <kiosk-id>.pub files")
         p.add_argument("--campaign", metavar="FILE", help="campaign TOML (default: the demo campaign)")
-        p.add_argument("--master", metavar="FILE", help="campaign master key: also check every ballot's QR tag")
+        p.add_argument("--master", metavar="FILE",
+                       help="campaign master key: also check every ballot's QR tag (default: the demo key of a demo campaign)")
         p.add_argument("--json", action="store_true")
         p.add_argument("files", nargs="+", metavar="FILE", help="batch files (a directory: its *.zip files)")
 
