@@ -6,7 +6,6 @@ tampering is done on the bytes of the written files.
 from __future__ import annotations
 
 import csv
-import hashlib
 import json
 import random
 import shutil
@@ -15,7 +14,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
-from test_export import add_image, add_sheet
+from test_export import add_sheet
 
 from kiosk import payload
 from kiosk.campaign import demo_campaign_path, load_campaign
