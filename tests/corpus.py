@@ -35,6 +35,7 @@ import json
 import math
 import os
 import random
+import time
 from statistics import NormalDist
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
@@ -48,6 +49,7 @@ from PIL import Image, ImageChops, ImageDraw, ImageFilter
 from kiosk import payload as kiosk_payload
 
 MM_PER_INCH = 25.4
+SCAN_EPOCH = 1_790_000_000  # 2026-09-21: the date written into scanned PDFs
 
 # -- expected classes ---------------------------------------------------------
 CLEAR = "clear"
@@ -89,17 +91,18 @@ class Ink:
 
 
 def pen(rng: random.Random) -> Ink:
-    """A ballpoint or felt pen: black or blue, varying pressure."""
+    """A ballpoint or felt pen: black or blue, varying pressure (about 25-110 of 255 on white)."""
     name, rgb = rng.choice([("black", (22, 22, 30)), ("blue", (24, 42, 150)), ("blue", (38, 52, 118)), ("black", (40, 38, 44))])
-    return Ink(name, rgb, rng.uniform(0.72, 1.0), rng.uniform(0.0, 0.25), (0.4, 1.0))
+    return Ink(name, rgb, rng.uniform(0.82, 1.0), rng.uniform(0.0, 0.15), (0.4, 1.0))
 
 
 def firm_pencil(rng: random.Random) -> Ink:
-    return Ink("pencil", (70, 70, 78), rng.uniform(0.62, 0.82), rng.uniform(0.3, 0.5), (0.45, 0.8))
+    """A pencil pressed normally: a clear grey mark (about 90-120 of 255 on white)."""
+    return Ink("pencil", (55, 55, 62), rng.uniform(0.8, 0.95), rng.uniform(0.2, 0.35), (0.45, 0.8))
 
 
 def light_pencil(rng: random.Random) -> Ink:
-    """Light pencil: grey, thin, grainy; clearly visible to a person, but faint."""
+    """Light pencil: grey, thin, grainy; visible to a person, but faint (about 170-205 of 255)."""
     return Ink("light-pencil", (95, 95, 102), rng.uniform(0.42, 0.62), rng.uniform(0.3, 0.45), (0.35, 0.55))
 
 
@@ -609,6 +612,41 @@ def scan(page: Image.Image, p: ScanParams, nprng: np.random.Generator) -> Image.
     return _add_noise(canvas, p.noise, nprng)
 
 
+def scan_point(p: ScanParams, page_px: tuple[int, int], pt: tuple[float, float]) -> tuple[float, float]:
+    """Where a point of the rendered page (pixels) lands in the scanned image made by ``scan``."""
+    x, y = pt
+    w, h = page_px
+    if p.rotation == 90:
+        x, y, w, h = y, w - x, h, w
+    elif p.rotation == 180:
+        x, y = w - x, h - y
+    elif p.rotation == 270:
+        x, y, w, h = h - y, x, h, w
+    if p.skew:  # Image.rotate(expand=True): the same reverse matrix and output size as Pillow
+        a = -math.radians(p.skew)
+        m = [round(math.cos(a), 15), round(math.sin(a), 15), 0.0, round(-math.sin(a), 15), round(math.cos(a), 15), 0.0]
+        m[2] = m[0] * (-w / 2) + m[1] * (-h / 2) + w / 2
+        m[5] = m[3] * (-w / 2) + m[4] * (-h / 2) + h / 2
+        xs = [m[0] * cx + m[1] * cy + m[2] for cx, cy in ((0, 0), (w, 0), (w, h), (0, h))]
+        ys = [m[3] * cx + m[4] * cy + m[5] for cx, cy in ((0, 0), (w, 0), (w, h), (0, h))]
+        nw = math.ceil(max(xs)) - math.floor(min(xs))
+        nh = math.ceil(max(ys)) - math.floor(min(ys))
+        tx, ty = -(nw - w) / 2.0, -(nh - h) / 2.0
+        m[2], m[5] = m[0] * tx + m[1] * ty + m[2], m[3] * tx + m[4] * ty + m[5]
+        inv = np.linalg.inv(np.array([[m[0], m[1]], [m[3], m[4]]]))
+        x, y = (float(v) for v in inv @ np.array([x - m[2], y - m[5]]))
+    ppm = p.dpi / MM_PER_INCH
+    return x + int(round(p.margins_mm[0] * ppm)), y + int(round(p.margins_mm[1] * ppm))
+
+
+def cam_point(corners: Sequence[tuple[float, float]], page_mm: Sequence[float], pt_mm: tuple[float, float]) -> tuple[float, float]:
+    """Where a page point (mm) lands in the webcam frame, given the page's corners there."""
+    W, H = page_mm
+    hm = _homography([(0.0, 0.0), (W, 0.0), (W, H), (0.0, H)], corners)
+    v = hm @ np.array([pt_mm[0], pt_mm[1], 1.0])
+    return float(v[0] / v[2]), float(v[1] / v[2])
+
+
 def blank_back(front: Image.Image, p: ScanParams, nprng: np.random.Generator, *, show_through: float = 0.035) -> Image.Image:
     """The blank back of a duplex-scanned sheet: paper, a faint mirrored show-through, dust."""
     ppm = p.dpi / MM_PER_INCH
@@ -914,7 +952,9 @@ def _save(images: Sequence[Image.Image], path: Path, fmt: str, dpi: int | None, 
     elif fmt == "tiff":
         images[0].save(path, "TIFF", save_all=True, append_images=list(images[1:]), compression="tiff_lzw", **opts)
     elif fmt == "pdf":
-        images[0].save(path, "PDF", save_all=True, append_images=list(images[1:]), resolution=float(dpi or 200), quality=quality)
+        stamp = time.gmtime(SCAN_EPOCH)  # a fixed date keeps the bytes reproducible
+        images[0].save(path, "PDF", save_all=True, append_images=list(images[1:]), resolution=float(dpi or 200), quality=quality,
+                       creationDate=stamp, modDate=stamp, producer="corpus scanner")
     else:
         raise ValueError(fmt)
 
@@ -986,7 +1026,9 @@ def build_corpus(
                 params = random_scan_params(srng, dpi=dpi, color=color)
                 pages.append(scan(img, params, nprng))
                 sheet.file, sheet.page = f"scanner/{name}", len(pages)
-                sheet.params = {"format": fmt, "quality": quality if fmt in ("jpeg", "pdf") else None, "duplex": duplex, **asdict(params)}
+                corners = [scan_point(params, img.size, c) for c in ((0, 0), (img.width, 0), (img.width, img.height), (0, img.height))]
+                sheet.params = {"format": fmt, "quality": quality if fmt in ("jpeg", "pdf") else None, "duplex": duplex, **asdict(params),
+                                "corners": [[round(x, 1), round(y, 1)] for x, y in corners]}
                 sheets.append(sheet)
                 if duplex:
                     pages.append(blank_back(img, params, nprng))
@@ -1014,3 +1056,145 @@ def build_corpus(
     corpus = Corpus(root, [scan_dir, cam_dir], sheets, seed)
     corpus.write_truth()
     return corpus
+
+
+# -- evaluation ---------------------------------------------------------------------------------
+
+OUTCOMES = ("counted_ok", "counted_wrong", "review", "rejected", "duplicate", "missing")
+
+
+def _serial_matches(reported: str | None, printed: str | None) -> bool:
+    if reported is None or printed is None:
+        return reported == printed
+    norm = lambda s: s.replace("-", "").replace(" ", "").upper()  # noqa: E731
+    return norm(reported) == norm(printed)
+
+
+def _same_selections(got: dict[str, list[str]] | None, expected: dict[str, list[str]]) -> bool:
+    if got is None:
+        return False
+    if set(got) - set(expected):
+        return False
+    return all(sorted(got.get(q, [])) == sorted(v) for q, v in expected.items())
+
+
+@dataclass
+class Outcome:
+    sheet: Sheet
+    line: dict[str, Any] | None  # the reader's JSON object for this page
+
+    @property
+    def status(self) -> str:
+        return self.line["status"] if self.line else "missing"
+
+    @property
+    def reason(self) -> str | None:
+        return self.line.get("reason") if self.line else None
+
+    @property
+    def kind(self) -> str:
+        """counted_ok | counted_wrong | review | rejected | duplicate | missing."""
+        if self.line is None:
+            return "missing"
+        st = self.status
+        if st == "counted":
+            s = self.sheet
+            ok = (s.cls in BALLOT_CLASSES and _same_selections(self.line.get("selections"), s.expected)
+                  and _serial_matches(self.line.get("serial"), s.serial))
+            return "counted_ok" if ok else "counted_wrong"
+        return st if st in OUTCOMES else "rejected"
+
+    def acceptable(self) -> bool:
+        """What the acceptance allows for this sheet (unambiguous sheets: see the rates)."""
+        c, k = self.sheet.cls, self.kind
+        if k == "counted_wrong":
+            return False
+        if c in UNAMBIGUOUS:
+            return k == "counted_ok"
+        if c in REVIEW_OR_AS_MARKED:
+            return k in ("review", "counted_ok")
+        if c == BLANK_BALLOT:
+            return k == "review"
+        if c == BACK_PAGE:
+            return k == "rejected" and self.reason == "blank_back"
+        if c == FOREIGN:
+            return k == "rejected"
+        return False
+
+    def describe(self) -> str:
+        s = self.sheet
+        p = s.params
+        keys = ("format", "dpi", "color", "rotation", "skew", "blur", "noise", "quality", "frame", "quarter", "fill", "roll", "keystone", "shadow")
+        brief = {k: (round(v, 2) if isinstance(v, float) else v) for k, v in p.items() if k in keys}
+        marks = ", ".join(f"{m['kind']}@{m['question']}/{m['option']}" for m in s.drawn.get("marks", [])) or "no marks"
+        got = self.line.get("selections") if self.line else None
+        return (f"{s.file} p{s.page} [{s.capture}/{s.page_size}/{s.cls}] -> {self.status}"
+                f"{'/' + self.reason if self.reason else ''}; marks: {marks}; margin: {s.drawn.get('margin')}; "
+                f"expected {s.expected if s.cls in BALLOT_CLASSES else '-'}; got {got}; {brief}")
+
+
+@dataclass
+class Evaluation:
+    outcomes: list[Outcome]
+    unexpected: list[dict[str, Any]]  # output lines that match no corpus page
+
+    def rows(self, capture: str | None = None) -> list[Outcome]:
+        return [o for o in self.outcomes if capture is None or o.sheet.capture == capture]
+
+    def rate(self, capture: str) -> tuple[int, int]:
+        """(counted correctly, total) among the unambiguous sheets of one capture kind."""
+        rows = [o for o in self.rows(capture) if o.sheet.unambiguous]
+        return sum(o.kind == "counted_ok" for o in rows), len(rows)
+
+    def wrong(self) -> list[Outcome]:
+        return [o for o in self.outcomes if o.kind == "counted_wrong"]
+
+    def failures(self) -> list[Outcome]:
+        return [o for o in self.outcomes if not o.acceptable()]
+
+    def table(self) -> str:
+        """The confusion table: expected class x outcome, per capture kind and in all."""
+        lines = []
+        head = f"{'class':<16}" + "".join(f"{k:>14}" for k in OUTCOMES) + f"{'total':>8}  reasons"
+        for capture in ("scanner", "webcam", None):
+            rows = self.rows(capture)
+            if not rows:
+                continue
+            lines.append(f"== {capture or 'all'} ({len(rows)} pages)")
+            lines.append(head)
+            for cls in ALL_CLASSES:
+                sel = [o for o in rows if o.sheet.cls == cls]
+                if not sel:
+                    continue
+                counts = {k: sum(o.kind == k for o in sel) for k in OUTCOMES}
+                reasons: dict[str, int] = {}
+                for o in sel:
+                    if o.reason:
+                        reasons[o.reason] = reasons.get(o.reason, 0) + 1
+                rs = ", ".join(f"{r}:{n}" for r, n in sorted(reasons.items()))
+                lines.append(f"{cls:<16}" + "".join(f"{counts[k]:>14}" for k in OUTCOMES) + f"{len(sel):>8}  {rs}")
+            if capture:
+                ok, n = self.rate(capture)
+                lines.append(f"unambiguous {capture} sheets counted correctly: {ok}/{n} = {100.0 * ok / max(n, 1):.1f}%")
+        if self.unexpected:
+            lines.append(f"unexpected output lines: {len(self.unexpected)}")
+        return "\n".join(lines)
+
+
+def evaluate(corpus: Corpus, lines: Sequence[dict[str, Any]]) -> Evaluation:
+    """Match the reader's JSON lines to the corpus by source (real path) and page."""
+    by_key = corpus.by_key()
+    found: dict[tuple[str, int], dict[str, Any]] = {}
+    unexpected = []
+    for line in lines:
+        key = (os.path.realpath(line.get("source", "")), int(line.get("page") or 0))
+        if key in by_key and key not in found:
+            found[key] = line
+        else:
+            unexpected.append(line)
+    outcomes = [Outcome(s, found.get(k)) for k, s in by_key.items()]
+    return Evaluation(outcomes, unexpected)
+
+
+def parse_json_lines(text: str) -> list[dict[str, Any]]:
+    return [json.loads(ln) for ln in text.splitlines() if ln.strip()]
