@@ -24,7 +24,7 @@ import json
 import os
 import secrets
 import struct
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any, BinaryIO
@@ -133,14 +133,14 @@ def write_batch(
     manifest: dict[str, Any],
     records: list[dict[str, Any]],
     signing_key: Any,
-    images: Iterable[tuple[str, bytes]] = (),
+    images: Iterable[tuple[str, bytes | Callable[[], bytes]]] = (),
 ) -> str:
     """Write one signed batch container to ``fp``; returns the file's SHA-256.
 
     ``manifest`` gets its ``records`` entry (count, counted, rejected and the
     SHA-256 of the records entry) filled in here, so the signature over the
-    manifest covers every record.  ``images`` are (entry name, bytes) pairs,
-    written in name order.
+    manifest covers every record.  ``images`` are (entry name, bytes or a
+    function returning them) pairs, written in name order, loaded one at a time.
     """
     records_bytes = canonical_json(records)
     manifest = dict(manifest)
@@ -160,7 +160,7 @@ def write_batch(
     zw.add(RECORDS_NAME, records_bytes)
     zw.add(SIGNATURE_NAME, sig_bytes)
     for name, data in sorted(images, key=lambda item: item[0]):
-        zw.add(name, data)
+        zw.add(name, data() if callable(data) else data)
     return zw.close()
 
 
@@ -223,21 +223,27 @@ def kiosk_totals(store: Any, finals: list[dict[str, Any]], exported: int) -> dic
     }
 
 
-def _image_bytes(kiosk: Any, sha: str) -> tuple[str, bytes]:
+def _image_entry(kiosk: Any, sha: str) -> tuple[str, Callable[[], bytes]]:
+    """An original scan's entry name and a loader checking its bytes (read while writing)."""
     info = kiosk.store.image(sha)
     if info is None:
         raise KioskError("export.image_missing", sha256=sha, detail="not in the database")
     path = Path(info["path"])
     if not path.is_absolute():
         path = kiosk.root / path
-    try:
-        data = path.read_bytes()
-    except OSError as exc:
-        raise KioskError("export.image_missing", sha256=sha, detail=str(exc)) from None
-    if sha256_hex(data) != sha:
-        raise KioskError("export.image_missing", sha256=sha, detail="the stored file has changed")
-    ext = MEDIA_EXT.get(info["media_type"], "bin")
-    return f"{IMAGE_PREFIX}{sha}.{ext}", data
+    if not path.is_file():
+        raise KioskError("export.image_missing", sha256=sha, detail=f"{path}: not found")
+
+    def load() -> bytes:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            raise KioskError("export.image_missing", sha256=sha, detail=str(exc)) from None
+        if sha256_hex(data) != sha:
+            raise KioskError("export.image_missing", sha256=sha, detail="the stored file has changed")
+        return data
+
+    return f"{IMAGE_PREFIX}{sha}.{MEDIA_EXT.get(info['media_type'], 'bin')}", load
 
 
 def _fsync_dir(path: Path) -> None:
@@ -328,10 +334,9 @@ def _export(kiosk: Any, out_dir: Path, images: bool) -> ExportResult:
         })
     secrets.SystemRandom().shuffle(records)  # no meaningful order leaves the kiosk
 
-    image_entries: list[tuple[str, bytes]] = []
+    image_entries: list[tuple[str, Callable[[], bytes]]] = []
     if images:
-        for sha in sorted({r["image_sha256"] for r in records}):
-            image_entries.append(_image_bytes(kiosk, sha))
+        image_entries = [_image_entry(kiosk, sha) for sha in sorted({r["image_sha256"] for r in records})]
 
     manifest = {
         "format": FORMAT,
@@ -354,28 +359,30 @@ def _export(kiosk: Any, out_dir: Path, images: bool) -> ExportResult:
     except OSError as exc:
         raise KioskError("export.output", detail=str(exc)) from None
     final = out_dir / batch_file_name(kiosk.kiosk_id, number)
-    if final.exists():
-        # Left by an export that never recorded its batch (killed between the
-        # rename and the commit): it is not part of the chain; keep it aside.
-        final.replace(final.with_name(final.name + f".unrecorded-{secrets.token_hex(4)}"))
+    pub = out_dir / f"{kiosk.kiosk_id}.pub"
     tmp = out_dir / f".{final.name}.{secrets.token_hex(4)}.tmp"
+    pub_tmp = out_dir / f".{pub.name}.{secrets.token_hex(4)}.tmp"
+    renamed = False
     try:
+        if final.exists():
+            # Left by an export that never recorded its batch (killed between
+            # the rename and the commit): not part of the chain; kept aside.
+            final.replace(final.with_name(final.name + f".unrecorded-{secrets.token_hex(4)}"))
         with open(tmp, "xb") as fp:
             file_hash = write_batch(fp, manifest, records, kiosk.signing_key(), image_entries)
             fp.flush()
             os.fsync(fp.fileno())
         os.replace(tmp, final)
-        _fsync_dir(out_dir)
-        pub = out_dir / f"{kiosk.kiosk_id}.pub"
-        pub_tmp = out_dir / f".{pub.name}.{secrets.token_hex(4)}.tmp"
+        renamed = True
         pub_tmp.write_bytes(kiosk.public_key_path.read_bytes())
         os.replace(pub_tmp, pub)
-    except KioskError:
-        tmp.unlink(missing_ok=True)
+        _fsync_dir(out_dir)
+    except BaseException as exc:
+        for leftover in (tmp, pub_tmp, *((final,) if renamed else ())):
+            leftover.unlink(missing_ok=True)
+        if isinstance(exc, OSError):
+            raise KioskError("export.output", detail=str(exc)) from None
         raise
-    except OSError as exc:
-        tmp.unlink(missing_ok=True)
-        raise KioskError("export.output", detail=str(exc)) from None
 
     counted, rejected = manifest_counts(records)
     try:

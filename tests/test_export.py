@@ -174,6 +174,25 @@ def test_a_missing_image_stops_the_export_and_records_nothing(kiosk, tmp_path):
     assert export_batch(kiosk, tmp_path / "out").records == 1  # without images it goes
 
 
+def test_an_image_changed_since_the_scan_stops_the_export_while_writing(kiosk, tmp_path):
+    add_sheet(kiosk)
+    sheet = add_sheet(kiosk)
+    (kiosk.root / kiosk.store.image(sheet["image_sha256"])["path"]).write_bytes(b"another picture")
+    with pytest.raises(KioskError) as err:
+        export_batch(kiosk, tmp_path / "out", images=True)
+    assert err.value.code == "export.image_missing" and "changed" in err.value.message("en")
+    assert list_batches(kiosk) == [] and list((tmp_path / "out").iterdir()) == []
+
+
+def test_a_failure_after_the_rename_removes_the_batch_file(kiosk, tmp_path):
+    add_sheet(kiosk)
+    kiosk.public_key_path.unlink()  # the public key cannot be copied beside the batch
+    with pytest.raises(KioskError) as err:
+        export_batch(kiosk, tmp_path / "out")
+    assert err.value.code == "export.output"
+    assert list_batches(kiosk) == [] and list((tmp_path / "out").iterdir()) == []
+
+
 def test_a_failed_commit_removes_the_file_and_exports_nothing(kiosk, tmp_path, monkeypatch):
     add_sheet(kiosk)
     original = kiosk.store.record_batch
