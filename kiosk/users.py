@@ -324,38 +324,74 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("ui.idle_seconds", Action.SETTINGS, str(IDLE_DEFAULT_S), _int_between(IDLE_MIN_S, IDLE_MAX_S)),
     SettingSpec("print.printer", Action.CHOOSE_PRINTER, "", _text),      # CUPS name; "" = none chosen
     SettingSpec("print.pdf_dir", Action.CHOOSE_PRINTER, "", _text),      # folder for "save as PDF"
-    SettingSpec("scan.folder", Action.SETTINGS, "", _text),              # scan-to-folder directory to watch
-    # mark thresholds: the share of a box's inside that is dark
-    SettingSpec("scan.mark_threshold", Action.SETTINGS, "0.12", _float_between(0.01, 0.9)),
-    SettingSpec("scan.empty_threshold", Action.SETTINGS, "0.05", _float_between(0.0, 0.5)),
+    SettingSpec("scan.folder", Action.SCAN, "", _text),                  # scan-to-folder directory to watch
+    SettingSpec("export.dir", Action.EXPORT, "", _text),                 # where batches go ("": <data>/exports)
+    SettingSpec("export.images", Action.EXPORT, "0", _one_of("0", "1")), # put the scans into the batch
 )}
+# The reader's mark thresholds (every field of kiosk.reader.Thresholds) appear
+# as settings "reader.<field>", fractions 0..1, kept in the reader's own JSON
+# setting so ``kiosk.scan`` uses them.
+READER_SETTING = "reader_thresholds"  # kiosk.scan.THRESHOLDS_SETTING: a JSON object of Thresholds fields
+READER_PREFIX = "reader."
+_reader_check = _float_between(0.0, 1.0)
+
+
+def _reader_defaults() -> dict[str, float]:
+    from .reader import Thresholds
+
+    return Thresholds().to_dict()
 
 
 def get_settings(store: Store) -> dict[str, str]:
     """Every known kiosk setting, with defaults filled in."""
+    import json
+
     stored = store.settings()
-    return {key: stored.get(key, spec.default) for key, spec in SETTINGS.items()}
+    out = {key: stored.get(key, spec.default) for key, spec in SETTINGS.items()}
+    defaults = _reader_defaults()
+    try:
+        saved = json.loads(stored.get(READER_SETTING) or "{}")
+    except (ValueError, TypeError):
+        saved = {}
+    for name, value in defaults.items():
+        out[READER_PREFIX + name] = repr(round(float(saved.get(name, value)), 4))
+    return out
+
+
+def reader_defaults() -> dict[str, str]:
+    """The reader's built-in thresholds as settings keys (for "restore defaults")."""
+    return {READER_PREFIX + k: repr(round(v, 4)) for k, v in _reader_defaults().items()}
 
 
 def update_settings(store: Store, session: Session | None, values: dict[str, Any]) -> dict[str, str]:
     """Validate and store settings, each checked against the role that may change it."""
+    import json
+
+    reader_names = set(_reader_defaults())
     clean: dict[str, str] = {}
     for key, value in values.items():
-        spec = SETTINGS.get(key)
-        if spec is None:
+        if key.startswith(READER_PREFIX) and key[len(READER_PREFIX):] in reader_names:
+            action, check = Action.SETTINGS, _reader_check
+        elif key in SETTINGS:
+            action, check = SETTINGS[key].action, SETTINGS[key].check
+        else:
             raise KioskError("settings.unknown", key=key)
-        require(session, spec.action)
+        require(session, action)
         try:
-            clean[key] = spec.check(value)
+            clean[key] = check(value)
         except (TypeError, ValueError) as exc:
             raise KioskError("settings.invalid", key=key, detail=str(exc) or repr(value)) from None
-    merged = {**get_settings(store), **clean}
-    if float(merged["scan.empty_threshold"]) >= float(merged["scan.mark_threshold"]):
-        raise KioskError("settings.invalid", key="scan.empty_threshold",
-                         detail=f"< {merged['scan.mark_threshold']}")
-    if clean:
-        store.set_settings(clean)
-    return merged
+    plain = {k: v for k, v in clean.items() if not k.startswith(READER_PREFIX)}
+    reader = {k[len(READER_PREFIX):]: float(v) for k, v in clean.items() if k.startswith(READER_PREFIX)}
+    if reader:
+        try:
+            current = json.loads(store.get_setting(READER_SETTING) or "{}")
+        except (ValueError, TypeError):
+            current = {}
+        plain[READER_SETTING] = json.dumps({**current, **reader}, sort_keys=True)
+    if plain:
+        store.set_settings(plain)
+    return get_settings(store)
 
 
 def idle_seconds(store: Store) -> int:

@@ -178,9 +178,17 @@ def test_settings_are_validated_and_role_checked(auth, kiosk):
         update_settings(kiosk.store, office, {"nope": "1"})
     assert e.value.code == "settings.unknown"
     with pytest.raises(KioskError) as e:
-        update_settings(kiosk.store, office, {"scan.empty_threshold": "0.3", "scan.mark_threshold": "0.2"})
+        update_settings(kiosk.store, office, {"reader.outline": "1.5"})
     assert e.value.code == "settings.invalid"
+    from kiosk.reader import Thresholds
+
+    assert s["reader.outline"] == repr(Thresholds().outline)  # the reader's own defaults
     merged = update_settings(kiosk.store, office, {"ui.idle_seconds": " 60 ", "ui.language": "en",
-                                                   "scan.mark_threshold": "0,2"})
-    assert merged["ui.idle_seconds"] == "60" and merged["scan.mark_threshold"] == "0.2"
+                                                   "reader.outline": "0,3"})
+    assert merged["ui.idle_seconds"] == "60" and merged["reader.outline"] == "0.3"
     assert get_settings(kiosk.store)["print.pdf_dir"] == "/tmp/x"
+    # the reader takes its thresholds from the same JSON setting
+    from kiosk.scan import ReadContext
+
+    assert ReadContext.of(kiosk).thresholds["outline"] == 0.3
+    assert ReadContext.of(kiosk).thresholds["blank_ink"] == Thresholds().blank_ink

@@ -346,27 +346,11 @@ class MainWindow(QMainWindow):
 
 
 def default_screens() -> list[type[Screen]]:
+    from .screens.export import ExportScreen
+    from .screens.intake import IntakeScreen
     from .screens.printing import PrintScreen
+    from .screens.review import ReviewScreen
+    from .screens.settings import SettingsScreen
     from .screens.signin import SignInScreen
 
-    screens: list[type[Screen]] = [SignInScreen, PrintScreen]
-    try:
-        from .screens.intake import IntakeScreen
-        from .screens.review import ReviewScreen
-
-        screens += [IntakeScreen, ReviewScreen]
-    except ImportError:  # pragma: no cover - during development
-        pass
-    try:
-        from .screens.export import ExportScreen
-
-        screens.append(ExportScreen)
-    except ImportError:  # pragma: no cover
-        pass
-    try:
-        from .screens.settings import SettingsScreen
-
-        screens.append(SettingsScreen)
-    except ImportError:  # pragma: no cover
-        pass
-    return screens
+    return [SignInScreen, PrintScreen, IntakeScreen, ReviewScreen, ExportScreen, SettingsScreen]

@@ -1,0 +1,574 @@
+"""Helper: scanned sheets in, a live list out.
+
+Sources feed one list: files and folders chosen by hand, a scan-to-folder
+directory being watched, and (issue 6) a camera.  A source is a panel in
+``self.sources`` plus a call to ``self.scan(paths)`` or ``self.add_results``:
+the camera mode will register its own panel with ``add_source`` and push its
+``SheetResult``s through ``add_results``; nothing else changes.
+
+Reading runs in the background (``kiosk.scan.scan_paths`` in a worker of the
+shared runner, which uses a process pool of its own); results arrive in
+batches and are appended to the model with one insert per batch, so the
+window stays responsive at 20+ sheets a second.
+"""
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtGui import QBrush
+from PySide6.QtWidgets import (
+    QAbstractItemView,
+    QButtonGroup,
+    QFileDialog,
+    QFrame,
+    QHBoxLayout,
+    QHeaderView,
+    QLabel,
+    QProgressBar,
+    QPushButton,
+    QSplitter,
+    QStackedWidget,
+    QTableView,
+    QVBoxLayout,
+    QWidget,
+)
+
+from kiosk.review import reason_text
+from kiosk.users import Action, SignedIn
+
+from ..context import Level
+from ..watch import FolderWatcher
+from ..widgets import STATUS_COLORS, Box, ImageView, pil_to_qimage
+from . import Mode, Screen
+
+STATUSES = ("counted", "review", "rejected", "duplicate")
+BOX_COLORS = {"marked": "#1b7f3b", "marginal": "#d98200", "unclear": "#b3261e", "unmarked": "#6c7a86"}
+
+
+def scan_job(ctx, session, paths: list[str], workers: int | None = None) -> int:
+    """Worker: read ``paths`` and stream each stored SheetResult back."""
+    helper = SignedIn(ctx.kiosk, session)
+    n = 0
+    for result in helper.scan_paths(paths, workers=workers, progress=ctx.progress, cancelled=ctx.cancelled):
+        ctx.emit(result)
+        n += 1
+    return n
+
+
+def load_image_job(path: str, page: int):
+    """Worker: the page as the reader saw it (its pixel geometry applies)."""
+    def work(ctx):
+        from kiosk.imaging import load_page
+
+        return pil_to_qimage(load_page(path, page))
+
+    return work
+
+
+def boxes_for(interpretation: dict[str, Any], focused: tuple[str, str] | None = None) -> list[Box]:
+    out = []
+    for b in interpretation.get("boxes") or []:
+        from PySide6.QtGui import QColor
+
+        color = QColor(BOX_COLORS.get(b.get("state"), "#6c7a86"))
+        out.append(Box(
+            polygon=[tuple(p) for p in b.get("polygon") or []],
+            color=color,
+            label=f"{round(100 * float(b.get('score', 0)))}%",
+            width=3.0 if b.get("state") == "marked" else 2.0,
+            focused=focused == (b.get("question"), b.get("option")),
+            tags={"question": b.get("question"), "option": b.get("option"), "state": b.get("state")},
+        ))
+    return out
+
+
+class SheetModel(QAbstractTableModel):
+    """The live list: one row per SheetResult, appended in batches."""
+
+    COLUMNS = ("n", "file", "status", "serial", "reason", "marks")
+
+    def __init__(self, screen: "IntakeScreen") -> None:
+        super().__init__(screen)
+        self.screen = screen
+        self.rows: list[Any] = []
+        self.counts = dict.fromkeys(STATUSES, 0)
+        self.repeats = 0
+
+    def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
+        return 0 if parent.isValid() else len(self.COLUMNS)
+
+    def append(self, results: list[Any]) -> None:
+        if not results:
+            return
+        first = len(self.rows)
+        self.beginInsertRows(QModelIndex(), first, first + len(results) - 1)
+        self.rows.extend(results)
+        for r in results:
+            if r.repeat:
+                self.repeats += 1
+            elif r.status in self.counts:
+                self.counts[r.status] += 1
+        self.endInsertRows()
+
+    def clear(self) -> None:
+        self.beginResetModel()
+        self.rows.clear()
+        self.counts = dict.fromkeys(STATUSES, 0)
+        self.repeats = 0
+        self.endResetModel()
+
+    def headerData(self, section: int, orientation, role: int = Qt.ItemDataRole.DisplayRole):  # noqa: N802
+        if orientation == Qt.Orientation.Horizontal and role == Qt.ItemDataRole.DisplayRole:
+            return self.screen.column_titles()[section]
+        return None
+
+    def data(self, index: QModelIndex | QPersistentModelIndex, role: int = Qt.ItemDataRole.DisplayRole):
+        if not index.isValid():
+            return None
+        r = self.rows[index.row()]
+        col = self.COLUMNS[index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            if col == "n":
+                return index.row() + 1
+            if col == "file":
+                name = Path(r.source).name
+                return f"{name} · {r.page}" if r.page > 1 else name
+            if col == "status":
+                text = self.screen.status_text(r.status)
+                return text + self.screen.repeat_suffix() if r.repeat else text
+            if col == "serial":
+                return r.serial or "—"
+            if col == "reason":
+                return reason_text(r.reason, self.screen.ctx.lang) if r.reason else ""
+            if col == "marks":
+                if not r.selections:
+                    return ""
+                return "; ".join(", ".join(v) if v else "—" for v in r.selections.values())
+        if role == Qt.ItemDataRole.ForegroundRole and col == "status":
+            return QBrush(STATUS_COLORS.get(r.status))
+        if role == Qt.ItemDataRole.ToolTipRole:
+            lines = [r.source]
+            lines += [reason_text(x, self.screen.ctx.lang) for x in r.reasons]
+            return "\n".join(lines)
+        if role == Qt.ItemDataRole.UserRole:
+            return r
+        return None
+
+
+class IntakeScreen(Screen):
+    mode = Mode.INTAKE
+    action = Action.SCAN
+    results_added = Signal(int)  # rows appended (tests and the benchmark wait on it)
+    scan_finished = Signal()     # a scan job (not the queue) ended
+
+    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+        super().__init__(ctx, parent)
+        self.job = None
+        self.queue: list[str] = []
+        self.follow = True
+        self.workers: int | None = None  # reader processes (None: one per CPU core)
+
+        # sources ------------------------------------------------------------
+        self.source_group = QButtonGroup(self)
+        self.source_buttons: dict[str, QPushButton] = {}
+        self.sources = QStackedWidget()
+        self.sources.setObjectName("sourcePanel")
+        source_row = QHBoxLayout()
+        source_row.setSpacing(6)
+        self.source_caption = QLabel()
+        self.source_caption.setObjectName("sectionTitle")
+        source_row.addWidget(self.source_caption)
+        self._source_row = source_row
+
+        files_panel = QWidget()
+        self.add_files_button = QPushButton()
+        self.add_files_button.setObjectName("addFiles")
+        self.add_files_button.setProperty("kind", "primary")
+        self.add_files_button.clicked.connect(self.choose_files)
+        self.add_folder_button = QPushButton()
+        self.add_folder_button.setObjectName("addFolder")
+        self.add_folder_button.setProperty("kind", "primary")
+        self.add_folder_button.clicked.connect(self.choose_folder)
+        self.files_note = QLabel()
+        self.files_note.setObjectName("note")
+        self.files_note.setWordWrap(True)
+        fl = QHBoxLayout(files_panel)
+        fl.setContentsMargins(0, 0, 0, 0)
+        fl.addWidget(self.add_files_button)
+        fl.addWidget(self.add_folder_button)
+        fl.addWidget(self.files_note, 1)
+
+        watch_panel = QWidget()
+        self.watcher = FolderWatcher(self)
+        self.watcher.ready.connect(self._files_ready)
+        self.watcher.failed.connect(self._watch_failed)
+        self.watch_button = QPushButton()
+        self.watch_button.setObjectName("watchToggle")
+        self.watch_button.setProperty("kind", "primary")
+        self.watch_button.setCheckable(True)
+        self.watch_button.toggled.connect(self._watch_toggled)
+        self.watch_folder_button = QPushButton()
+        self.watch_folder_button.clicked.connect(self.choose_watch_folder)
+        self.watch_note = QLabel()
+        self.watch_note.setObjectName("note")
+        self.watch_note.setWordWrap(True)
+        wl = QHBoxLayout(watch_panel)
+        wl.setContentsMargins(0, 0, 0, 0)
+        wl.addWidget(self.watch_button)
+        wl.addWidget(self.watch_folder_button)
+        wl.addWidget(self.watch_note, 1)
+
+        camera_panel = QWidget()
+        self.camera_note = QLabel()
+        self.camera_note.setObjectName("note")
+        self.camera_note.setWordWrap(True)
+        cl = QHBoxLayout(camera_panel)
+        cl.setContentsMargins(0, 0, 0, 0)
+        cl.addWidget(self.camera_note, 1)
+
+        self.add_source("files", files_panel)
+        self.add_source("folder", watch_panel)
+        self.add_source("camera", camera_panel)  # issue 6 replaces this panel with the live camera
+        source_row.addStretch(1)
+        self.source_buttons["files"].setChecked(True)
+
+        # counters -------------------------------------------------------------
+        self.counter_labels: dict[str, QLabel] = {}
+        counters = QHBoxLayout()
+        counters.setSpacing(8)
+        for status in STATUSES:
+            lab = QLabel()
+            lab.setObjectName(f"count_{status}")
+            lab.setProperty("kind", "counter")
+            lab.setProperty("status", status)
+            self.counter_labels[status] = lab
+            counters.addWidget(lab)
+        self.repeat_label = QLabel()
+        self.repeat_label.setObjectName("note")
+        counters.addWidget(self.repeat_label)
+        counters.addStretch(1)
+        self.clear_button = QPushButton()
+        self.clear_button.clicked.connect(self.clear_list)
+        counters.addWidget(self.clear_button)
+
+        # list and image ---------------------------------------------------------
+        self.model = SheetModel(self)
+        self.table = QTableView()
+        self.table.setObjectName("sheetTable")
+        self.table.setModel(self.model)
+        self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
+        self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
+        self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
+        self.table.setAlternatingRowColors(True)
+        self.table.verticalHeader().setVisible(False)
+        self.table.verticalHeader().setDefaultSectionSize(34)
+        self.table.setWordWrap(False)
+        hh = self.table.horizontalHeader()
+        hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setStretchLastSection(True)
+        for col, width in enumerate((52, 170, 130, 170, 260)):
+            self.table.setColumnWidth(col, width)
+        self.table.selectionModel().currentRowChanged.connect(self._row_changed)
+        self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
+
+        self.image = ImageView()
+        self.image.setMinimumWidth(360)
+        self.detail = QLabel()
+        self.detail.setObjectName("sheetDetail")
+        self.detail.setWordWrap(True)
+        self.detail.setTextFormat(Qt.TextFormat.RichText)
+        right = QWidget()
+        rl = QVBoxLayout(right)
+        rl.setContentsMargins(0, 0, 0, 0)
+        rl.addWidget(self.image, 1)
+        rl.addWidget(self.detail)
+        splitter = QSplitter()
+        splitter.addWidget(self.table)
+        splitter.addWidget(right)
+        splitter.setStretchFactor(0, 3)
+        splitter.setStretchFactor(1, 2)
+        splitter.setSizes([760, 480])
+
+        # progress -----------------------------------------------------------------
+        self.progress = QProgressBar()
+        self.progress.setMinimumHeight(28)
+        self.progress_label = QLabel()
+        self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("cancelScan")
+        self.cancel_button.clicked.connect(self.cancel)
+        prow = QHBoxLayout()
+        prow.addWidget(self.progress_label)
+        prow.addWidget(self.progress, 1)
+        prow.addWidget(self.cancel_button)
+
+        top = QFrame()
+        top.setObjectName("card")
+        tl = QVBoxLayout(top)
+        tl.addLayout(source_row)
+        tl.addWidget(self.sources)
+        outer = QVBoxLayout(self)
+        outer.setContentsMargins(24, 12, 24, 12)
+        outer.setSpacing(10)
+        outer.addWidget(top)
+        outer.addLayout(counters)
+        outer.addWidget(splitter, 1)
+        outer.addLayout(prow)
+        self._set_running(False)
+        self.retranslate()
+
+    # -- sources ---------------------------------------------------------------
+    def add_source(self, key: str, panel: QWidget) -> None:
+        """Register an intake source: a toggle in the source row and its panel."""
+        b = QPushButton()
+        b.setObjectName(f"source_{key}")
+        b.setCheckable(True)
+        self.source_group.addButton(b)
+        self.source_buttons[key] = b
+        index = self.sources.addWidget(panel)
+        b.toggled.connect(lambda on, i=index: on and self.sources.setCurrentIndex(i))
+        self._source_row.insertWidget(self._source_row.count(), b)
+
+    def show_source(self, key: str) -> None:
+        self.source_buttons[key].setChecked(True)
+
+    # -- texts -------------------------------------------------------------------
+    def retranslate(self) -> None:
+        self.source_caption.setText(self.tr("Avots:"))
+        self.source_buttons["files"].setText(self.tr("Faili un mapes"))
+        self.source_buttons["folder"].setText(self.tr("Skenera mape"))
+        self.source_buttons["camera"].setText(self.tr("Kamera"))
+        self.add_files_button.setText(self.tr("Pievienot failus…"))
+        self.add_folder_button.setText(self.tr("Pievienot mapi…"))
+        self.files_note.setText(self.tr("PDF, PNG, JPEG vai TIFF no skenera. Katrs fails tiek nolasīts vienreiz."))
+        self.watch_folder_button.setText(self.tr("Mainīt mapi…"))
+        self.camera_note.setText(self.tr("Kameras režīms būs pieejams nākamajā versijā. Pagaidām izmantojiet skeneri."))
+        self.clear_button.setText(self.tr("Notīrīt sarakstu"))
+        self.cancel_button.setText(self.tr("Apturēt"))
+        self.image.set_placeholder(self.tr("Izvēlieties rindu sarakstā, lai redzētu biļetenu"))
+        self.refresh_watch()
+        self.refresh_counters()
+        self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(SheetModel.COLUMNS) - 1)
+        if self.model.rows:
+            self.model.dataChanged.emit(self.model.index(0, 0),
+                                        self.model.index(len(self.model.rows) - 1, len(SheetModel.COLUMNS) - 1))
+        self._row_changed(self.table.currentIndex(), QModelIndex())
+
+    def column_titles(self) -> list[str]:
+        return [self.tr("Nr."), self.tr("Fails"), self.tr("Rezultāts"), self.tr("Sērijas nr."),
+                self.tr("Iemesls"), self.tr("Atzīmes")]
+
+    def status_text(self, status: str) -> str:
+        return {
+            "counted": self.tr("Ieskaitīts"),
+            "review": self.tr("Jāpārbauda"),
+            "rejected": self.tr("Noraidīts"),
+            "duplicate": self.tr("Dublikāts"),
+        }.get(status, status)
+
+    def repeat_suffix(self) -> str:
+        return self.tr(" (jau nolasīts)")
+
+    def refresh_counters(self) -> None:
+        names = {
+            "counted": self.tr("Ieskaitīti: {n}"),
+            "review": self.tr("Jāpārbauda: {n}"),
+            "rejected": self.tr("Noraidīti: {n}"),
+            "duplicate": self.tr("Dublikāti: {n}"),
+        }
+        for status, lab in self.counter_labels.items():
+            lab.setText(names[status].format(n=self.model.counts[status]))
+        self.repeat_label.setText(
+            self.tr("Jau nolasīti agrāk: {n}").format(n=self.model.repeats) if self.model.repeats else "")
+
+    def refresh_watch(self) -> None:
+        folder = self.ctx.settings()["scan.folder"]
+        if self.watcher.active:
+            self.watch_button.setText(self.tr("Beigt vērot"))
+            self.watch_note.setText(self.tr("Vēro mapi {folder}. Jauni faili tiek nolasīti, tiklīdz skeneris tos pabeidzis.")
+                                    .format(folder=self.watcher.folder))
+            self.watch_note.setProperty("level", "ok")
+        elif folder:
+            self.watch_button.setText(self.tr("Sākt vērot"))
+            self.watch_note.setText(self.tr("Skenera mape: {folder}").format(folder=folder))
+            self.watch_note.setProperty("level", "")
+        else:
+            self.watch_button.setText(self.tr("Sākt vērot"))
+            self.watch_note.setText(self.tr("Skenera mape nav izvēlēta: spiediet “Mainīt mapi…”."))
+            self.watch_note.setProperty("level", "warn")
+        self.watch_button.setEnabled(bool(folder) or self.watcher.active)
+        self.watch_note.style().unpolish(self.watch_note)
+        self.watch_note.style().polish(self.watch_note)
+
+    # -- choosing input ------------------------------------------------------------
+    def choose_files(self) -> None:  # pragma: no cover - a modal system dialog
+        files, _ = QFileDialog.getOpenFileNames(
+            self, self.tr("Skenētie biļeteni"), "",
+            self.tr("Skenējumi (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;Visi faili (*)"))
+        if files:
+            self.scan(files)
+
+    def choose_folder(self) -> None:  # pragma: no cover - a modal system dialog
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Mape ar skenētiem biļeteniem"))
+        if folder:
+            self.scan([folder])
+
+    def choose_watch_folder(self) -> None:  # pragma: no cover - a modal system dialog
+        folder = QFileDialog.getExistingDirectory(self, self.tr("Skenera mape"), self.ctx.settings()["scan.folder"])
+        if folder:
+            self.set_watch_folder(folder)
+
+    def set_watch_folder(self, folder: str) -> None:
+        try:
+            self.ctx.update_settings({"scan.folder": folder})
+        except Exception as exc:  # noqa: BLE001 - shown plainly
+            self.ctx.report(exc)
+        if self.watcher.active:
+            self.watcher.start(folder)
+        self.refresh_watch()
+
+    def _watch_toggled(self, on: bool) -> None:
+        folder = self.ctx.settings()["scan.folder"]
+        if on and folder:
+            if not Path(folder).is_dir():
+                self.watch_button.setChecked(False)
+                self._watch_failed(folder)
+                return
+            self.watcher.start(folder)
+        else:
+            self.watcher.stop()
+        self.refresh_watch()
+
+    def _watch_failed(self, folder: str) -> None:
+        self.watch_button.blockSignals(True)
+        self.watch_button.setChecked(False)
+        self.watch_button.blockSignals(False)
+        self.ctx.info(self.tr("Skenera mape {folder} nav pieejama. Pārbaudiet, vai tā eksistē.").format(folder=folder),
+                      Level.ERROR)
+        self.refresh_watch()
+
+    def _files_ready(self, paths: list[str]) -> None:
+        self.ctx.activity.emit()  # the helper is feeding the scanner
+        self.scan(paths)
+
+    # -- scanning ---------------------------------------------------------------------
+    def scan(self, paths: list[str]) -> None:
+        """Read these files/folders (queued behind a running scan)."""
+        self.queue.extend(str(p) for p in paths)
+        if self.job is None or not self.job.running:
+            self._start_next()
+
+    def _start_next(self) -> None:
+        if not self.queue:
+            return
+        paths, self.queue = self.queue, []
+        session, workers = self.ctx.session, self.workers
+        self._set_running(True)
+        self.progress.setRange(0, 0)
+        self.job = self.ctx.runner.run(
+            lambda wctx: scan_job(wctx, session, paths, workers),
+            name="scan",
+            items=self.add_results,
+            progress=self._progress,
+            failed=self.ctx.report,
+            finished=self._job_finished,
+        )
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
+        self.progress_label.setText(self.tr("Nolasīti {done} no {total}").format(done=done, total=total))
+
+    def _job_finished(self) -> None:
+        cancelled = self.job is not None and self.job.is_cancelled
+        self.job = None
+        if self.queue and not cancelled:
+            self._start_next()
+            return
+        self._set_running(False)
+        c = self.model.counts
+        self.ctx.info(self.tr("Nolasīšana pabeigta. Ieskaitīti {c}, jāpārbauda {r}, noraidīti {x}, dublikāti {d}.")
+                      .format(c=c["counted"], r=c["review"], x=c["rejected"], d=c["duplicate"]),
+                      Level.WARN if cancelled else Level.OK)
+        self.ctx.data_changed.emit("sheets")
+        self.scan_finished.emit()
+
+    def cancel(self) -> None:
+        self.queue.clear()
+        if self.job is not None:
+            self.job.cancel()
+        self.cancel_button.setEnabled(False)
+
+    def _set_running(self, running: bool) -> None:
+        self.progress.setVisible(running)
+        self.progress_label.setVisible(running)
+        self.cancel_button.setVisible(running)
+        self.cancel_button.setEnabled(running)
+        if not running:
+            self.progress_label.clear()
+
+    @property
+    def running(self) -> bool:
+        return self.job is not None and self.job.running
+
+    def add_results(self, results: list[Any]) -> None:
+        """Append SheetResults from any source (files, folder, camera)."""
+        self.model.append(results)
+        self.refresh_counters()
+        if self.follow:
+            self.table.scrollToBottom()
+        if any(r.status == "review" for r in results):
+            self.ctx.data_changed.emit("review")
+        self.results_added.emit(len(results))
+
+    def _scrolled(self, value: int) -> None:
+        bar = self.table.verticalScrollBar()
+        self.follow = value >= bar.maximum() - 2
+
+    def clear_list(self) -> None:
+        self.model.clear()
+        self.refresh_counters()
+        self.image.set_image(None)
+        self.detail.clear()
+
+    # -- the selected sheet -------------------------------------------------------------
+    def select_row(self, row: int) -> None:
+        self.table.selectRow(row)
+
+    def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
+        if not current.isValid():
+            self.detail.clear()
+            return
+        r = self.model.rows[current.row()]
+        lang = self.ctx.lang
+        lines = [f"<b>{self.status_text(r.status)}</b> — {Path(r.source).name}"
+                 + (self.tr(", lapa {n}").format(n=r.page) if r.page > 1 else "")]
+        sheet = self.ctx.kiosk.store.sheet(r.sheet_id) if r.sheet_id is not None else None
+        detail = (sheet or {}).get("interpretation", {}).get("detail", "") if sheet else ""
+        for code in r.reasons:
+            lines.append("• " + reason_text(code, lang, detail))
+        if r.selections:
+            for q, opts in r.selections.items():
+                lines.append(f"{q}: <b>{', '.join(opts) if opts else '—'}</b>")
+        self.detail.setText("<br>".join(lines))
+        image = self.ctx.kiosk.store.image(sheet["image_sha256"]) if sheet else None
+        if image is None:
+            self.image.set_image(None)
+            self.image.set_placeholder(self.tr("Šai rindai attēla nav"))
+            return
+        boxes = boxes_for(sheet["interpretation"])
+        self.ctx.runner.run(load_image_job(image["path"], sheet["page"]), name="image", key="intake-image",
+                            done=lambda img, b=boxes: self.image.set_image(img, b),
+                            failed=lambda exc: self.image.set_image(None))
+
+    # -- screen hooks -------------------------------------------------------------
+    def on_show(self) -> None:
+        self.refresh_watch()
+
+    def on_session(self, session) -> None:
+        if session is None and self.watcher.active:
+            self.watch_button.setChecked(False)  # stops watching: nobody is signed in
