@@ -107,6 +107,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sheet.unclear_box": ("Rūtiņu nevar droši nolasīt", "A box cannot be read reliably"),
     "sheet.undervote": ("Obligātajā jautājumā nekas nav atzīmēts", "Nothing marked in a required question"),
     "sheet.blank_ballot": ("Biļetenā nekas nav atzīmēts", "Nothing marked on the ballot"),
+    "sheet.unstable_read": (
+        "Kamera biļetenu neredzēja pietiekami ilgi, lai to droši nolasītu",
+        "The camera did not see the ballot steadily enough to read it safely",
+    ),
     "sheet.duplicate_serial": (
         "Šī biļetena numurs jau ir nolasīts: kopija netiek skaitīta",
         "This ballot's serial was already read: the copy does not count",

@@ -1,0 +1,288 @@
+"""Camera intake: one outcome per ballot held up to a webcam.
+
+Frames come from any source (a live camera in the UI, a video file played by
+Qt or decoded here with PyAV, still images); each analysed frame goes
+through the same reader as a scanned page.  ``BallotTracker`` turns that
+stream into one decision per ballot:
+
+- a frame without a ballot QR code (an empty desk, a hand, motion blur) is
+  not an outcome, only a sign that the ballot may have left;
+- a ballot is accepted when ``agree`` consecutive readable frames give the
+  same serial and the same marks and the machine would count it; a doubtful
+  reading (overvote, marginal mark, blank) must repeat ``review_agree``
+  times, so a ballot still moving into place gets its chance at a clean read;
+- the sharpest frame of the agreeing run becomes the sheet's stored image;
+- a ballot already taken is ignored while it stays in view and if it comes
+  back; the next serial starts afresh;
+- a ballot that leaves before its reading settled goes to review
+  (``unstable_read``) with its best frame, so every ballot seen is reported
+  exactly once and nothing uncertain is counted.
+"""
+from __future__ import annotations
+
+import io
+import json
+import os
+import tempfile
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+from PIL import Image
+
+from .reader import Thresholds, read_sheet
+
+NOT_A_BALLOT = frozenset({"no_qr", "blank_back"})  # nothing (readable) in view
+NOT_YET = frozenset({"unreadable_marks", "multiple_qr"})  # a ballot is there, but not readable in this frame
+VIDEO_MAGIC = ((4, b"ftyp"), (0, b"\x1a\x45\xdf\xa3"))  # MP4/MOV, Matroska/WebM
+DEFAULT_ANALYSE_FPS = 10.0
+
+
+def is_video(path: str | Path) -> bool:
+    try:
+        with open(path, "rb") as fh:
+            head = fh.read(12)
+    except OSError:
+        return False
+    return any(head[off:off + len(magic)] == magic for off, magic in VIDEO_MAGIC)
+
+
+def sharpness(gray: np.ndarray) -> float:
+    """Variance of a 4-neighbour Laplacian on a 2x-subsampled frame: higher is sharper."""
+    g = gray[::2, ::2].astype(np.float32)
+    lap = g[1:-1, 1:-1] * 4 - g[:-2, 1:-1] - g[2:, 1:-1] - g[1:-1, :-2] - g[1:-1, 2:]
+    return float(lap.var())
+
+
+@dataclass
+class Read:
+    index: int
+    key: tuple  # what must agree between frames: status, reasons, selections
+    fields: dict[str, Any]  # Store.record_sheet fields (without image/page/source)
+    sharpness: float
+    gray: np.ndarray
+
+
+@dataclass
+class Accepted:
+    """A ballot decided from the camera: its best frame and its reading."""
+
+    frame: int  # index of the stored frame in the stream (0-based)
+    gray: np.ndarray
+    fields: dict[str, Any]
+    frames_seen: int
+
+
+@dataclass
+class FrameReport:
+    """What the UI shows for one analysed frame."""
+
+    index: int
+    state: str  # empty | reading | taken | accepted
+    serial: str | None = None
+    status: str | None = None  # of this frame's reading
+    reason: str | None = None
+    outline: list[list[float]] | None = None  # the page's corners in frame pixels, when found
+    accepted: Accepted | None = None
+    elapsed_ms: float = 0.0
+
+
+@dataclass
+class _Current:
+    ident: str  # serial hex, or "rejected:<reason>" for a refused ballot
+    reads: list[Read] = field(default_factory=list)
+    frames: int = 0
+
+
+class BallotTracker:
+    """Decides one outcome per ballot from a stream of grayscale frames."""
+
+    def __init__(
+        self,
+        layouts: dict[int, dict[str, Any]],
+        verify: Callable[[str], Any],
+        *,
+        thresholds: Thresholds | None = None,
+        backend: str | None = None,
+        agree: int = 3,
+        review_agree: int = 5,
+        gone: int = 3,
+    ) -> None:
+        self.layouts = layouts
+        self.verify = verify
+        self.thresholds = thresholds or Thresholds()
+        self.backend = backend
+        self.agree, self.review_agree, self.gone = agree, review_agree, gone
+        self.current: _Current | None = None
+        self.taken: set[str] = set()
+        self.empty_run = 0
+
+    @classmethod
+    def for_context(cls, ctx, **kw: Any) -> "BallotTracker":
+        """From a ``kiosk.scan.ReadContext`` (layouts, keys, thresholds)."""
+        return cls(ctx.layouts, ctx.verify(), thresholds=Thresholds.from_dict(ctx.thresholds), backend=ctx.backend, **kw)
+
+    # -- one frame ---------------------------------------------------------------
+    def feed(self, gray: np.ndarray, index: int) -> FrameReport:
+        import time
+
+        t0 = time.perf_counter()
+        it = read_sheet(gray, layouts=self.layouts, verify=self.verify, thresholds=self.thresholds, backend=self.backend)
+        report = self._step(it, gray, index)
+        report.elapsed_ms = (time.perf_counter() - t0) * 1000
+        return report
+
+    def _step(self, it, gray: np.ndarray, index: int) -> FrameReport:
+        reason = it.reason
+        outline = _outline(it.details)
+        if it.status == "rejected" and reason in NOT_A_BALLOT:
+            self.empty_run += 1
+            accepted = self._leave() if self.empty_run >= self.gone else None
+            return FrameReport(index, "accepted" if accepted else "empty", accepted=accepted)
+        self.empty_run = 0
+        serial = it.serial
+        ident = serial.hex() if serial is not None else f"rejected:{reason}"
+        serial_txt = it.details.get("payload", {}).get("serial")
+        accepted = None
+        if self.current is not None and self.current.ident != ident:
+            accepted = self._leave()  # the previous ballot was swapped for this one
+        if ident in self.taken:
+            return FrameReport(index, "accepted" if accepted else "taken", serial_txt, it.status, reason, outline, accepted)
+        if self.current is None:
+            self.current = _Current(ident)
+        cur = self.current
+        cur.frames += 1
+        if it.status == "rejected" and reason in NOT_YET:
+            return FrameReport(index, "accepted" if accepted else "reading", serial_txt, it.status, reason, outline, accepted)
+        fields = {"status": it.status, "reasons": list(it.reasons), "serial": serial, "layout_id": it.layout_id,
+                  "selections": it.selections, "interpretation": it.details}
+        key = (it.status, tuple(it.reasons), json.dumps(it.selections, sort_keys=True))
+        cur.reads.append(Read(index, key, fields, sharpness(gray), gray))
+        need = self.agree if it.status in ("counted", "rejected") else self.review_agree
+        run = _tail_run(cur.reads)
+        if len(run) >= need:
+            mine = self._accept(run, cur)
+            return FrameReport(index, "accepted", serial_txt, it.status, reason, outline, accepted or mine)
+        return FrameReport(index, "accepted" if accepted else "reading", serial_txt, it.status, reason, outline, accepted)
+
+    def _accept(self, run: list[Read], cur: _Current, *, unstable: bool = False) -> Accepted:
+        best = max(run, key=lambda r: r.sharpness)
+        fields = dict(best.fields)
+        fields["interpretation"] = {**fields["interpretation"], "camera": {
+            "frames_seen": cur.frames, "agreeing_frames": len(run), "sharpness": round(best.sharpness, 1),
+            "unstable": unstable}}
+        if unstable and fields["status"] == "counted":
+            fields["status"], fields["reasons"] = "review", ["unstable_read"]
+        self.taken.add(cur.ident)
+        self.current = None
+        return Accepted(best.index, best.gray, fields, cur.frames)
+
+    def _leave(self) -> Accepted | None:
+        """The current ballot left the view: decide it now if it never settled."""
+        cur, self.current = self.current, None
+        if cur is None or not cur.reads or cur.ident in self.taken:
+            return None
+        groups: dict[tuple, list[Read]] = {}
+        for r in cur.reads:
+            groups.setdefault(r.key, []).append(r)
+        run = max(groups.values(), key=lambda g: (len(g), max(r.sharpness for r in g)))
+        return self._accept(run, cur, unstable=True)
+
+    def finish(self) -> Accepted | None:
+        """End of the stream: a ballot still in view is decided."""
+        return self._leave()
+
+
+def _tail_run(reads: list[Read]) -> list[Read]:
+    """The reads at the end of the list that agree with the last one, in a row."""
+    run = [reads[-1]]
+    for r in reversed(reads[:-1]):
+        if r.key != run[0].key:
+            break
+        run.append(r)
+    return run
+
+
+def _outline(details: dict[str, Any]) -> list[list[float]] | None:
+    corners = details.get("page_corners")
+    if corners:
+        return corners
+    qr = details.get("qr_corners")
+    return qr if qr else None
+
+
+# -- video files (headless, PyAV) ------------------------------------------------------
+
+class VideoError(Exception):
+    """A video file that cannot be decoded (to the end)."""
+
+    def __init__(self, reason: str, detail: str = "") -> None:
+        super().__init__(f"{reason}: {detail}")
+        self.reason = reason
+
+
+def iter_video(path: str | Path, analyse_fps: float = DEFAULT_ANALYSE_FPS) -> Iterator[tuple[int, np.ndarray]]:
+    """(frame index, grayscale frame) at about ``analyse_fps`` of video time,
+    as a camera analysing that many frames a second would see them.
+    A file that is not a decodable video raises VideoError('corrupt_file')."""
+    import av  # FFmpeg bindings (PyAV); only needed for video files
+
+    try:
+        with av.open(str(path)) as container:
+            if not container.streams.video:
+                raise VideoError("unsupported_file", "no video stream")
+            stream = container.streams.video[0]
+            stream.thread_type = "AUTO"
+            step = 1.0 / analyse_fps if analyse_fps > 0 else 0.0
+            next_t = 0.0
+            for index, frame in enumerate(container.decode(stream)):
+                t = float(frame.time) if frame.time is not None else index / float(stream.average_rate or 30)
+                if t + 1e-6 < next_t:
+                    continue
+                next_t = t + step
+                yield index, frame.to_ndarray(format="gray")
+    except (av.FFmpegError, OSError) as exc:
+        raise VideoError("corrupt_file", str(exc)) from exc
+
+
+def store_frame(root: Path, gray: np.ndarray) -> tuple[str, Path, int]:
+    """Store a frame as a PNG original, content-addressed like scanned files."""
+    from .scan import sha256_file, store_original
+
+    buf = io.BytesIO()
+    Image.fromarray(gray).save(buf, format="PNG", compress_level=3)
+    data = buf.getvalue()
+    fd, tmp = tempfile.mkstemp(prefix=".frame-", suffix=".png", dir=root)
+    try:
+        with os.fdopen(fd, "wb") as fh:
+            fh.write(data)
+        sha = sha256_file(tmp)
+        stored = store_original(root, tmp, sha, "png")
+    finally:
+        Path(tmp).unlink(missing_ok=True)
+    return sha, stored, len(data)
+
+
+def record_accepted(kiosk, accepted: Accepted, source: str, run_id: int | None) -> dict[str, Any]:
+    """Store the accepted frame and its reading; returns the stored sheet row."""
+    sha, stored, size = store_frame(kiosk.root, accepted.gray)
+    kiosk.store.add_image(sha, str(stored), size, "image/png")
+    return kiosk.store.record_sheet({**accepted.fields, "image_sha256": sha, "page": 1, "source": source, "run_id": run_id})
+
+
+def scan_frames(kiosk, frames: Iterable[tuple[int, np.ndarray]], source: str, *, ctx=None, run_id: int | None = None,
+                tracker_options: dict[str, Any] | None = None) -> Iterator[tuple[dict[str, Any], int]]:
+    """Feed frames through a tracker; yield (stored sheet row, frame index) per ballot."""
+    from .scan import ReadContext
+
+    ctx = ctx or ReadContext.of(kiosk)
+    tracker = BallotTracker.for_context(ctx, **(tracker_options or {}))
+    for index, gray in frames:
+        report = tracker.feed(gray, index)
+        if report.accepted is not None:
+            yield record_accepted(kiosk, report.accepted, source, run_id), report.accepted.frame
+    last = tracker.finish()
+    if last is not None:
+        yield record_accepted(kiosk, last, source, run_id), last.frame
