@@ -22,6 +22,7 @@ from __future__ import annotations
 import concurrent.futures as cf
 import functools
 import hashlib
+import itertools
 import logging
 import multiprocessing
 import os
@@ -33,7 +34,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from . import imaging, payload
+from . import camera, imaging, payload
 from .imaging import PageError
 from .layout import option_labels
 from .reader import Interpretation, Thresholds, read_sheet
@@ -285,6 +286,14 @@ def scan_paths(
         for source, path in files:
             if cancelled and cancelled():
                 return
+            if path is not None and camera.is_video(path):
+                while window:  # keep the output in input order
+                    yield finish(window.popleft())
+                yield from _scan_video(kiosk, source, path, ctx, run_id, labels, cancelled)
+                done += 1
+                if progress:
+                    progress(done, total)
+                continue
             entries = _plan_file(kiosk, source, path, pending)
             total += len(entries) - 1
             for e, task in entries:
@@ -305,6 +314,22 @@ def scan_paths(
                 e.future.cancel()
         if pool is not None:
             pool.shutdown(wait=True, cancel_futures=True)
+
+
+def _scan_video(kiosk, source: str, path: Path, ctx: ReadContext, run_id: int, labels: dict,
+                cancelled: Callable[[], bool] | None) -> Iterator[SheetResult]:
+    """A video is read as the camera would see it: one result per ballot shown
+    (kiosk.camera); ``page`` is the 1-based number of the frame stored."""
+    frames = camera.iter_video(path)
+    if cancelled is not None:
+        frames = itertools.takewhile(lambda _f: not cancelled(), frames)
+    try:
+        for row, frame in camera.scan_frames(kiosk, frames, source, ctx=ctx, run_id=run_id):
+            result = _result(source, row, labels, kiosk)
+            result.page = frame + 1
+            yield result
+    except camera.VideoError as exc:
+        yield SheetResult(source, 1, "rejected", exc.reason, [exc.reason])
 
 
 def _ready(e: _Entry) -> bool:
