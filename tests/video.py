@@ -16,9 +16,11 @@ from typing import Any
 
 import av
 import numpy as np
+import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFilter
 
 import corpus as C
+from kiosk import payload
 
 
 @dataclass
@@ -72,13 +74,17 @@ def _shifted(held: Image.Image, mask: Image.Image, desk: Image.Image, dx: int, d
 def make_video(kiosk, path: Path, plan: list[str], *, seed: int = 7, frame: tuple[int, int] = (1280, 720), fps: int = 15,
                hold_s: float = 1.0, move: int = 5, foreign_kiosk=None, codec: str | None = None) -> list[Shown]:
     """Write a video of ballots of the given corpus classes; returns what it shows, in order."""
-    rng = random.Random(seed)
     path = Path(path)
     work = path.parent / f".{path.stem}-print"
-    need = sum(1 for c in plan if c != C.FOREIGN)
-    stock = C.Stock(kiosk, work, {"a5": need}, seed=seed, fixed_serials=False)
-    fstock = C.Stock(foreign_kiosk, work, {"a5": plan.count(C.FOREIGN)}, seed=seed, fixed_serials=False, tag="-f") \
-        if C.FOREIGN in plan else None
+    work.mkdir(parents=True, exist_ok=True)
+    stocks: dict[bool, tuple[Any, list[bytes], dict[str, Any]]] = {}
+    for foreign, k in ((False, kiosk), (True, foreign_kiosk)):
+        n = sum(1 for c in plan if (c == C.FOREIGN) == foreign)
+        if n:
+            pdf = work / f"printed-{int(foreign)}.pdf"
+            res = k.print_ballots(n, out=pdf, page_size="a5")
+            stocks[foreign] = (pdfium.PdfDocument(str(pdf)), list(res.serials), k.layout("a5"))
+    taken = {False: 0, True: 0}
     codec = codec or ("libvpx" if path.suffix == ".webm" else "libx264")
     shown: list[Shown] = []
     with av.open(str(path), "w") as out:
@@ -90,7 +96,10 @@ def make_video(kiosk, path: Path, plan: list[str], *, seed: int = 7, frame: tupl
         for k, cls in enumerate(plan):
             srng, snp = C._sheet_rngs(seed, f"video:{k}")
             foreign = cls == C.FOREIGN
-            doc, index, spec, serial = (fstock if foreign else stock).take("a5")
+            doc, serials, spec = stocks[foreign]
+            index = taken[foreign]
+            taken[foreign] += 1
+            serial = payload.serial_text(serials[index])
             dpi = 2 * frame[1] / (spec["page_mm"][1] / 25.4) * 0.95
             page = C.render_page(doc, index, dpi, color=True)
             marks = C.plan_marks(spec, C.CLEAR if foreign else cls, srng)
@@ -106,7 +115,6 @@ def make_video(kiosk, path: Path, plan: list[str], *, seed: int = 7, frame: tupl
                 n += 1
         for packet in stream.encode():
             out.mux(packet)
-    stock.close()
-    if fstock:
-        fstock.close()
+    for doc, _, _ in stocks.values():
+        doc.close()
     return shown
