@@ -214,6 +214,6 @@ class Review:
         """Enter on the review screen: confirm when the selections are the
         machine's, otherwise record them as a correction."""
         item = self._pending_item(sheet_id)
-        if self._clean(item, selections) == self._clean(item, item.machine) and not item.machine_problems():
+        if not item.machine_problems() and self._clean(item, selections) == self._clean(item, item.machine):
             return "confirm", self.confirm(sheet_id)
         return "correct", self.correct(sheet_id, selections)

@@ -77,7 +77,7 @@ def test_queue_confirm_correct_reject(kiosk, tmp_path, sessions):
         review.correct(item.sheet_id, {q1["id"]: ["nobody"]})
     assert e.value.code == "review.unknown_option"
 
-    review.correct(item.sheet_id, {q1["id"]: [o[1]], "rating": ["4"]})
+    assert review.decide(item.sheet_id, {q1["id"]: [o[1]], "rating": ["4"]})[0] == "correct"
     assert review.next_item(after=item.sheet_id).sheet_id == results[1].sheet_id
     with pytest.raises(KioskError) as e:
         review.reject(item.sheet_id, "unreadable")  # decided already

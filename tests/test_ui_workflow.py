@@ -1,0 +1,181 @@
+"""The whole day through the widgets: print → scan those ballots → review → export,
+then settings and users; each role sees only its own work."""
+from __future__ import annotations
+
+import random
+
+from PySide6.QtCore import Qt
+
+from kiosk.central import load_trust, tally, verify_batches
+from kiosk.users import Role
+from sheets import mark, render
+from test_ui_support import OFFSCREEN_NOISE, PINS, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
+from ui.screens import Mode
+
+pytestmark = OFFSCREEN_NOISE
+DPI = 200
+
+
+def test_print_scan_review_export(win, qtbot, kiosk, tmp_path):
+    # -- the front desk prints three ballots ------------------------------------
+    sign_in(win, qtbot, Role.FRONT_DESK)
+    printing = win.screens[Mode.PRINT]
+    printing.printers_provider = lambda: []
+    win.ctx.update_settings({"print.pdf_dir": str(tmp_path / "pdf")})
+    printing.on_show()
+    printing.stack_count.setValue(3)
+    qtbot.mouseClick(printing.stack_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(printing.job.finished, timeout=60_000):
+        pass
+    (pdf,) = (tmp_path / "pdf").glob("*.pdf")
+    assert printing.today_value.text() == "3"
+    qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
+
+    # -- voters mark them; the urn's contents are scanned into a folder ----------
+    spec = kiosk.layout()
+    q1 = spec["questions"][0]
+    o = [x["id"] for x in q1["options"]]
+    urn = tmp_path / "urn"
+    urn.mkdir()
+    votes = [
+        {q1["id"]: [o[0]], "rating": ["5"]},        # counts
+        {q1["id"]: [o[1], o[2]], "rating": ["3"]},  # overvote: review
+        {"rating": ["2"]},                          # no specialist: review
+    ]
+    for page, v in enumerate(votes):
+        img = render(pdf, page, DPI)
+        for q, opts in v.items():
+            for opt in opts:
+                mark(img, spec, q, opt, DPI, "cross", rnd=random.Random(page))
+        img.save(urn / f"scan-{page + 1}.png")
+        if page == 0:  # the same ballot scanned twice (a second, different image)
+            img.rotate(0.6, fillcolor=255).save(urn / "scan-1-again.png")
+
+    # -- the helper scans the urn --------------------------------------------------
+    sign_in(win, qtbot, Role.HELPER)
+    intake = win.screens[Mode.INTAKE]
+    intake.workers = 1
+    with qtbot.waitSignal(intake.scan_finished, timeout=120_000):
+        intake.scan([str(urn)])
+    assert intake.model.counts == {"counted": 1, "review": 2, "rejected": 0, "duplicate": 1}
+
+    # -- ... and reviews the two doubtful ballots from the keyboard -------------------
+    qtbot.mouseClick(win.nav_buttons[Mode.REVIEW], Qt.MouseButton.LeftButton)
+    review = win.screens[Mode.REVIEW]
+    assert review.queue_label.text() == "Jāpārbauda: 2"
+    with qtbot.waitSignal(review.decided):
+        qtbot.keyClick(win, Qt.Key.Key_2)   # the voter's intent: the second specialist
+        qtbot.keyClick(win, Qt.Key.Key_Return)
+    with qtbot.waitSignal(review.decided):
+        qtbot.keyClick(win, Qt.Key.Key_R)   # the other one is rejected
+    assert review.item is None
+    qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
+
+    # -- the office exports a signed batch ----------------------------------------------
+    sign_in(win, qtbot, Role.OFFICE)
+    assert win.mode is Mode.EXPORT
+    export = win.screens[Mode.EXPORT]
+    export.set_folder(str(tmp_path / "exports"))
+    assert export.ready_label.text() == "3"
+    assert "Ieskaitīti: 2" in export.ready_detail.text()
+    assert "Visi nolasītie biļeteni ir izlemti" in export.pending_note.text()
+    qtbot.mouseClick(export.export_button, Qt.MouseButton.LeftButton)
+    assert not export.export_button.isEnabled() and export.progress.isVisible()
+    with qtbot.waitSignal(export.job.finished, timeout=60_000):
+        pass
+    result = export.last_result
+    assert result.batch == 1 and result.counted == 2 and result.rejected == 1
+    assert result.path.exists() and result.path.parent == tmp_path / "exports"
+    assert "Partija Nr. 1 izveidota" in win.message_bar.text()
+    assert export.model.rowCount() == 1
+    assert export.model.index(0, 5).data() == str(result.path)
+    assert export.ready_label.text() == "0"
+
+    # the central office verifies the batch and counts exactly the voters' intent
+    trust = load_trust(kiosk.root)
+    checks = verify_batches([result.path], trust, kiosk.campaign)
+    assert checks[0].ok, checks[0].message("en")
+    counted = sorted((dict(b.specialists).get(q1["id"]), b.ratings) for b in checks[0].ballots)
+    assert counted == sorted([(o[0], (5,)), (o[1], (3,))])
+    assert tally(checks, kiosk.campaign)
+    wait_idle(win, qtbot)
+
+
+def test_export_warns_about_ballots_pending_review(win, qtbot, kiosk, tmp_path):
+    from kiosk.scan import scan_paths
+    from sheets import ballot
+
+    img, _spec, _ = ballot(kiosk, tmp_path, {"rating": "3"})
+    img.save(tmp_path / "p.png")
+    list(scan_paths(kiosk, [tmp_path / "p.png"], workers=1))
+    sign_in(win, qtbot, Role.OFFICE)
+    export = win.screens[Mode.EXPORT]
+    assert "vēl gaida pārbaudi: 1" in export.pending_note.text()
+    assert export.review_button.isVisible()
+    qtbot.mouseClick(export.review_button, Qt.MouseButton.LeftButton)
+    assert win.mode is Mode.REVIEW
+
+
+def test_settings_and_users(win, qtbot, kiosk, tmp_path):
+    sign_in(win, qtbot, Role.OFFICE)
+    qtbot.mouseClick(win.nav_buttons[Mode.SETTINGS], Qt.MouseButton.LeftButton)
+    screen = win.screens[Mode.SETTINGS]
+    assert kiosk.institution.name in screen.campaign_info.text()
+    assert "kiosk enroll" in screen.campaign_note.text()
+    # thresholds go to the reader's own setting
+    spin = screen.threshold_spins["reader.outline"]
+    spin.setValue(30.0)
+    qtbot.mouseClick(screen.threshold_save, Qt.MouseButton.LeftButton)
+    from kiosk.scan import ReadContext
+
+    assert ReadContext.of(kiosk).thresholds["outline"] == 0.3
+    assert "sliekšņi saglabāti" in win.message_bar.text()
+    # folders
+    screen.scan_folder.setText(str(tmp_path / "scans"))
+    qtbot.mouseClick(screen.places_save, Qt.MouseButton.LeftButton)
+    assert win.ctx.settings()["scan.folder"] == str(tmp_path / "scans")
+    # users: the demo PINs are flagged; add a helper; change the office PIN
+    texts = [screen.users_table.item(r, 2).text() for r in range(screen.users_table.rowCount())]
+    assert texts.count("demonstrācijas PIN — nomainiet!") == 3
+    screen.add_name.setText("Anna Bērziņa")
+    screen.add_role.setCurrentIndex(screen.add_role.findData("helper"))
+    qtbot.keyClicks(screen.add_pin, "2222")
+    qtbot.mouseClick(screen.add_button, Qt.MouseButton.LeftButton)
+    assert "jau ir lietotājs ar šādu PIN" in win.message_bar.text()
+    qtbot.keyClicks(screen.add_pin, "4321")
+    qtbot.mouseClick(screen.add_button, Qt.MouseButton.LeftButton)
+    assert "pievienots" in win.message_bar.text()
+    assert screen.users_table.rowCount() == 4
+    office_row = next(r for r in range(4) if screen.users[r]["role"] == "office")
+    screen.users_table.selectRow(office_row)
+    qtbot.keyClicks(screen.new_pin, "97531")
+    qtbot.mouseClick(screen.change_pin_button, Qt.MouseButton.LeftButton)
+    assert "nomainīts" in win.message_bar.text()
+    assert screen.users_table.item(office_row, 2).text() == "nomainīts"
+    screen.users_table.selectRow(office_row)
+    qtbot.mouseClick(screen.toggle_user_button, Qt.MouseButton.LeftButton)
+    assert "Pēdējo biroja lietotāju nevar atslēgt" in win.message_bar.text()
+    # the new helper signs in; the old office PIN no longer works, the new one does
+    qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
+    signin = win.screens[Mode.SIGN_IN]
+    assert "birojs" not in signin.demo_hint.text()
+    sign_in(win, qtbot, Role.HELPER, "4321")
+    assert "Anna Bērziņa" in win.user_label.text()
+    qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
+    sign_in(win, qtbot, Role.OFFICE, "3333")
+    assert win.ctx.session is None
+    sign_in(win, qtbot, Role.OFFICE, "97531")
+    assert win.ctx.session is not None and win.ctx.session.role is Role.OFFICE
+
+
+def test_language_setting_switches_the_whole_window(win, qtbot):
+    sign_in(win, qtbot, Role.OFFICE)
+    qtbot.mouseClick(win.nav_buttons[Mode.SETTINGS], Qt.MouseButton.LeftButton)
+    screen = win.screens[Mode.SETTINGS]
+    screen.language_combo.setCurrentIndex(screen.language_combo.findData("en"))
+    qtbot.mouseClick(screen.general_save, Qt.MouseButton.LeftButton)
+    assert win.ctx.lang == "en" and win.ctx.settings()["ui.language"] == "en"
+    assert win.nav_buttons[Mode.SETTINGS].text() == "Settings"
+    assert screen.users_box.title() == "Users and PINs"
+    assert win.screens[Mode.PRINT].print_one_button.text() == "Print one ballot"
+    assert win.sign_out_button.text() == "Sign out"
