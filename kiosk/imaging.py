@@ -182,11 +182,11 @@ def _raster_page(path: str | Path, number: int, kind: str) -> Page:
             im.draft("L", (width // factor, height // factor))
         im.load()
         gray = _to_gray(im)
-    scale = width / gray.shape[1]
-    rest = max(1, int(factor / scale))
+    drafted = max(1, round(width / gray.shape[1]))  # libjpeg's 1/2, 1/4, 1/8 (sizes rounded up)
+    rest = max(1, factor // drafted)
     if rest > 1:
         gray = np.asarray(Image.fromarray(gray).reduce(rest))
-        scale = width / gray.shape[1]
+    scale = float(drafted * rest)
     return Page(number, gray, scale, dpi / scale if dpi else None, (width, height))
 
 

@@ -188,12 +188,13 @@ def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None
         source = str(given)
         p = Path(given)
         if p.is_dir():
+            found = []
             for dirpath, dirnames, filenames in os.walk(p):
-                dirnames[:] = sorted(d for d in dirnames if not d.startswith("."))
-                for name in sorted(filenames):
-                    if name.startswith(".") or name.lower() in SKIP_NAMES:
-                        continue
-                    yield os.path.join(source, os.path.relpath(os.path.join(dirpath, name), p)), Path(dirpath) / name
+                dirnames[:] = [d for d in dirnames if not d.startswith(".")]
+                rel = Path(dirpath).relative_to(p).parts
+                found += [rel + (n,) for n in filenames if not n.startswith(".") and n.lower() not in SKIP_NAMES]
+            for parts in sorted(found):
+                yield os.path.join(source, *parts), p.joinpath(*parts)
         elif p.is_file():
             yield source, p
         else:

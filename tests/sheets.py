@@ -164,3 +164,27 @@ def jpeg_bytes(img: Image.Image, quality: int = 85, dpi: float | None = None) ->
     buf = io.BytesIO()
     img.save(buf, "JPEG", quality=quality, **({"dpi": (dpi, dpi)} if dpi else {}))
     return buf.getvalue()
+
+
+def read(kiosk, img: Image.Image, **kw: Any):
+    """The reader's interpretation of a page image, as a scan would get it."""
+    from kiosk.reader import read_sheet
+    from kiosk.scan import ReadContext
+
+    ctx = ReadContext.of(kiosk)
+    return read_sheet(np.asarray(img.convert("L")), layouts=ctx.layouts, verify=ctx.verify(), **kw)
+
+
+def forged_pdf(kiosk, tmp: Path, *, key: bytes | None = None, campaign: bytes | None = None,
+               layout: int | None = None, name: str = "forged.pdf") -> Path:
+    """A ballot drawn with the kiosk's layout but a payload of our choosing."""
+    from kiosk import payload
+    from kiosk.printing import write_pdf
+
+    spec = kiosk.layout()
+    serial = payload.new_serial()
+    p = payload.make_payload(key or kiosk.tag_key, campaign or kiosk.campaign.hash, kiosk.institution.hash,
+                             spec["id"] if layout is None else layout, serial)
+    out = tmp / name
+    write_pdf(spec, [(p.text(), payload.serial_text(serial))], out)
+    return out
