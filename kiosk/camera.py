@@ -11,7 +11,9 @@ stream into one decision per ballot:
   same serial and the same marks and the machine would count it; a doubtful
   reading (overvote, marginal mark, blank) must repeat ``review_agree``
   times, so a ballot still moving into place gets its chance at a clean read;
-- the sharpest frame of the agreeing run becomes the sheet's stored image;
+- the sharpest frame that gave the agreed reading becomes the sheet's stored
+  image (only that frame's pixels are kept per reading, so memory stays
+  bounded however long a ballot stays in view);
 - a ballot already taken is ignored while it stays in view and if it comes
   back; the next serial starts afresh;
 - a ballot that leaves before its reading settled goes to review
@@ -62,7 +64,6 @@ class Read:
     key: tuple  # what must agree between frames: status, reasons, selections
     fields: dict[str, Any]  # Store.record_sheet fields (without image/page/source)
     sharpness: float
-    gray: np.ndarray
 
 
 @dataclass
@@ -89,11 +90,22 @@ class FrameReport:
     elapsed_ms: float = 0.0
 
 
+MAX_READS = 40  # history kept for one ballot in view (memory stays bounded however long it stays)
+
+
 @dataclass
 class _Current:
     ident: str  # serial hex, or "rejected:<reason>" for a refused ballot
     reads: list[Read] = field(default_factory=list)
+    best: dict[tuple, tuple[Read, np.ndarray]] = field(default_factory=dict)  # sharpest frame per reading
     frames: int = 0
+
+    def add(self, read: Read, gray: np.ndarray) -> None:
+        self.reads.append(read)
+        del self.reads[:-MAX_READS]
+        kept = self.best.get(read.key)
+        if kept is None or read.sharpness > kept[0].sharpness:
+            self.best[read.key] = (read, gray)
 
 
 class BallotTracker:
@@ -159,7 +171,7 @@ class BallotTracker:
         fields = {"status": it.status, "reasons": list(it.reasons), "serial": serial, "layout_id": it.layout_id,
                   "selections": it.selections, "interpretation": it.details}
         key = (it.status, tuple(it.reasons), json.dumps(it.selections, sort_keys=True))
-        cur.reads.append(Read(index, key, fields, sharpness(gray), gray))
+        cur.add(Read(index, key, fields, sharpness(gray)), gray)
         need = self.agree if it.status in ("counted", "rejected") else self.review_agree
         run = _tail_run(cur.reads)
         if len(run) >= need:
@@ -168,7 +180,7 @@ class BallotTracker:
         return FrameReport(index, "accepted" if accepted else "reading", serial_txt, it.status, reason, outline, accepted)
 
     def _accept(self, run: list[Read], cur: _Current, *, unstable: bool = False) -> Accepted:
-        best = max(run, key=lambda r: r.sharpness)
+        best, gray = cur.best[run[0].key]  # the sharpest frame that gave this reading
         fields = dict(best.fields)
         fields["interpretation"] = {**fields["interpretation"], "camera": {
             "frames_seen": cur.frames, "agreeing_frames": len(run), "sharpness": round(best.sharpness, 1),
@@ -177,7 +189,7 @@ class BallotTracker:
             fields["status"], fields["reasons"] = "review", ["unstable_read"]
         self.taken.add(cur.ident)
         self.current = None
-        return Accepted(best.index, best.gray, fields, cur.frames)
+        return Accepted(best.index, gray, fields, cur.frames)
 
     def _leave(self) -> Accepted | None:
         """The current ballot left the view: decide it now if it never settled."""

@@ -182,3 +182,17 @@ def test_is_video_sniffs_content_not_names(tmp_path, videos):
     assert camera.is_video(renamed) and camera.is_video(videos["mp4-720"][0])
     (tmp_path / "x.mp4").write_bytes(b"not a video at all")
     assert not camera.is_video(tmp_path / "x.mp4") and not camera.is_video(tmp_path / "missing.mp4")
+
+
+def test_memory_stays_bounded_while_a_ballot_stays_in_view(videos, kiosks):
+    _, first, _ = kiosks
+    path, shown = videos["mp4-720"]
+    frames = dict(_frames(path))
+    s = shown[0]
+    held = next(g for i, g in sorted(frames.items()) if i >= s.first_frame + 3)
+    tracker = camera.BallotTracker.for_context(ReadContext.of(first), agree=10**6, review_agree=10**6)
+    for n in range(camera.MAX_READS + 25):
+        tracker.feed(held, n)
+    cur = tracker.current
+    assert len(cur.reads) == camera.MAX_READS and cur.frames == camera.MAX_READS + 25
+    assert len(cur.best) == 1  # one reading, one frame of pixels kept
