@@ -292,6 +292,11 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_USAGE if exc.code == "usage" else EXIT_KNOWN
     except KeyboardInterrupt:
         return 130
+    except BrokenPipeError:
+        # the reader of our output went away (`kiosk scan --json ... | head`): stop quietly;
+        # stdout goes to /dev/null so the interpreter's final flush does not fail again
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+        return 141
     except Exception:
         log.exception("internal error in %s", args.command)
         sys.stderr.write("kiosk: internal error (a bug) — details follow and are in the log\n")

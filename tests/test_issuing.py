@@ -196,3 +196,13 @@ def test_fresh_print_with_institution_enrolls_there(tmp_path):
                    "--page-size", "a4", "--out", str(tmp_path / "r.pdf"), "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["institution"] == "vzd-riga"
+
+
+def test_a_closed_output_pipe_is_not_a_bug(tmp_path):
+    env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path / "d"))
+    cli = subprocess.Popen([sys.executable, "-m", "kiosk", "campaign"], cwd=REPO, stdout=subprocess.PIPE,
+                           stderr=subprocess.PIPE, env=env)
+    cli.stdout.close()  # like `| head -0`: nobody reads
+    err = cli.stderr.read().decode()
+    cli.stderr.close()
+    assert cli.wait() == 141 and "Traceback" not in err and "internal error" not in err
