@@ -882,35 +882,23 @@ def seeded_serials(seed: int) -> Iterator[None]:
         kiosk_payload.new_serial = original
 
 
-class Stock:
-    """Printed ballots of one kiosk, handed out one page at a time."""
+@dataclass(frozen=True)
+class Printed:
+    """One printed PDF: its layout and the serial of each page."""
 
-    def __init__(self, kiosk: Any, folder: Path, counts: dict[str, int], *, seed: int, fixed_serials: bool, tag: str = "") -> None:
-        self.docs: dict[str, pdfium.PdfDocument] = {}
-        self.serials: dict[str, list[bytes]] = {}
-        self.specs: dict[str, dict[str, Any]] = {}
-        self.next: dict[str, int] = {}
-        folder.mkdir(parents=True, exist_ok=True)
-        for size, n in counts.items():
-            if n <= 0:
-                continue
-            pdf = folder / f"printed{tag}-{size}.pdf"
-            ctx = seeded_serials(seed * 1000 + (7 if size == "a4" else 5) + len(tag)) if fixed_serials else contextlib.nullcontext()
-            with ctx:
-                res = kiosk.print_ballots(n, out=pdf, page_size=size)
-            self.docs[size] = pdfium.PdfDocument(str(pdf))
-            self.serials[size] = list(res.serials)
-            self.specs[size] = kiosk.layout(size)
-            self.next[size] = 0
+    pdf: str
+    spec: dict[str, Any]
+    serials: tuple[str, ...]  # serial_text per page
 
-    def take(self, size: str) -> tuple[pdfium.PdfDocument, int, dict[str, Any], str]:
-        i = self.next[size]
-        self.next[size] = i + 1
-        return self.docs[size], i, self.specs[size], kiosk_payload.serial_text(self.serials[size][i])
 
-    def close(self) -> None:
-        for d in self.docs.values():
-            d.close()
+def print_stock(kiosk: Any, folder: Path, size: str, n: int, *, seed: int | None, tag: str = "") -> Printed:
+    """Print ``n`` ballots with the real printing code (serials seeded when ``seed`` is given)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    pdf = folder / f"printed{tag}-{size}.pdf"
+    ctx = seeded_serials(seed * 1000 + (7 if size == "a4" else 5) + len(tag)) if seed is not None else contextlib.nullcontext()
+    with ctx:
+        res = kiosk.print_ballots(n, out=pdf, page_size=size)
+    return Printed(str(pdf), kiosk.layout(size), tuple(kiosk_payload.serial_text(s) for s in res.serials))
 
 
 @dataclass
@@ -921,6 +909,22 @@ class _Plan:
     ink: str
     margin: str | None
     foreign: bool = False
+    stock: str = ""  # key of the Printed it comes from
+    index: int = 0  # its page there
+
+
+@dataclass
+class _Job:
+    """One corpus file to write: its name, how it is captured and its ballots."""
+
+    name: str  # relative to the corpus root
+    capture: str
+    fmt: str
+    plans: list[_Plan]
+    dpi: int = 200
+    color: bool = False
+    duplex: bool = False
+    quality: int = 85
 
 
 def _plans(n: int, capture: str, rng: random.Random, a4_share: float) -> list[_Plan]:
@@ -959,16 +963,98 @@ def _save(images: Sequence[Image.Image], path: Path, fmt: str, dpi: int | None, 
         raise ValueError(fmt)
 
 
-def _ballot_sheet(stock: Stock, plan: _Plan, seed: int, key: str, dpi: float, color: bool) -> tuple[Image.Image, Sheet, random.Random, np.random.Generator]:
+_DOCS: dict[str, pdfium.PdfDocument] = {}  # per process: printed PDFs opened once
+
+
+def _doc(path: str) -> pdfium.PdfDocument:
+    if path not in _DOCS:
+        _DOCS[path] = pdfium.PdfDocument(path)
+    return _DOCS[path]
+
+
+def _close_docs() -> None:
+    while _DOCS:
+        _DOCS.popitem()[1].close()
+
+
+def _ballot_sheet(printed: Printed, plan: _Plan, seed: int, key: str, dpi: float, color: bool) -> tuple[Image.Image, Sheet, random.Random, np.random.Generator]:
     rng, nprng = _sheet_rngs(seed, key)
-    doc, index, spec, serial = stock.take(plan.size)
-    img = render_page(doc, index, dpi, color=color)
+    spec = printed.spec
+    img = render_page(_doc(printed.pdf), plan.index, dpi, color=color)
     marks = plan_marks(spec, CLEAR if plan.foreign else plan.cls, rng)
     drawn = mark_page(img, spec, marks, rng, nprng, margin=plan.margin, ink_kind=plan.ink)
     votes = votes_of(spec, marks)
-    sheet = Sheet(file="", page=1, capture=plan.capture, cls=plan.cls, page_size=plan.size, serial=serial,
+    sheet = Sheet(file="", page=1, capture=plan.capture, cls=plan.cls, page_size=plan.size, serial=printed.serials[plan.index],
                   votes=votes, expected=labels_of(spec, votes), drawn=drawn)
     return img, sheet, rng, nprng
+
+
+def _write_job(root: str, job: _Job, stocks: dict[str, Printed], seed: int) -> list[Sheet]:
+    """Make one corpus file (every random choice derives from seed and the file's name)."""
+    sheets: list[Sheet] = []
+    pages: list[Image.Image] = []
+    if job.capture == "scanner":
+        for plan in job.plans:
+            key = f"{job.name}:{len(pages)}"
+            img, sheet, srng, nprng = _ballot_sheet(stocks[plan.stock], plan, seed, key, job.dpi, job.color)
+            params = random_scan_params(srng, dpi=job.dpi, color=job.color)
+            pages.append(scan(img, params, nprng))
+            sheet.file, sheet.page = job.name, len(pages)
+            corners = [scan_point(params, img.size, c) for c in ((0, 0), (img.width, 0), (img.width, img.height), (0, img.height))]
+            sheet.params = {"format": job.fmt, "quality": job.quality if job.fmt in ("jpeg", "pdf") else None, "duplex": job.duplex,
+                            **asdict(params), "corners": [[round(x, 1), round(y, 1)] for x, y in corners]}
+            sheets.append(sheet)
+            if job.duplex:
+                pages.append(blank_back(img, params, nprng))
+                sheets.append(Sheet(file=job.name, page=len(pages), capture="scanner", cls=BACK_PAGE, page_size=plan.size,
+                                    params={"format": job.fmt, "dpi": job.dpi}))
+        _save(pages, Path(root) / job.name, job.fmt, job.dpi, job.quality)
+    else:
+        (plan,) = job.plans
+        crng = random.Random(f"{seed}:camparams:{job.name}")
+        cp = random_cam_params(crng)
+        printed = stocks[plan.stock]
+        page_mm = printed.spec["page_mm"]
+        dpi = cam_render_dpi(cp, page_mm)
+        img, sheet, srng, nprng = _ballot_sheet(printed, plan, seed, job.name, dpi, True)
+        frame, corners = photograph(img, page_mm, cp, srng, nprng)
+        _save([frame], Path(root) / job.name, job.fmt, None, cp.quality)
+        sheet.file, sheet.page = job.name, 1
+        sheet.params = {"format": job.fmt, "render_dpi": round(dpi, 1), "corners": [[round(x, 1), round(y, 1)] for x, y in corners], **asdict(cp)}
+        sheets.append(sheet)
+    return sheets
+
+
+def _plan_jobs(seed: int, scan_plans: list[_Plan], cam_plans: list[_Plan], foreign_plans: list[_Plan], rng: random.Random) -> list[_Job]:
+    jobs: list[_Job] = []
+    # Scanner: singles (PNG, JPEG) and batches (multi-page TIFF, image-only PDF), some duplex.
+    queue: list[_Plan] = list(scan_plans)
+    for fp in foreign_plans:  # foreign ballots are scattered through the stack
+        queue.insert(rng.randrange(len(queue) + 1), fp)
+    i = nfile = 0
+    while i < len(queue):
+        nfile += 1
+        frng = random.Random(f"{seed}:file:{nfile}")
+        r = frng.random()
+        fmt = "png" if r < 0.22 else "jpeg" if r < 0.6 else "tiff" if r < 0.8 else "pdf"
+        n = 1 if fmt in ("png", "jpeg") else frng.randint(3, 6)
+        batch = queue[i: i + n]
+        i += n
+        dpi = frng.choice([150, 200, 200, 300])
+        color = frng.random() < 0.3
+        duplex = fmt in ("tiff", "pdf") and frng.random() < 0.5
+        quality = frng.randint(60, 90)
+        name = f"scanner/scan-{nfile:03d}." + {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf"}[fmt]
+        jobs.append(_Job(name, "scanner", fmt, batch, dpi, color, duplex, quality))
+    # Webcam: one JPEG (a few PNG) per photo.
+    for n, plan in enumerate(cam_plans, start=1):
+        fmt = "png" if random.Random(f"{seed}:camfmt:{n}").random() < 0.05 else "jpeg"
+        jobs.append(_Job(f"webcam/photo-{n:03d}." + ("png" if fmt == "png" else "jpg"), "webcam", fmt, [plan]))
+    return jobs
+
+
+def _job_worker(args: tuple[str, _Job, dict[str, Printed], int]) -> list[Sheet]:
+    return _write_job(*args)
 
 
 def build_corpus(
@@ -982,77 +1068,56 @@ def build_corpus(
     foreign: int = 4,
     a4_share: float = 0.4,
     fixed_serials: bool = True,
+    workers: int = 1,
 ) -> Corpus:
     """Print, mark, scan and photograph a corpus under ``root``.
 
     ``root/scanner`` and ``root/webcam`` hold the files to read;
     ``root/print`` the printed PDFs; ``root/truth.json`` the ground truth.
+    ``workers`` > 1 writes files in that many processes (same bytes as one).
     """
     root = Path(root)
     rng = random.Random(seed)
     scan_plans = _plans(scanner, "scanner", rng, a4_share)
     cam_plans = _plans(webcam, "webcam", rng, a4_share)
     foreign_plans = [_Plan("scanner", FOREIGN, "a5", "pen", None, foreign=True) for _ in range(foreign if foreign_kiosk is not None else 0)]
-    counts = {s: sum(1 for p in scan_plans + cam_plans if p.size == s) for s in ("a5", "a4")}
-    stock = Stock(kiosk, root / "print", counts, seed=seed, fixed_serials=fixed_serials)
-    fstock = Stock(foreign_kiosk, root / "print", {"a5": len(foreign_plans)}, seed=seed, fixed_serials=fixed_serials, tag="-foreign") if foreign_plans else None
-    sheets: list[Sheet] = []
+    serial_seed = seed if fixed_serials else None
+    stocks: dict[str, Printed] = {}
+    for size in ("a5", "a4"):
+        own = [p for p in scan_plans + cam_plans if p.size == size]
+        if own:
+            stocks[size] = print_stock(kiosk, root / "print", size, len(own), seed=serial_seed)
+            for i, p in enumerate(own):
+                p.stock, p.index = size, i
+    if foreign_plans:
+        stocks["foreign"] = print_stock(foreign_kiosk, root / "print", "a5", len(foreign_plans), seed=serial_seed, tag="-foreign")
+        for i, p in enumerate(foreign_plans):
+            p.stock, p.index = "foreign", i
+    jobs = _plan_jobs(seed, scan_plans, cam_plans, foreign_plans, rng)
     scan_dir, cam_dir = root / "scanner", root / "webcam"
     scan_dir.mkdir(parents=True, exist_ok=True)
     cam_dir.mkdir(parents=True, exist_ok=True)
-    try:
-        # Scanner: singles (PNG, JPEG) and batches (multi-page TIFF, image-only PDF), some duplex.
-        queue: list[_Plan] = list(scan_plans)
-        for fp in foreign_plans:  # foreign ballots are scattered through the stack
-            queue.insert(rng.randrange(len(queue) + 1), fp)
-        i = nfile = 0
-        while i < len(queue):
-            nfile += 1
-            frng = random.Random(f"{seed}:file:{nfile}")
-            r = frng.random()
-            fmt = "png" if r < 0.22 else "jpeg" if r < 0.6 else "tiff" if r < 0.8 else "pdf"
-            n = 1 if fmt in ("png", "jpeg") else frng.randint(3, 6)
-            batch = queue[i : i + n]
-            i += n
-            dpi = frng.choice([150, 200, 200, 300])
-            color = frng.random() < 0.3
-            duplex = fmt in ("tiff", "pdf") and frng.random() < 0.5
-            quality = frng.randint(60, 90)
-            name = f"scan-{nfile:03d}." + {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf"}[fmt]
-            pages: list[Image.Image] = []
-            for plan in batch:
-                key = f"scan:{nfile}:{len(pages)}"
-                img, sheet, srng, nprng = _ballot_sheet(fstock if plan.foreign else stock, plan, seed, key, dpi, color)
-                params = random_scan_params(srng, dpi=dpi, color=color)
-                pages.append(scan(img, params, nprng))
-                sheet.file, sheet.page = f"scanner/{name}", len(pages)
-                corners = [scan_point(params, img.size, c) for c in ((0, 0), (img.width, 0), (img.width, img.height), (0, img.height))]
-                sheet.params = {"format": fmt, "quality": quality if fmt in ("jpeg", "pdf") else None, "duplex": duplex, **asdict(params),
-                                "corners": [[round(x, 1), round(y, 1)] for x, y in corners]}
-                sheets.append(sheet)
-                if duplex:
-                    pages.append(blank_back(img, params, nprng))
-                    sheets.append(Sheet(file=sheet.file, page=len(pages), capture="scanner", cls=BACK_PAGE, page_size=plan.size, params={"format": fmt, "dpi": dpi}))
-            _save(pages, scan_dir / name, fmt, dpi, quality)
-        # Webcam: one JPEG (a few PNG) per photo.
-        for n, plan in enumerate(cam_plans, start=1):
-            key = f"cam:{n}"
-            crng = random.Random(f"{seed}:camparams:{n}")
-            cp = random_cam_params(crng)
-            spec_mm = kiosk.layout(plan.size)["page_mm"]
-            dpi = cam_render_dpi(cp, spec_mm)
-            img, sheet, srng, nprng = _ballot_sheet(stock, plan, seed, key, dpi, True)
-            frame, corners = photograph(img, spec_mm, cp, srng, nprng)
-            fmt = "png" if crng.random() < 0.05 else "jpeg"
-            name = f"photo-{n:03d}." + ("png" if fmt == "png" else "jpg")
-            _save([frame], cam_dir / name, fmt, None, cp.quality)
-            sheet.file, sheet.page = f"webcam/{name}", 1
-            sheet.params = {"format": fmt, "render_dpi": round(dpi, 1), "corners": [[round(x, 1), round(y, 1)] for x, y in corners], **asdict(cp)}
-            sheets.append(sheet)
-    finally:
-        stock.close()
-        if fstock:
-            fstock.close()
+    tasks = [(str(root), job, stocks, seed) for job in jobs]
+    sheets: list[Sheet] = []
+    if workers > 1:
+        import concurrent.futures as cf
+        import multiprocessing
+
+        # Big batches first so the pool ends evenly; results are put back in file order.
+        order = sorted(range(len(tasks)), key=lambda i: -len(jobs[i].plans) * jobs[i].dpi ** 2 if jobs[i].capture == "scanner" else 0)
+        done: dict[int, list[Sheet]] = {}
+        with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+            futures = {pool.submit(_job_worker, tasks[i]): i for i in order}
+            for fut in cf.as_completed(futures):
+                done[futures[fut]] = fut.result()
+        for i in range(len(tasks)):
+            sheets.extend(done[i])
+    else:
+        try:
+            for t in tasks:
+                sheets.extend(_write_job(*t))
+        finally:
+            _close_docs()
     corpus = Corpus(root, [scan_dir, cam_dir], sheets, seed)
     corpus.write_truth()
     return corpus

@@ -21,6 +21,7 @@ from __future__ import annotations
 
 import contextlib
 import io
+import os
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -60,7 +61,8 @@ def run(tmp_path_factory) -> Run:
     data = root / "data"
     with Kiosk.enroll(campaign.institutions[0].id, root=data, campaign_path=demo_campaign_path()) as k, \
             Kiosk.enroll(campaign.institutions[1].id, root=root / "other", campaign_path=demo_campaign_path()) as other:
-        c = corpus.build_corpus(k, root / "corpus", seed=SEED, scanner=SCANNER, webcam=WEBCAM, foreign_kiosk=other, foreign=FOREIGN)
+        c = corpus.build_corpus(k, root / "corpus", seed=SEED, scanner=SCANNER, webcam=WEBCAM, foreign_kiosk=other, foreign=FOREIGN,
+                                workers=min(2, os.cpu_count() or 1))
     out = io.StringIO()
     with contextlib.redirect_stdout(out):
         status = cli.main(["--data-dir", str(data), "scan", "--json", *(str(f) for f in c.folders)])

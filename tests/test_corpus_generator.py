@@ -247,10 +247,11 @@ def _kiosk(root, n: int = 0) -> Kiosk:
 
 
 def test_same_seed_same_corpus_other_seed_other_corpus(tmp_path):
+    """Byte-identical files and truth for one seed, in one process or two; nothing shared with another seed."""
     built = []
-    for name, seed, n in (("a", 5, 11), ("b", 5, 11), ("c", 6, 3)):
+    for name, seed, n, workers in (("a", 5, 11, 1), ("b", 5, 11, 2), ("c", 6, 3, 1)):
         with _kiosk(tmp_path / f"data-{name}") as k:
-            c = corpus.build_corpus(k, tmp_path / f"corpus-{name}", seed=seed, scanner=n, webcam=1, foreign=0)
+            c = corpus.build_corpus(k, tmp_path / f"corpus-{name}", seed=seed, scanner=n, webcam=1, foreign=0, workers=workers)
         built.append((_files(c), [s.to_json() for s in c.sheets]))
     assert {name.rsplit(".", 1)[1] for name in built[0][0]} == {"png", "jpg", "tif", "pdf"}  # every writer is covered
     assert built[0] == built[1]
