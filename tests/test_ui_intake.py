@@ -49,7 +49,7 @@ def test_scan_a_folder_fills_the_list_counters_and_image(win, qtbot, kiosk, tmp_
     assert screen.counter_labels["counted"].text() == "Ieskaitīti: 1"
     assert screen.counter_labels["review"].text() == "Jāpārbauda: 1"
     assert screen.counter_labels["rejected"].text() == "Noraidīti: 2"
-    texts = {screen.model.index(r, 1).data(): (screen.model.index(r, 2).data(), screen.model.index(r, 4).data())
+    texts = {screen.model.index(r, 1).data(): (screen.model.index(r, 2).data(), screen.model.index(r, 3).data())
              for r in range(4)}
     assert texts["scan-000.png"] == ("Ieskaitīts", "")
     assert texts["scan-001.png"] == ("Jāpārbauda", "Jautājumā atzīmēts vairāk nekā viens variants")
@@ -63,7 +63,9 @@ def test_scan_a_folder_fills_the_list_counters_and_image(win, qtbot, kiosk, tmp_
     qtbot.waitUntil(lambda: screen.image.image is not None, timeout=20_000)
     boxes = screen.image.boxes
     assert len(boxes) == sum(len(q["options"]) for q in kiosk.layout()["questions"])
-    assert all(b.label.endswith("%") for b in boxes)
+    marked = [b for b in boxes if b.tags["state"] == "marked"]
+    assert len(marked) == 3 and all(b.label.endswith("%") for b in marked)  # two specialists and a rating
+    assert all(b.label == "" for b in boxes if b.tags["state"] == "unmarked")  # a small preview stays legible
     assert "vairāk nekā viens" in screen.detail.text()
     # scanning the same folder again stores nothing twice
     with qtbot.waitSignal(screen.scan_finished, timeout=60_000):

@@ -44,6 +44,7 @@ def test_review_entirely_from_the_keyboard(win, qtbot, kiosk, tmp_path):
     assert "Jāpārbauda: 3" == screen.queue_label.text()
     assert "vairāk nekā viens" in screen.reason_box.text()
     assert q1["options"][0]["label"] in screen.machine_label.text()
+    assert screen.machine_label.text().startswith("Mašīna nolasīja:")
     # the image arrives with every box outlined and scored
     qtbot.waitUntil(lambda: screen.image.image is not None and bool(screen.image.boxes), timeout=20_000)
     assert len(screen.image.boxes) == sum(len(q["options"]) for q in kiosk.layout()["questions"])

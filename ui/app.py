@@ -26,6 +26,7 @@ log = logging.getLogger("kiosk.ui")
 REPO = Path(__file__).resolve().parent.parent
 STYLE = REPO / "resources" / "styles" / "kiosk.qss"
 FONTS = REPO / "resources" / "fonts"
+ICONS = REPO / "resources" / "icons"
 
 
 def excepthook(exc_type, exc, tb) -> None:
@@ -49,7 +50,7 @@ def setup_application(app: QApplication) -> None:
     font.setPixelSize(17)
     app.setFont(font)
     if STYLE.exists():
-        app.setStyleSheet(STYLE.read_text(encoding="utf-8"))
+        app.setStyleSheet(STYLE.read_text(encoding="utf-8").replace("@ICONS@", ICONS.as_posix()))
 
 
 def create_window(kiosk: Kiosk, lang: str | None = None, *, clock: Callable[[], float] = time.time) -> MainWindow:

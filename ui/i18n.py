@@ -127,6 +127,10 @@ def install(lang: str) -> None:
         app.installTranslator(tr)
         _installed.append(tr)
     _current[0] = lang
+    # deliver the LanguageChange events now, so the window is retranslated on return
+    from PySide6.QtCore import QEvent
+
+    QCoreApplication.sendPostedEvents(None, QEvent.Type.LanguageChange)
 
 
 # -- maintenance --------------------------------------------------------------

@@ -18,7 +18,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QMainWindow,
     QPushButton,
-    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -28,7 +27,7 @@ from kiosk.users import Action, Role, idle_seconds, require
 
 from .context import AppContext, Level, set_bug_sink
 from .screens import Mode, Screen
-from .widgets import MessageBar, PinPad
+from .widgets import CurrentPageStack, ElidedLabel, MessageBar, PinPad
 
 log = logging.getLogger("kiosk.ui")
 
@@ -101,7 +100,7 @@ class MainWindow(QMainWindow):
         # header ----------------------------------------------------------
         self.header = QWidget()
         self.header.setObjectName("header")
-        self.app_title = QLabel()
+        self.app_title = ElidedLabel()
         self.app_title.setObjectName("appTitle")
         self.user_label = QLabel()
         self.user_label.setObjectName("userLabel")
@@ -135,7 +134,7 @@ class MainWindow(QMainWindow):
         nrow.setSpacing(4)
         self.nav_group = QButtonGroup(self)
         self.nav_buttons: dict[Mode, QPushButton] = {}
-        self.stack = QStackedWidget()
+        self.stack = CurrentPageStack()
         self.screens: dict[Mode, Screen] = {}
         for cls in screens or default_screens():
             screen = cls(ctx)
@@ -254,15 +253,17 @@ class MainWindow(QMainWindow):
     def _session_changed(self, session) -> None:
         for screen in self.screens.values():
             screen.on_session(session)
-        self.nav.setVisible(session is not None)
         self.sign_out_button.setVisible(session is not None)
         self.exit_button.setVisible(session is not None and session.may(Action.EXIT))
         for mode, b in self.nav_buttons.items():
             action = self.screens[mode].action
             b.setVisible(session is not None and action is not None and session.may(action))
         self._refresh_user()
+        # switch the page before showing/hiding the navigation row, so the
+        # window never needs the tall sign-in page and the row at once
         if session is None:
             self.idle_timer.stop()
+            self.nav.setVisible(False)
             self.show_mode(Mode.SIGN_IN)
         else:
             self.message_bar.clear()
@@ -271,6 +272,7 @@ class MainWindow(QMainWindow):
                 for mode, screen in self.screens.items():
                     if screen.action is not None and session.may(screen.action) and self.show_mode(mode):
                         break
+            self.nav.setVisible(True)
             self.touch()
 
     def _data_changed(self, topic: str) -> None:

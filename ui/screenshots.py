@@ -36,6 +36,8 @@ def shoot(window, path: Path) -> None:
     app = QApplication.instance()
     for _ in range(5):
         app.processEvents()
+    if (window.width(), window.height()) != SIZE:
+        print(f"warning: the window grew to {window.width()}×{window.height()}", file=sys.stderr)
     window.grab().save(str(path))
     print(path)
 
@@ -150,6 +152,11 @@ def main(argv: list[str] | None = None) -> int:
         settings.printers_provider = lambda: []
         settings.refresh()
         shoot(window, out / "06-settings.png")
+        from PySide6.QtWidgets import QScrollArea
+
+        scroll = settings.findChild(QScrollArea)
+        scroll.verticalScrollBar().setValue(scroll.verticalScrollBar().maximum())
+        shoot(window, out / "06b-settings-folders-thresholds.png")
 
         # 7 the exit guard over a helper's session
         ctx.sign_out()

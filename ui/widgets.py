@@ -21,6 +21,7 @@ from PySide6.QtWidgets import (
     QLineEdit,
     QPushButton,
     QSizePolicy,
+    QStackedWidget,
     QVBoxLayout,
     QWidget,
 )
@@ -82,7 +83,7 @@ class PinPad(QWidget):
         self.ok_button = QPushButton("OK")
         self.ok_button.setProperty("kind", "primary")
         self.ok_button.setObjectName("pinOk")
-        self.ok_button.setMinimumSize(QSize(96, 64))
+        self.ok_button.setMinimumSize(QSize(96, 58))
         self.ok_button.clicked.connect(self.submit)
         grid.addWidget(self.ok_button, 3, 2)
         box = QVBoxLayout(self)
@@ -93,7 +94,7 @@ class PinPad(QWidget):
     def _key(self, text: str) -> QPushButton:
         b = QPushButton(text)
         b.setObjectName("pinKey")
-        b.setMinimumSize(QSize(96, 64))
+        b.setMinimumSize(QSize(96, 58))
         b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         b.clicked.connect(lambda _=False, t=text: self.press(t))
         if text.isdigit():
@@ -203,9 +204,12 @@ class ImageView(QWidget):
             p.setPen(pen)
             p.drawPolygon(poly)
             if box.label:
+                # left of the box, in the margin or the gap after the previous option's text
                 r = poly.boundingRect()
+                fm = p.fontMetrics()
+                w = fm.horizontalAdvance(box.label)
                 p.setPen(box.color)
-                p.drawText(QPointF(r.right() + 4, r.bottom()), box.label)
+                p.drawText(QPointF(r.left() - w - 4, r.center().y() + fm.ascent() / 2 - 1), box.label)
         p.end()
 
 
@@ -217,7 +221,7 @@ class MessageBar(QWidget):
         self.setObjectName("messageBar")
         self.label = QLabel("")
         self.label.setObjectName("messageText")
-        self.label.setWordWrap(True)
+        shrinkable(self.label)
         self.label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.close_button = QPushButton("✕")
         self.close_button.setObjectName("messageClose")
@@ -261,3 +265,55 @@ class MessageBar(QWidget):
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:
             self.clear()  # a message in the old language would confuse
+
+
+class ElidedLabel(QLabel):
+    """A one-line label that shortens its text with "…" instead of widening the window.
+
+    ``text()`` stays the full text; the tooltip shows it too.
+    """
+
+    def __init__(self, text: str = "", parent: QWidget | None = None, mode: Qt.TextElideMode = Qt.TextElideMode.ElideRight) -> None:
+        super().__init__(text, parent)
+        self._mode = mode
+        self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self.setToolTip(text)
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return QSize(40, super().minimumSizeHint().height())
+
+    def paintEvent(self, event) -> None:  # noqa: N802 - Qt API
+        p = QPainter(self)
+        rect = self.contentsRect()
+        text = self.fontMetrics().elidedText(self.text(), self._mode, rect.width())
+        p.setPen(self.palette().color(self.foregroundRole()))
+        p.drawText(rect, int(self.alignment()) | int(Qt.AlignmentFlag.AlignVCenter), text)
+        p.end()
+
+
+def shrinkable(label: QLabel) -> QLabel:
+    """A word-wrapped label whose long unbreakable words (paths) never widen the window."""
+    label.setWordWrap(True)
+    label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
+    label.setMinimumWidth(60)
+    return label
+
+
+class CurrentPageStack(QStackedWidget):
+    """A stack whose size hints are the current page's, not the largest page's
+    (the sign-in page may be tall because the navigation row is hidden then)."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        self.currentChanged.connect(lambda _i: self.updateGeometry())
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        w = self.currentWidget()
+        return w.sizeHint() if w is not None else super().sizeHint()
+
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        w = self.currentWidget()
+        return w.minimumSizeHint() if w is not None else super().minimumSizeHint()

@@ -1,4 +1,819 @@
 <?xml version="1.0" encoding="utf-8"?>
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="lv">
+<context>
+    <name>Bug</name>
+    <message>
+        <source>Radās programmas kļūda. Darbu var turpināt; sīkāka informācija ir žurnālā (logs/kiosk.log).</source>
+        <translation>The program hit an error. You can carry on; details are in the log (logs/kiosk.log).</translation>
+    </message>
+</context>
+<context>
+    <name>ExitDialog</name>
+    <message>
+        <source>Aizvērt kiosku</source>
+        <translation>Close the kiosk</translation>
+    </message>
+    <message>
+        <source>Kiosku var aizvērt tikai birojs. Ievadiet biroja PIN kodu.</source>
+        <translation>Only the office can close the kiosk. Enter an office PIN.</translation>
+    </message>
+    <message>
+        <source>Atcelt</source>
+        <translation>Cancel</translation>
+    </message>
+</context>
+<context>
+    <name>ExportScreen</name>
+    <message>
+        <source>Gatavi nākamajai partijai</source>
+        <translation>Ready for the next batch</translation>
+    </message>
+    <message>
+        <source>Atvērt pārbaudi</source>
+        <translation>Open review</translation>
+    </message>
+    <message>
+        <source>Partiju mape</source>
+        <translation>Batch folder</translation>
+    </message>
+    <message>
+        <source>Mainīt mapi…</source>
+        <translation>Change folder…</translation>
+    </message>
+    <message>
+        <source>Atvērt mapi</source>
+        <translation>Open folder</translation>
+    </message>
+    <message>
+        <source>Iekļaut partijā skenētos attēlus (lielāks fails)</source>
+        <translation>Include the scanned images in the batch (larger file)</translation>
+    </message>
+    <message>
+        <source>Izveidot parakstītu partiju</source>
+        <translation>Create a signed batch</translation>
+    </message>
+    <message>
+        <source>Iepriekšējās partijas</source>
+        <translation>Earlier batches</translation>
+    </message>
+    <message>
+        <source>Nr.</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Izveidota</source>
+        <translation>Created</translation>
+    </message>
+    <message>
+        <source>Ieskaitīti</source>
+        <translation>Counted</translation>
+    </message>
+    <message>
+        <source>Noraidīti</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <source>Gaidīja pārbaudi</source>
+        <translation>Awaiting review</translation>
+    </message>
+    <message>
+        <source>Fails</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Ieskaitīti: {c} · Noraidīti: {r} · Jau eksportēti agrāk: {e}</source>
+        <translation>Counted: {c} · Rejected: {r} · Exported earlier: {e}</translation>
+    </message>
+    <message>
+        <source>Uzmanību: vēl gaida pārbaudi: {n}. Šie biļeteni netiks iekļauti šajā partijā, bet nonāks nākamajā, kad būs pārbaudīti.</source>
+        <translation>Note: still awaiting review: {n}. These ballots will not be in this batch; they go into the next one once reviewed.</translation>
+    </message>
+    <message>
+        <source>Kopš pēdējās partijas nav jaunu biļetenu: partija būtu tukša.</source>
+        <translation>No new ballots since the last batch: the batch would be empty.</translation>
+    </message>
+    <message>
+        <source>Visi nolasītie biļeteni ir izlemti.</source>
+        <translation>Every ballot read has been decided.</translation>
+    </message>
+    <message>
+        <source>Partija tiek veidota un parakstīta…</source>
+        <translation>Creating and signing the batch…</translation>
+    </message>
+    <message>
+        <source>Partija Nr. {n} izveidota un parakstīta. Ieskaitīti: {c}, noraidīti: {r}.
+Fails: {path}
+Publiskā atslēga centrālajam birojam: {key}</source>
+        <translation>Batch no. {n} created and signed. Counted: {c}, rejected: {r}.
+File: {path}
+Public key for the central office: {key}</translation>
+    </message>
+    <message>
+        <source>Partija Nr. {n} izveidota: {path}</source>
+        <translation>Batch no. {n} created: {path}</translation>
+    </message>
+    <message>
+        <source>Partija Nr. {n} izveidota. Vēl gaida pārbaudi: {p}.</source>
+        <translation>Batch no. {n} created. Still awaiting review: {p}.</translation>
+    </message>
+</context>
+<context>
+    <name>IntakeScreen</name>
+    <message>
+        <source>Avots:</source>
+        <translation>Source:</translation>
+    </message>
+    <message>
+        <source>Faili un mapes</source>
+        <translation>Files and folders</translation>
+    </message>
+    <message>
+        <source>Skenera mape</source>
+        <translation>Scanner folder</translation>
+    </message>
+    <message>
+        <source>Kamera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>Pievienot failus…</source>
+        <translation>Add files…</translation>
+    </message>
+    <message>
+        <source>Pievienot mapi…</source>
+        <translation>Add a folder…</translation>
+    </message>
+    <message>
+        <source>PDF, PNG, JPEG vai TIFF no skenera. Katrs fails tiek nolasīts vienreiz.</source>
+        <translation>PDF, PNG, JPEG or TIFF from the scanner. Each file is read once.</translation>
+    </message>
+    <message>
+        <source>Mainīt mapi…</source>
+        <translation>Change folder…</translation>
+    </message>
+    <message>
+        <source>Kameras režīms būs pieejams nākamajā versijā. Pagaidām izmantojiet skeneri.</source>
+        <translation>Camera mode comes in the next version. Use the scanner for now.</translation>
+    </message>
+    <message>
+        <source>Notīrīt sarakstu</source>
+        <translation>Clear the list</translation>
+    </message>
+    <message>
+        <source>Apturēt</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>Izvēlieties rindu sarakstā, lai redzētu biļetenu</source>
+        <translation>Choose a row in the list to see the ballot</translation>
+    </message>
+    <message>
+        <source>Nr.</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Fails</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Rezultāts</source>
+        <translation>Result</translation>
+    </message>
+    <message>
+        <source>Iemesls</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>Ieskaitīts</source>
+        <translation>Counted</translation>
+    </message>
+    <message>
+        <source>Jāpārbauda</source>
+        <translation>Needs review</translation>
+    </message>
+    <message>
+        <source>Noraidīts</source>
+        <translation>Rejected</translation>
+    </message>
+    <message>
+        <source>Dublikāts</source>
+        <translation>Duplicate</translation>
+    </message>
+    <message>
+        <source>biļetens Nr. {serial}</source>
+        <translation>ballot no. {serial}</translation>
+    </message>
+    <message>
+        <source> (jau nolasīts)</source>
+        <translation> (read before)</translation>
+    </message>
+    <message>
+        <source>Ieskaitīti: {n}</source>
+        <translation>Counted: {n}</translation>
+    </message>
+    <message>
+        <source>Jāpārbauda: {n}</source>
+        <translation>Needs review: {n}</translation>
+    </message>
+    <message>
+        <source>Noraidīti: {n}</source>
+        <translation>Rejected: {n}</translation>
+    </message>
+    <message>
+        <source>Dublikāti: {n}</source>
+        <translation>Duplicates: {n}</translation>
+    </message>
+    <message>
+        <source>Jau nolasīti agrāk: {n}</source>
+        <translation>Read before: {n}</translation>
+    </message>
+    <message>
+        <source>Beigt vērot</source>
+        <translation>Stop watching</translation>
+    </message>
+    <message>
+        <source>Vēro mapi {folder}. Jauni faili tiek nolasīti, tiklīdz skeneris tos pabeidzis.</source>
+        <translation>Watching {folder}. New files are read as soon as the scanner has finished them.</translation>
+    </message>
+    <message>
+        <source>Sākt vērot</source>
+        <translation>Start watching</translation>
+    </message>
+    <message>
+        <source>Skenera mape: {folder}</source>
+        <translation>Scanner folder: {folder}</translation>
+    </message>
+    <message>
+        <source>Skenera mape nav izvēlēta: spiediet “Mainīt mapi…”.</source>
+        <translation>No scanner folder chosen: press “Change folder…”.</translation>
+    </message>
+    <message>
+        <source>Skenētie biļeteni</source>
+        <translation>Scanned ballots</translation>
+    </message>
+    <message>
+        <source>Skenējumi (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;Visi faili (*)</source>
+        <translation>Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Mape ar skenētiem biļeteniem</source>
+        <translation>Folder with scanned ballots</translation>
+    </message>
+    <message>
+        <source>Skenera mape {folder} nav pieejama. Pārbaudiet, vai tā eksistē.</source>
+        <translation>The scanner folder {folder} is not available. Check that it exists.</translation>
+    </message>
+    <message>
+        <source>Nolasīti {done} no {total}</source>
+        <translation>Read {done} of {total}</translation>
+    </message>
+    <message>
+        <source>Nolasīšana pabeigta. Ieskaitīti {c}, jāpārbauda {r}, noraidīti {x}, dublikāti {d}.</source>
+        <translation>Reading finished. Counted {c}, needs review {r}, rejected {x}, duplicates {d}.</translation>
+    </message>
+    <message>
+        <source>, lapa {n}</source>
+        <translation>, page {n}</translation>
+    </message>
+    <message>
+        <source>Šai rindai attēla nav</source>
+        <translation>No image for this row</translation>
+    </message>
+</context>
+<context>
+    <name>MainWindow</name>
+    <message>
+        <source>Urnas kiosks</source>
+        <translation>Urn kiosk</translation>
+    </message>
+    <message>
+        <source>Iziet no profila</source>
+        <translation>Sign out</translation>
+    </message>
+    <message>
+        <source>Aizvērt kiosku</source>
+        <translation>Close the kiosk</translation>
+    </message>
+    <message>
+        <source>Drukāt</source>
+        <translation>Print</translation>
+    </message>
+    <message>
+        <source>Skenēt</source>
+        <translation>Scan</translation>
+    </message>
+    <message>
+        <source>Pārbaudīt</source>
+        <translation>Review</translation>
+    </message>
+    <message>
+        <source>Eksportēt</source>
+        <translation>Export</translation>
+    </message>
+    <message>
+        <source>Iestatījumi</source>
+        <translation>Settings</translation>
+    </message>
+    <message>
+        <source>Neviens nav pierakstījies</source>
+        <translation>Nobody signed in</translation>
+    </message>
+    <message>
+        <source>Reģistratūra</source>
+        <translation>Front desk</translation>
+    </message>
+    <message>
+        <source>Palīgs</source>
+        <translation>Helper</translation>
+    </message>
+    <message>
+        <source>Birojs</source>
+        <translation>Office</translation>
+    </message>
+    <message>
+        <source>Jūs izrakstījāties, jo kiosks netika lietots.</source>
+        <translation>You were signed out because the kiosk was not in use.</translation>
+    </message>
+    <message>
+        <source>Palīdzība: izvēlieties darbu augšējā rindā. Kļūdas un ziņas parādās šeit.</source>
+        <translation>Help: choose a task in the row at the top. Errors and news appear here.</translation>
+    </message>
+</context>
+<context>
+    <name>PrintScreen</name>
+    <message>
+        <source>Drukāt vienu biļetenu</source>
+        <translation>Print one ballot</translation>
+    </message>
+    <message>
+        <source>Šodien izsniegti biļeteni:</source>
+        <translation>Ballots issued today:</translation>
+    </message>
+    <message>
+        <source>Kur drukāt</source>
+        <translation>Where to print</translation>
+    </message>
+    <message>
+        <source>Printera dialogs…</source>
+        <translation>Printer dialog…</translation>
+    </message>
+    <message>
+        <source>PDF mape…</source>
+        <translation>PDF folder…</translation>
+    </message>
+    <message>
+        <source>Vairāki biļeteni uzreiz</source>
+        <translation>Several ballots at once</translation>
+    </message>
+    <message>
+        <source> gab.</source>
+        <translation> pcs</translation>
+    </message>
+    <message>
+        <source>Drukāt kaudzi</source>
+        <translation>Print a stack</translation>
+    </message>
+    <message>
+        <source>Atcelt</source>
+        <translation>Cancel</translation>
+    </message>
+    <message>
+        <source>Biļetena paraugs</source>
+        <translation>Ballot specimen</translation>
+    </message>
+    <message>
+        <source>Paraugs tiek sagatavots…</source>
+        <translation>Preparing the specimen…</translation>
+    </message>
+    <message>
+        <source>PDF fails (bez printera)</source>
+        <translation>PDF file (no printer)</translation>
+    </message>
+    <message>
+        <source>Printeris: {name}</source>
+        <translation>Printer: {name}</translation>
+    </message>
+    <message>
+        <source>Printeris: {name} (nav pieejams)</source>
+        <translation>Printer: {name} (not available)</translation>
+    </message>
+    <message>
+        <source>Biļeteni tiek drukāti printerī “{name}”.</source>
+        <translation>Ballots are printed on “{name}”.</translation>
+    </message>
+    <message>
+        <source>Printeris “{name}” šobrīd nav pieejams. Pārbaudiet, vai tas ir ieslēgts, vai izvēlieties “PDF fails” un drukājiet PDF failu vēlāk.</source>
+        <translation>The printer “{name}” is not available now. Check that it is switched on, or choose “PDF file” and print the PDF later.</translation>
+    </message>
+    <message>
+        <source>Printeris nav pievienots. Biļeteni tiek saglabāti PDF failā mapē:
+{folder}</source>
+        <translation>No printer is connected. Ballots are saved as PDF files in:
+{folder}</translation>
+    </message>
+    <message>
+        <source>Printeris nav izvēlēts. Biļeteni tiek saglabāti PDF failā mapē:
+{folder}</source>
+        <translation>No printer chosen. Ballots are saved as PDF files in:
+{folder}</translation>
+    </message>
+    <message>
+        <source>Mape PDF failiem</source>
+        <translation>Folder for PDF files</translation>
+    </message>
+    <message>
+        <source>printerī “{name}”</source>
+        <translation>on “{name}”</translation>
+    </message>
+    <message>
+        <source>failā {path}</source>
+        <translation>to {path}</translation>
+    </message>
+    <message>
+        <source>Biļetens izdrukāts {where}.</source>
+        <translation>Ballot printed {where}.</translation>
+    </message>
+    <message>
+        <source>Biļeteni izdrukāti: {n}, {where}.</source>
+        <translation>Ballots printed: {n}, {where}.</translation>
+    </message>
+</context>
+<context>
+    <name>ReviewScreen</name>
+    <message>
+        <source>Atzīmējiet, kas biļetenā redzams</source>
+        <translation>Mark what the ballot shows</translation>
+    </message>
+    <message>
+        <source>Kā nolasīja mašīna (Esc)</source>
+        <translation>As the machine read it (Esc)</translation>
+    </message>
+    <message>
+        <source>Izlaist (N)</source>
+        <translation>Skip (N)</translation>
+    </message>
+    <message>
+        <source>Noraidīt (R)</source>
+        <translation>Reject (R)</translation>
+    </message>
+    <message>
+        <source>Tastatūra: ↑ ↓ jautājums, ← → vai cipars atbilde, atstarpe atzīmē vai notīra, Enter apstiprina, R noraida, N izlaiž.</source>
+        <translation>Keyboard: ↑ ↓ question, ← → or a digit answer, Space marks or clears, Enter confirms, R rejects, N skips.</translation>
+    </message>
+    <message>
+        <source>✓ Nav neviena biļetena, kas jāpārbauda.</source>
+        <translation>✓ No ballots need review.</translation>
+    </message>
+    <message>
+        <source>Attēls tiek ielādēts…</source>
+        <translation>Loading the image…</translation>
+    </message>
+    <message>
+        <source>Jāpārbauda: {n}</source>
+        <translation>Needs review: {n}</translation>
+    </message>
+    <message>
+        <source>Biļetens Nr. {serial}</source>
+        <translation>Ballot no. {serial}</translation>
+    </message>
+    <message>
+        <source>Iemesls nav norādīts</source>
+        <translation>No reason given</translation>
+    </message>
+    <message>
+        <source>Mašīna nolasīja: {marks}</source>
+        <translation>The machine read: {marks}</translation>
+    </message>
+    <message>
+        <source>Attēlu nevar ielādēt</source>
+        <translation>The image cannot be loaded</translation>
+    </message>
+    <message>
+        <source>Saglabāt labojumu (Enter)</source>
+        <translation>Save the correction (Enter)</translation>
+    </message>
+    <message>
+        <source>Apstiprināt (Enter)</source>
+        <translation>Confirm (Enter)</translation>
+    </message>
+    <message>
+        <source>Saglabāts: biļetens ieskaitīts (apstiprināts).</source>
+        <translation>Saved: the ballot counts (confirmed).</translation>
+    </message>
+    <message>
+        <source>Saglabāts: biļetens ieskaitīts ar jūsu labojumu.</source>
+        <translation>Saved: the ballot counts with your correction.</translation>
+    </message>
+    <message>
+        <source>Saglabāts: biļetens noraidīts ({reason}).</source>
+        <translation>Saved: the ballot is rejected ({reason}).</translation>
+    </message>
+</context>
+<context>
+    <name>SettingsScreen</name>
+    <message>
+        <source>Kampaņa un iestāde</source>
+        <translation>Campaign and institution</translation>
+    </message>
+    <message>
+        <source>Kampaņu un iestādi šajā ekrānā mainīt nevar: tās nosaka kioska piesaiste. Citai iestādei izmantojiet jaunu datu mapi un komandu “kiosk enroll”.</source>
+        <translation>The campaign and institution cannot be changed here: the kiosk&apos;s enrollment fixes them. For another institution use a new data folder and the “kiosk enroll” command.</translation>
+    </message>
+    <message>
+        <source>Atzīmju sliekšņi</source>
+        <translation>Mark thresholds</translation>
+    </message>
+    <message>
+        <source>Procenti no rūtiņas iekšpuses (vai no drukātās tintes tumšuma). Atzīme zem atzīmes sliekšņa, bet virs neskaidrās atzīmes sliekšņa, sūta biļetenu pārbaudē. Mainiet tikai, ja pārbaudē nonāk pārāk daudz biļetenu; izmaiņas attiecas uz turpmāk nolasītajiem biļeteniem.</source>
+        <translation>Per cent of a box&apos;s inside (or of the printed ink&apos;s darkness). A mark below the mark threshold but above the unclear-mark threshold sends the ballot to review. Change these only if too many ballots go to review; changes apply to ballots read from now on.</translation>
+    </message>
+    <message>
+        <source>Saglabāt sliekšņus</source>
+        <translation>Save thresholds</translation>
+    </message>
+    <message>
+        <source>Atjaunot noklusējumus</source>
+        <translation>Restore defaults</translation>
+    </message>
+    <message>
+        <source>Rādīt visus sliekšņus</source>
+        <translation>Show all thresholds</translation>
+    </message>
+    <message>
+        <source>Mapes un printeris</source>
+        <translation>Folders and printer</translation>
+    </message>
+    <message>
+        <source>Saglabāt mapes un printeri</source>
+        <translation>Save folders and printer</translation>
+    </message>
+    <message>
+        <source>Valoda un dīkstāve</source>
+        <translation>Language and idle time</translation>
+    </message>
+    <message>
+        <source> s</source>
+        <translation> s</translation>
+    </message>
+    <message>
+        <source>Saglabāt</source>
+        <translation>Save</translation>
+    </message>
+    <message>
+        <source>Lietotāji un PIN kodi</source>
+        <translation>Users and PINs</translation>
+    </message>
+    <message>
+        <source>Vārds</source>
+        <translation>Name</translation>
+    </message>
+    <message>
+        <source>Loma</source>
+        <translation>Role</translation>
+    </message>
+    <message>
+        <source>PIN</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>Statuss</source>
+        <translation>Status</translation>
+    </message>
+    <message>
+        <source>Izvēlētajam lietotājam:</source>
+        <translation>For the selected user:</translation>
+    </message>
+    <message>
+        <source>jauns PIN (4–8 cipari)</source>
+        <translation>new PIN (4–8 digits)</translation>
+    </message>
+    <message>
+        <source>Mainīt PIN</source>
+        <translation>Change PIN</translation>
+    </message>
+    <message>
+        <source>Jauns lietotājs:</source>
+        <translation>New user:</translation>
+    </message>
+    <message>
+        <source>vārds</source>
+        <translation>name</translation>
+    </message>
+    <message>
+        <source>PIN (4–8 cipari)</source>
+        <translation>PIN (4–8 digits)</translation>
+    </message>
+    <message>
+        <source>Pievienot lietotāju</source>
+        <translation>Add user</translation>
+    </message>
+    <message>
+        <source>Atzīme: aizpildīta rūtiņa no</source>
+        <translation>Mark: a filled box from</translation>
+    </message>
+    <message>
+        <source>Atzīme: krustiņš vai ķeksītis no</source>
+        <translation>Mark: a cross or tick from</translation>
+    </message>
+    <message>
+        <source>… kas aizņem rūtiņas platumu un augstumu no</source>
+        <translation>… spanning the box&apos;s width and height from</translation>
+    </message>
+    <message>
+        <source>Atzīmes līniju tumšums no</source>
+        <translation>Darkness of a mark&apos;s strokes from</translation>
+    </message>
+    <message>
+        <source>Neskaidra atzīme (uz pārbaudi) no</source>
+        <translation>Unclear mark (to review) from</translation>
+    </message>
+    <message>
+        <source>Tinte: tumšums no</source>
+        <translation>Ink: darkness from</translation>
+    </message>
+    <message>
+        <source>Pārklājums: tumšums no</source>
+        <translation>Cover: darkness from</translation>
+    </message>
+    <message>
+        <source>Tukšas rūtiņas fons līdz</source>
+        <translation>Empty box background up to</translation>
+    </message>
+    <message>
+        <source>Rūtiņas kontūra atrasta no</source>
+        <translation>Box outline found from</translation>
+    </message>
+    <message>
+        <source>Tukša lapa: tintes līdz</source>
+        <translation>Blank page: ink up to</translation>
+    </message>
+    <message>
+        <source>Skenera mape:</source>
+        <translation>Scanner folder:</translation>
+    </message>
+    <message>
+        <source>Printeris:</source>
+        <translation>Printer:</translation>
+    </message>
+    <message>
+        <source>PDF mape (bez printera):</source>
+        <translation>PDF folder (no printer):</translation>
+    </message>
+    <message>
+        <source>Partiju mape:</source>
+        <translation>Batch folder:</translation>
+    </message>
+    <message>
+        <source>Valoda:</source>
+        <translation>Language:</translation>
+    </message>
+    <message>
+        <source>Izrakstīt pēc dīkstāves:</source>
+        <translation>Sign out when idle for:</translation>
+    </message>
+    <message>
+        <source>Reģistratūra</source>
+        <translation>Front desk</translation>
+    </message>
+    <message>
+        <source>Palīgs</source>
+        <translation>Helper</translation>
+    </message>
+    <message>
+        <source>Birojs</source>
+        <translation>Office</translation>
+    </message>
+    <message>
+        <source>Balsošana: {start} – {end}</source>
+        <translation>Voting: {start} – {end}</translation>
+    </message>
+    <message>
+        <source>Nav (saglabāt PDF failā)</source>
+        <translation>None (save as PDF)</translation>
+    </message>
+    <message>
+        <source>{name} (nav pieejams)</source>
+        <translation>{name} (not available)</translation>
+    </message>
+    <message>
+        <source>demonstrācijas PIN — nomainiet!</source>
+        <translation>demo PIN — change it!</translation>
+    </message>
+    <message>
+        <source>nomainīts</source>
+        <translation>changed</translation>
+    </message>
+    <message>
+        <source>aktīvs</source>
+        <translation>active</translation>
+    </message>
+    <message>
+        <source>atslēgts</source>
+        <translation>deactivated</translation>
+    </message>
+    <message>
+        <source>Atslēgt</source>
+        <translation>Deactivate</translation>
+    </message>
+    <message>
+        <source>Ieslēgt</source>
+        <translation>Activate</translation>
+    </message>
+    <message>
+        <source>Atzīmju sliekšņi saglabāti.</source>
+        <translation>Mark thresholds saved.</translation>
+    </message>
+    <message>
+        <source>Mapes un printeris saglabāti.</source>
+        <translation>Folders and printer saved.</translation>
+    </message>
+    <message>
+        <source>Iestatījumi saglabāti.</source>
+        <translation>Settings saved.</translation>
+    </message>
+    <message>
+        <source>Izvēlieties mapi</source>
+        <translation>Choose a folder</translation>
+    </message>
+    <message>
+        <source>Lietotājs “{name}” pievienots.</source>
+        <translation>User “{name}” added.</translation>
+    </message>
+    <message>
+        <source>Lietotāja “{name}” PIN kods nomainīts.</source>
+        <translation>The PIN of “{name}” has been changed.</translation>
+    </message>
+    <message>
+        <source>Lietotājs “{name}” ieslēgts.</source>
+        <translation>User “{name}” activated.</translation>
+    </message>
+    <message>
+        <source>Lietotājs “{name}” atslēgts.</source>
+        <translation>User “{name}” deactivated.</translation>
+    </message>
+</context>
+<context>
+    <name>SignInScreen</name>
+    <message>
+        <source>1. Izvēlieties savu lomu</source>
+        <translation>1. Choose your role</translation>
+    </message>
+    <message>
+        <source>2. Ievadiet PIN kodu un spiediet OK</source>
+        <translation>2. Enter your PIN and press OK</translation>
+    </message>
+    <message>
+        <source>Reģistratūra</source>
+        <translation>Front desk</translation>
+    </message>
+    <message>
+        <source>biļetenu drukāšana</source>
+        <translation>printing ballots</translation>
+    </message>
+    <message>
+        <source>Palīgs</source>
+        <translation>Helper</translation>
+    </message>
+    <message>
+        <source>urnas biļetenu skenēšana un pārbaude</source>
+        <translation>scanning and reviewing the urn&apos;s ballots</translation>
+    </message>
+    <message>
+        <source>Birojs</source>
+        <translation>Office</translation>
+    </message>
+    <message>
+        <source>eksports, iestatījumi, lietotāji, iziešana</source>
+        <translation>export, settings, users, closing the kiosk</translation>
+    </message>
+    <message>
+        <source>PIN kods</source>
+        <translation>PIN</translation>
+    </message>
+    <message>
+        <source>reģistratūra</source>
+        <translation>front desk</translation>
+    </message>
+    <message>
+        <source>palīgs</source>
+        <translation>helper</translation>
+    </message>
+    <message>
+        <source>birojs</source>
+        <translation>office</translation>
+    </message>
+    <message>
+        <source>Demonstrācijas PIN kodi: {pins}. Birojs tos nomaina sadaļā Iestatījumi → Lietotāji.</source>
+        <translation>Demo PINs: {pins}. The office changes them under Settings → Users.</translation>
+    </message>
+    <message>
+        <source>Vispirms izvēlieties lomu.</source>
+        <translation>Choose a role first.</translation>
+    </message>
+    <message>
+        <source>Pierakstīšanās bloķēta. Mēģiniet vēlreiz pēc {s} s.</source>
+        <translation>Sign-in is locked. Try again in {s} s.</translation>
+    </message>
+</context>
 </TS>

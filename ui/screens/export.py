@@ -30,6 +30,7 @@ from PySide6.QtWidgets import (
 from kiosk.users import Action, SignedIn
 
 from ..context import Level
+from ..widgets import shrinkable
 from . import Mode, Screen
 
 
@@ -96,16 +97,16 @@ class ExportScreen(Screen):
         self.ready_label = QLabel()
         self.ready_label.setObjectName("bigNumber")
         self.ready_detail = QLabel()
-        self.ready_detail.setWordWrap(True)
+        shrinkable(self.ready_detail)
         self.pending_note = QLabel()
         self.pending_note.setObjectName("note")
-        self.pending_note.setWordWrap(True)
+        shrinkable(self.pending_note)
         self.review_button = QPushButton()
         self.review_button.clicked.connect(lambda: self.window().show_mode(Mode.REVIEW))
 
         self.folder_caption = QLabel()
         self.folder_label = QLabel()
-        self.folder_label.setWordWrap(True)
+        shrinkable(self.folder_label)
         self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.folder_button = QPushButton()
         self.folder_button.clicked.connect(self.choose_folder)
@@ -124,7 +125,7 @@ class ExportScreen(Screen):
         self.progress.setVisible(False)
         self.result_label = QLabel()
         self.result_label.setObjectName("note")
-        self.result_label.setWordWrap(True)
+        shrinkable(self.result_label)
         self.result_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         self.history_caption = QLabel()
@@ -138,7 +139,7 @@ class ExportScreen(Screen):
         self.table.verticalHeader().setVisible(False)
         self.table.horizontalHeader().setStretchLastSection(True)
         self.table.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
-        for col, width in enumerate((70, 170, 110, 110, 130)):
+        for col, width in enumerate((60, 170, 120, 120, 190)):
             self.table.setColumnWidth(col, width)
 
         card = QFrame()

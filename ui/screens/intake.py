@@ -40,7 +40,7 @@ from kiosk.users import Action, SignedIn
 
 from ..context import Level
 from ..watch import FolderWatcher
-from ..widgets import STATUS_COLORS, Box, ImageView, pil_to_qimage
+from ..widgets import STATUS_COLORS, Box, ImageView, pil_to_qimage, shrinkable
 from . import Mode, Screen
 
 STATUSES = ("counted", "review", "rejected", "duplicate")
@@ -67,7 +67,10 @@ def load_image_job(path: str, page: int):
     return work
 
 
-def boxes_for(interpretation: dict[str, Any], focused: tuple[str, str] | None = None) -> list[Box]:
+def boxes_for(interpretation: dict[str, Any], focused: tuple[str, str] | None = None,
+              all_labels: bool = True) -> list[Box]:
+    """Outlines for the stored boxes: colour by the machine's state, the ink score as label
+    (``all_labels`` False: only boxes with some ink are labelled, for small previews)."""
     out = []
     for b in interpretation.get("boxes") or []:
         from PySide6.QtGui import QColor
@@ -76,7 +79,7 @@ def boxes_for(interpretation: dict[str, Any], focused: tuple[str, str] | None = 
         out.append(Box(
             polygon=[tuple(p) for p in b.get("polygon") or []],
             color=color,
-            label=f"{round(100 * float(b.get('score', 0)))}%",
+            label=f"{round(100 * float(b.get('score', 0)))}%" if all_labels or b.get("state") != "unmarked" else "",
             width=3.0 if b.get("state") == "marked" else 2.0,
             focused=focused == (b.get("question"), b.get("option")),
             tags={"question": b.get("question"), "option": b.get("option"), "state": b.get("state")},
@@ -87,7 +90,7 @@ def boxes_for(interpretation: dict[str, Any], focused: tuple[str, str] | None = 
 class SheetModel(QAbstractTableModel):
     """The live list: one row per SheetResult, appended in batches."""
 
-    COLUMNS = ("n", "file", "status", "serial", "reason", "marks")
+    COLUMNS = ("n", "file", "status", "reason")  # the serial is in the tooltip and the detail panel
 
     def __init__(self, screen: "IntakeScreen") -> None:
         super().__init__(screen)
@@ -141,18 +144,12 @@ class SheetModel(QAbstractTableModel):
             if col == "status":
                 text = self.screen.status_text(r.status)
                 return text + self.screen.repeat_suffix() if r.repeat else text
-            if col == "serial":
-                return r.serial or "—"
             if col == "reason":
                 return reason_text(r.reason, self.screen.ctx.lang) if r.reason else ""
-            if col == "marks":
-                if not r.selections:
-                    return ""
-                return "; ".join(", ".join(v) if v else "—" for v in r.selections.values())
         if role == Qt.ItemDataRole.ForegroundRole and col == "status":
             return QBrush(STATUS_COLORS.get(r.status))
         if role == Qt.ItemDataRole.ToolTipRole:
-            lines = [r.source]
+            lines = [r.source] + ([self.screen.serial_text(r.serial)] if r.serial else [])
             lines += [reason_text(x, self.screen.ctx.lang) for x in r.reasons]
             return "\n".join(lines)
         if role == Qt.ItemDataRole.UserRole:
@@ -196,7 +193,7 @@ class IntakeScreen(Screen):
         self.add_folder_button.clicked.connect(self.choose_folder)
         self.files_note = QLabel()
         self.files_note.setObjectName("note")
-        self.files_note.setWordWrap(True)
+        shrinkable(self.files_note)
         fl = QHBoxLayout(files_panel)
         fl.setContentsMargins(0, 0, 0, 0)
         fl.addWidget(self.add_files_button)
@@ -216,7 +213,7 @@ class IntakeScreen(Screen):
         self.watch_folder_button.clicked.connect(self.choose_watch_folder)
         self.watch_note = QLabel()
         self.watch_note.setObjectName("note")
-        self.watch_note.setWordWrap(True)
+        shrinkable(self.watch_note)
         wl = QHBoxLayout(watch_panel)
         wl.setContentsMargins(0, 0, 0, 0)
         wl.addWidget(self.watch_button)
@@ -226,7 +223,7 @@ class IntakeScreen(Screen):
         camera_panel = QWidget()
         self.camera_note = QLabel()
         self.camera_note.setObjectName("note")
-        self.camera_note.setWordWrap(True)
+        shrinkable(self.camera_note)
         cl = QHBoxLayout(camera_panel)
         cl.setContentsMargins(0, 0, 0, 0)
         cl.addWidget(self.camera_note, 1)
@@ -271,7 +268,7 @@ class IntakeScreen(Screen):
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
         hh.setStretchLastSection(True)
-        for col, width in enumerate((52, 170, 130, 170, 260)):
+        for col, width in enumerate((48, 160, 130)):
             self.table.setColumnWidth(col, width)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
@@ -280,7 +277,7 @@ class IntakeScreen(Screen):
         self.image.setMinimumWidth(360)
         self.detail = QLabel()
         self.detail.setObjectName("sheetDetail")
-        self.detail.setWordWrap(True)
+        shrinkable(self.detail)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
         right = QWidget()
         rl = QVBoxLayout(right)
@@ -290,13 +287,14 @@ class IntakeScreen(Screen):
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(right)
-        splitter.setStretchFactor(0, 3)
-        splitter.setStretchFactor(1, 2)
-        splitter.setSizes([760, 480])
+        splitter.setStretchFactor(0, 2)
+        splitter.setStretchFactor(1, 1)
+        splitter.setSizes([820, 410])
 
         # progress -----------------------------------------------------------------
         self.progress = QProgressBar()
         self.progress.setMinimumHeight(28)
+        self.progress.setFormat("%v / %m")
         self.progress_label = QLabel()
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelScan")
@@ -359,8 +357,7 @@ class IntakeScreen(Screen):
         self._row_changed(self.table.currentIndex(), QModelIndex())
 
     def column_titles(self) -> list[str]:
-        return [self.tr("Nr."), self.tr("Fails"), self.tr("Rezultāts"), self.tr("Sērijas nr."),
-                self.tr("Iemesls"), self.tr("Atzīmes")]
+        return [self.tr("Nr."), self.tr("Fails"), self.tr("Rezultāts"), self.tr("Iemesls")]
 
     def status_text(self, status: str) -> str:
         return {
@@ -369,6 +366,9 @@ class IntakeScreen(Screen):
             "rejected": self.tr("Noraidīts"),
             "duplicate": self.tr("Dublikāts"),
         }.get(status, status)
+
+    def serial_text(self, serial: str) -> str:
+        return self.tr("biļetens Nr. {serial}").format(serial=serial)
 
     def repeat_suffix(self) -> str:
         return self.tr(" (jau nolasīts)")
@@ -546,7 +546,8 @@ class IntakeScreen(Screen):
         r = self.model.rows[current.row()]
         lang = self.ctx.lang
         lines = [f"<b>{self.status_text(r.status)}</b> — {Path(r.source).name}"
-                 + (self.tr(", lapa {n}").format(n=r.page) if r.page > 1 else "")]
+                 + (self.tr(", lapa {n}").format(n=r.page) if r.page > 1 else "")
+                 + (" — " + self.serial_text(r.serial) if r.serial else "")]
         sheet = self.ctx.kiosk.store.sheet(r.sheet_id) if r.sheet_id is not None else None
         detail = (sheet or {}).get("interpretation", {}).get("detail", "") if sheet else ""
         for code in r.reasons:
@@ -560,7 +561,7 @@ class IntakeScreen(Screen):
             self.image.set_image(None)
             self.image.set_placeholder(self.tr("Šai rindai attēla nav"))
             return
-        boxes = boxes_for(sheet["interpretation"])
+        boxes = boxes_for(sheet["interpretation"], all_labels=False)
         self.ctx.runner.run(load_image_job(image["path"], sheet["page"]), name="image", key="intake-image",
                             done=lambda img, b=boxes: self.image.set_image(img, b),
                             failed=lambda exc: self.image.set_image(None))

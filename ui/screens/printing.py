@@ -32,7 +32,7 @@ from PySide6.QtWidgets import (
 from kiosk.users import Action, SignedIn
 
 from ..context import Level
-from ..widgets import ImageView, pil_to_qimage
+from ..widgets import ImageView, pil_to_qimage, shrinkable
 from . import Mode, Screen
 
 SPECIMEN = "PARAUGS"
@@ -131,7 +131,7 @@ class PrintScreen(Screen):
         self.folder_button.clicked.connect(self.choose_pdf_folder)
         self.target_note = QLabel()
         self.target_note.setObjectName("note")
-        self.target_note.setWordWrap(True)
+        shrinkable(self.target_note)
         self.target_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
 
         # a stack
@@ -149,6 +149,7 @@ class PrintScreen(Screen):
         self.stack_button.clicked.connect(lambda: self.start_print(self.stack_count.value()))
         self.progress = QProgressBar()
         self.progress.setMinimumHeight(28)
+        self.progress.setFormat("%v / %m")
         self.progress.setVisible(False)
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("cancelPrint")

@@ -30,7 +30,7 @@ from kiosk.review import REJECT_REASONS, Review, ReviewItem, reject_reason_text
 from kiosk.users import Action
 
 from ..context import Level
-from ..widgets import ImageView
+from ..widgets import ImageView, shrinkable
 from . import Mode, Screen
 from .intake import boxes_for, load_image_job
 
@@ -59,14 +59,13 @@ class ReviewScreen(Screen):
         self.reason_box = QLabel()
         self.reason_box.setObjectName("note")
         self.reason_box.setProperty("level", "warn")
-        self.reason_box.setWordWrap(True)
-        self.machine_caption = QLabel()
-        self.machine_caption.setObjectName("sectionTitle")
+        shrinkable(self.reason_box)
         self.machine_label = QLabel()
-        self.machine_label.setWordWrap(True)
+        self.machine_label.setObjectName("note")
+        shrinkable(self.machine_label)
         self.machine_label.setTextFormat(Qt.TextFormat.RichText)
         self.choice_caption = QLabel()
-        self.choice_caption.setObjectName("sectionTitle")
+        self.choice_caption.setObjectName("caption")
         self.choices = QWidget()
         self.choices_layout = QVBoxLayout(self.choices)
         self.choices_layout.setContentsMargins(0, 0, 0, 0)
@@ -80,7 +79,7 @@ class ReviewScreen(Screen):
         self.confirm_button = QPushButton()
         self.confirm_button.setObjectName("confirmReview")
         self.confirm_button.setProperty("kind", "primary")
-        self.confirm_button.setMinimumHeight(56)
+        self.confirm_button.setMinimumHeight(50)
         self.confirm_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.confirm_button.clicked.connect(self.confirm)
         self.restore_button = QPushButton()
@@ -98,29 +97,33 @@ class ReviewScreen(Screen):
         self.reject_button.setFocusPolicy(Qt.FocusPolicy.NoFocus)
         self.reject_button.clicked.connect(self.reject)
         self.keys_label = QLabel()
-        self.keys_label.setObjectName("note")
-        self.keys_label.setWordWrap(True)
+        self.keys_label.setObjectName("keysHelp")
+        shrinkable(self.keys_label)
 
         self.empty_label = QLabel()
         self.empty_label.setObjectName("signinTitle")
         self.empty_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.empty_label.setWordWrap(True)
+        shrinkable(self.empty_label)
 
         panel = QVBoxLayout()
         panel.setSpacing(8)
-        panel.addWidget(self.queue_label)
-        panel.addWidget(self.serial_label)
+        head = QHBoxLayout()
+        head.addWidget(self.queue_label)
+        head.addStretch(1)
+        head.addWidget(self.serial_label)
+        panel.addLayout(head)
         panel.addWidget(self.reason_box)
-        panel.addWidget(self.machine_caption)
-        panel.addWidget(self.machine_label)
         panel.addWidget(self.choice_caption)
         panel.addWidget(scroll, 1)
+        panel.addWidget(self.machine_label)
         panel.addWidget(self.confirm_button)
         actions = QGridLayout()
         actions.addWidget(self.restore_button, 0, 0)
         actions.addWidget(self.skip_button, 0, 1)
         actions.addWidget(self.reject_reason, 1, 0)
         actions.addWidget(self.reject_button, 1, 1)
+        actions.setColumnStretch(0, 3)
+        actions.setColumnStretch(1, 2)
         panel.addLayout(actions)
         panel.addWidget(self.keys_label)
         self.panel = QWidget()
@@ -171,8 +174,7 @@ class ReviewScreen(Screen):
 
     # -- texts ----------------------------------------------------------------------
     def retranslate(self) -> None:
-        self.machine_caption.setText(self.tr("Mašīna nolasīja"))
-        self.choice_caption.setText(self.tr("Jūsu lēmums (atzīmējiet, kas biļetenā redzams)"))
+        self.choice_caption.setText(self.tr("Atzīmējiet, kas biļetenā redzams"))
         self.restore_button.setText(self.tr("Kā nolasīja mašīna (Esc)"))
         self.skip_button.setText(self.tr("Izlaist (N)"))
         self.reject_button.setText(self.tr("Noraidīt (R)"))
@@ -196,11 +198,11 @@ class ReviewScreen(Screen):
         self.queue_label.setText(self.tr("Jāpārbauda: {n}").format(n=self._pending))
         self.serial_label.setText(self.tr("Biļetens Nr. {serial}").format(serial=item.serial or "—"))
         self.reason_box.setText("\n".join(item.reason_texts(lang)) or self.tr("Iemesls nav norādīts"))
-        lines = []
+        parts = []
         for q in item.questions:
             marked = [item.label(q.id, o) for o in item.machine.get(q.id, [])]
-            lines.append(f"{q.label}: <b>{', '.join(marked) if marked else '—'}</b>")
-        self.machine_label.setText("<br>".join(lines))
+            parts.append(f"<b>{', '.join(marked) if marked else '—'}</b>")
+        self.machine_label.setText(self.tr("Mašīna nolasīja: {marks}").format(marks=" · ".join(parts)))
 
     # -- queue -------------------------------------------------------------------------
     def review(self) -> Review:
@@ -261,13 +263,13 @@ class ReviewScreen(Screen):
         self.question_labels.clear()
         for q in self.item.questions:
             lab = QLabel(q.label)
-            lab.setWordWrap(True)
+            shrinkable(lab)
             self.question_labels[q.id] = lab
             self.choices_layout.addWidget(lab)
             box = QWidget()
             grid = QGridLayout(box)
-            grid.setContentsMargins(0, 0, 0, 8)
-            grid.setSpacing(6)
+            grid.setContentsMargins(0, 0, 0, 4)
+            grid.setSpacing(4)
             group = QButtonGroup(box)
             group.setExclusive(False)
             per_row = 5 if all(len(label) <= 3 for _, label in q.options) else 2
@@ -276,7 +278,7 @@ class ReviewScreen(Screen):
                 b.setCheckable(True)
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
                 b.setObjectName(f"opt_{q.id}_{oid}")
-                b.setMinimumHeight(44)
+                b.setMinimumHeight(40)
                 b.clicked.connect(lambda _=False, qid=q.id, o=oid: self.toggle(qid, o))
                 group.addButton(b)
                 grid.addWidget(b, n // per_row, n % per_row)

@@ -31,6 +31,7 @@ from kiosk.errors import KioskError
 from kiosk.users import IDLE_MAX_S, IDLE_MIN_S, PIN_MAX, Action, Role, reader_defaults
 
 from ..context import Level
+from ..widgets import shrinkable
 from . import Mode, Screen
 from .printing import available_printers, default_pdf_dir
 
@@ -54,13 +55,13 @@ class SettingsScreen(Screen):
         # campaign ------------------------------------------------------------
         self.campaign_box = QGroupBox()
         self.campaign_info = QLabel()
-        self.campaign_info.setWordWrap(True)
+        shrinkable(self.campaign_info)
         self.campaign_info.setTextFormat(Qt.TextFormat.RichText)
         self.campaign_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.campaign_note = QLabel()
         self.campaign_note.setObjectName("note")
         self.campaign_note.setProperty("level", "warn")
-        self.campaign_note.setWordWrap(True)
+        shrinkable(self.campaign_note)
         cl = QVBoxLayout(self.campaign_box)
         cl.addWidget(self.campaign_info)
         cl.addWidget(self.campaign_note)
@@ -72,9 +73,12 @@ class SettingsScreen(Screen):
             key: self._percent() for key in reader_defaults()}
         self.threshold_defaults = QPushButton()
         self.threshold_defaults.clicked.connect(self.default_thresholds)
+        self.threshold_more = QPushButton()
+        self.threshold_more.setCheckable(True)
+        self.threshold_more.toggled.connect(self._show_all_thresholds)
         self.threshold_note = QLabel()
         self.threshold_note.setObjectName("note")
-        self.threshold_note.setWordWrap(True)
+        shrinkable(self.threshold_note)
         self.threshold_save = QPushButton()
         self.threshold_save.setObjectName("saveThresholds")
         self.threshold_save.clicked.connect(self.save_thresholds)
@@ -87,6 +91,7 @@ class SettingsScreen(Screen):
         trow.addWidget(self.threshold_defaults)
         trow.addStretch(1)
         tl.addLayout(trow)
+        tl.addWidget(self.threshold_more, 0, Qt.AlignmentFlag.AlignLeft)
 
         # folders and printer ---------------------------------------------------
         self.places_box = QGroupBox()
@@ -180,9 +185,9 @@ class SettingsScreen(Screen):
         grid.setVerticalSpacing(16)
         grid.addWidget(self.campaign_box, 0, 0)
         grid.addWidget(self.general_box, 0, 1)
-        grid.addWidget(self.threshold_box, 1, 0)
-        grid.addWidget(self.places_box, 1, 1)
-        grid.addWidget(self.users_box, 2, 0, 1, 2)
+        grid.addWidget(self.users_box, 1, 0, 1, 2)
+        grid.addWidget(self.places_box, 2, 0)
+        grid.addWidget(self.threshold_box, 2, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         scroll = QScrollArea()
@@ -194,6 +199,14 @@ class SettingsScreen(Screen):
         outer.addWidget(scroll)
         self._forms_built = False
         self.retranslate()
+
+    MAIN_THRESHOLDS = ("reader.cover_full", "reader.cover", "reader.evidence")
+
+    def _show_all_thresholds(self, show: bool) -> None:
+        """The three thresholds a kiosk may need to touch; the rest on request."""
+        main = [k for k in self.MAIN_THRESHOLDS if k in self.threshold_spins] or list(self.threshold_spins)
+        for key in self.threshold_spins:
+            self.threshold_form.setRowVisible(self.threshold_spins[key], show or key in main)
 
     @staticmethod
     def _percent() -> QDoubleSpinBox:
@@ -217,6 +230,7 @@ class SettingsScreen(Screen):
             "pārāk daudz biļetenu; izmaiņas attiecas uz turpmāk nolasītajiem biļeteniem."))
         self.threshold_save.setText(self.tr("Saglabāt sliekšņus"))
         self.threshold_defaults.setText(self.tr("Atjaunot noklusējumus"))
+        self.threshold_more.setText(self.tr("Rādīt visus sliekšņus"))
         self.places_box.setTitle(self.tr("Mapes un printeris"))
         self.places_save.setText(self.tr("Saglabāt mapes un printeri"))
         self.general_box.setTitle(self.tr("Valoda un dīkstāve"))
@@ -247,6 +261,9 @@ class SettingsScreen(Screen):
             L = self.form_labels
             for key, spin in self.threshold_spins.items():
                 self.threshold_form.addRow(L[key], spin)
+            for form in (self.threshold_form, self.places_form, self.general_form):
+                form.setLabelAlignment(Qt.AlignmentFlag.AlignLeft | Qt.AlignmentFlag.AlignVCenter)
+            self._show_all_thresholds(False)
             self.places_form.addRow(L["scan"], self._place_rows[0])
             self.places_form.addRow(L["printer"], self.printer_combo)
             self.places_form.addRow(L["pdf"], self._place_rows[1])

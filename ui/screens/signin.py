@@ -7,7 +7,7 @@ from PySide6.QtWidgets import QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushBu
 from kiosk.errors import KioskError
 from kiosk.users import Role
 
-from ..widgets import PinPad
+from ..widgets import PinPad, shrinkable
 from . import Mode, Screen
 
 
@@ -19,10 +19,10 @@ class SignInScreen(Screen):
         super().__init__(ctx, parent)
         self.title = QLabel()
         self.title.setObjectName("signinTitle")
-        self.title.setWordWrap(True)
+        shrinkable(self.title)
         self.institution = QLabel()
         self.institution.setObjectName("signinInstitution")
-        self.institution.setWordWrap(True)
+        shrinkable(self.institution)
 
         self.step1 = QLabel()
         self.step1.setObjectName("stepLabel")
@@ -50,10 +50,10 @@ class SignInScreen(Screen):
         self.pad.submitted.connect(self.try_pin)
         self.lock_label = QLabel()
         self.lock_label.setObjectName("lockLabel")
-        self.lock_label.setWordWrap(True)
+        shrinkable(self.lock_label)
         self.error_label = QLabel()
         self.error_label.setObjectName("signinError")
-        self.error_label.setWordWrap(True)
+        shrinkable(self.error_label)
         pin_col = QVBoxLayout()
         pin_col.setSpacing(12)
         pin_col.addWidget(self.step2)
@@ -67,7 +67,7 @@ class SignInScreen(Screen):
 
         self.demo_hint = QLabel()
         self.demo_hint.setObjectName("demoHint")
-        self.demo_hint.setWordWrap(True)
+        shrinkable(self.demo_hint)
         self.demo_hint.setTextFormat(Qt.TextFormat.RichText)
 
         card = QFrame()
@@ -149,7 +149,8 @@ class SignInScreen(Screen):
         try:
             self.ctx.sign_in(role, pin)
         except KioskError as exc:
-            self.error_label.setText(exc.message(self.ctx.lang))
+            # a lockout is told by the countdown below; other errors here
+            self.error_label.setText("" if exc.code == "auth.locked" else exc.message(self.ctx.lang))
             self.refresh_lock()
             return
         self.error_label.clear()

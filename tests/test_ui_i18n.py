@@ -1,0 +1,49 @@
+"""Widget strings: Latvian in the source, a complete English .ts, a .qm built from it."""
+from __future__ import annotations
+
+import shutil
+import subprocess
+import xml.etree.ElementTree as ET
+
+from PySide6.QtCore import QTranslator
+
+from test_ui_support import OFFSCREEN_NOISE
+from ui import i18n
+
+pytestmark = OFFSCREEN_NOISE
+
+
+def sources(ts) -> set[tuple[str, str]]:
+    root = ET.parse(ts).getroot()
+    return {(c.findtext("name"), m.findtext("source")) for c in root.iter("context") for m in c.iter("message")}
+
+
+def test_english_translation_is_complete():
+    assert i18n.unfinished("en") == []
+
+
+def test_ts_is_in_sync_with_the_sources(tmp_path):
+    """lupdate over ui/ finds no string the .ts lacks (run `python -m ui.i18n update`)."""
+    copy = tmp_path / "check_en.ts"
+    shutil.copy(i18n.ts_path("en"), copy)
+    tool = i18n._tool("pyside6-lupdate")
+    done = subprocess.run([tool, *i18n.sources(), "-no-obsolete", "-locations", "none", "-source-language", "lv",
+                           "-target-language", "en", "-ts", str(copy)], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sources(copy) == sources(i18n.ts_path("en"))
+
+
+def test_qm_is_built_from_the_ts_and_the_fallback_agrees(tmp_path):
+    qm = i18n.build_qm("en", tmp_path)
+    tr = QTranslator()
+    assert tr.load(str(qm))
+    fallback = i18n.TsTranslator(i18n.ts_path("en"))
+    for ctx, src in [("SignInScreen", "Palīgs"), ("PrintScreen", "Drukāt vienu biļetenu"), ("MainWindow", "Iestatījumi")]:
+        assert tr.translate(ctx, src) == fallback.translate(ctx, src) != ""
+    assert tr.translate("PrintScreen", "Drukāt vienu biļetenu") == "Print one ballot"
+
+
+def test_latvian_sources_keep_their_diacritics():
+    text = i18n.ts_path("en").read_text(encoding="utf-8")
+    for word in ("Reģistratūra", "Palīgs", "biļetenu", "Iestatījumi", "Pārbaudīt", "Ieskaitīti", "Dublikāti"):
+        assert word in text
