@@ -21,6 +21,8 @@ is decoded; a PDF page is refused before it is rendered).
 from __future__ import annotations
 
 import os
+import sys
+import threading
 import warnings
 from collections.abc import Iterator
 from dataclasses import dataclass
@@ -177,36 +179,61 @@ def _raster_page(path: str | Path, number: int, kind: str) -> Page:
             raise PageError("too_large", detail=f"{width}x{height} pixels")
         dpi = _dpi(im.info.get("dpi"))
         factor = reduction_factor(width, height)
-        if kind == "jpeg" and factor > 1:
-            # libjpeg scales by 1/2, 1/4 or 1/8 while decoding: far less work
+        if kind == "jpeg":
+            # libjpeg gives the luminance only (no colour conversion) and scales
+            # by 1/2, 1/4 or 1/8 while decoding: far less work
             im.draft("L", (width // factor, height // factor))
         im.load()
         gray = _to_gray(im)
-    drafted = max(1, round(width / gray.shape[1]))  # libjpeg's 1/2, 1/4, 1/8 (sizes rounded up)
+    drafted = max(1, round(width / gray.width))  # libjpeg's 1/2, 1/4, 1/8 (sizes rounded up)
     rest = max(1, factor // drafted)
     if rest > 1:
-        gray = np.asarray(Image.fromarray(gray).reduce(rest))
+        gray = gray.reduce(rest)
     scale = float(drafted * rest)
-    return Page(number, gray, scale, dpi / scale if dpi else None, (width, height))
+    return Page(number, _array(gray), scale, dpi / scale if dpi else None, (width, height))
 
 
-def _to_gray(im: Image.Image) -> np.ndarray:
+def _to_gray(im: Image.Image) -> Image.Image:
+    """Any Pillow mode as 8-bit grey; transparency is paper, 16-bit is scaled, not clipped."""
     mode = im.mode
     if mode == "L":
-        return np.asarray(im)
-    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I"):
-        a = np.asarray(im.convert("I") if mode != "I" else im, dtype=np.int64)
-        top = 65535 if a.max(initial=0) > 255 else 255
-        return (np.clip(a, 0, top) * 255 // top).astype(np.uint8)
-    if mode == "F":
-        a = np.asarray(im, dtype=np.float64)
-        top = 255.0 if a.max(initial=0) > 1.0 else 1.0
-        return np.clip(a * (255.0 / top), 0, 255).astype(np.uint8)
+        return im
+    if mode in ("I;16", "I;16B", "I;16L", "I;16N", "I", "F"):
+        a = np.asarray(im.convert("F") if mode != "F" else im, dtype=np.float64)
+        top = 65535.0 if a.max(initial=0) > 255 else 255.0 if a.max(initial=0) > 1.0 else 1.0
+        return Image.fromarray(np.clip(a * (255.0 / top), 0, 255).astype(np.uint8), "L")
     if mode in ("RGBA", "LA", "PA") or (mode == "P" and "transparency" in im.info):
         rgba = im.convert("RGBA")
         white = Image.new("RGBA", rgba.size, (255, 255, 255, 255))
-        return np.asarray(Image.alpha_composite(white, rgba).convert("L"))
-    return np.asarray(im.convert("L"))
+        return Image.alpha_composite(white, rgba).convert("L")
+    return im.convert("L")
+
+
+_spare = threading.local()  # this thread's last page buffer, reused once nothing refers to it
+
+
+def _array(im: Image.Image) -> np.ndarray:
+    """A mode-L image as a numpy array.
+
+    ``np.asarray(im)`` goes through ``tobytes`` (chunked encoding, then a
+    join: ~1.5 ms per megapixel); pasting into an image that shares a numpy
+    buffer is a row-wise memcpy.  A fresh buffer costs its page faults
+    (~1 ms per megapixel) on every page, so the thread's previous buffer is
+    reused when no one holds it any more (its reference count says so).
+    """
+    arr = getattr(_spare, "arr", None)
+    if arr is None or arr.shape != (im.height, im.width) or sys.getrefcount(arr) > 3:  # _spare, arr, the call
+        arr = np.empty((im.height, im.width), dtype=np.uint8)
+        _spare.arr = arr
+    del arr
+    arr = _spare.arr
+    try:
+        shared = Image.frombuffer("L", im.size, arr, "raw", "L", 0, 1)
+        shared.readonly = 0  # paste into the shared buffer instead of a private copy
+        shared.paste(im, (0, 0))
+    except (AttributeError, ValueError, TypeError):  # pragma: no cover - a Pillow without this layout
+        return np.asarray(im)
+    return arr
 
 
 def _dpi(value: Any) -> float | None:
