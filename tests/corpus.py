@@ -480,6 +480,38 @@ def labels_of(spec: dict[str, Any], votes: dict[str, list[str]]) -> dict[str, li
     return out
 
 
+def _touches(strokes: Sequence[Stroke], rects: Sequence[Sequence[float]], margin: float) -> bool:
+    """Whether any stroke (with its width) comes within ``margin`` mm of any rect [x, y, w, h]."""
+    for st in strokes:
+        px, py, r = st.points[:, 0], st.points[:, 1], st.widths / 2
+        for x, y, w, h in rects:
+            dx = np.maximum(np.maximum(x - margin - px, 0.0), px - (x + w + margin))
+            dy = np.maximum(np.maximum(y - margin - py, 0.0), py - (y + h + margin))
+            if np.any(np.hypot(dx, dy) < r):
+                return True
+    return False
+
+
+def _draw_clear_of(make: Any, rects: Sequence[Sequence[float]], margin: float) -> list[Stroke]:
+    """Strokes from ``make()`` that keep clear of ``rects``: a voter's stroke that strayed into
+    another box would change the ground truth, so such a draw is made again."""
+    for _ in range(50):
+        strokes = make()
+        if not _touches(strokes, rects, margin):
+            return strokes
+    raise RuntimeError("could not place the strokes clear of the other boxes")
+
+
+def _printed_features(spec: dict[str, Any]) -> list[list[float]]:
+    """Boxes, the QR code with its quiet zone and the registration marks, as rects (mm)."""
+    q = spec["qr"]
+    quiet = 4 * q["size"] / 29
+    rects = [list(o["box"]) for qq in spec["questions"] for o in qq["options"]]
+    rects.append([q["x"] - quiet, q["y"] - quiet, q["size"] + 2 * quiet, q["size"] + 2 * quiet])
+    rects += [[m["x"] - m["size"] / 2, m["y"] - m["size"] / 2, m["size"], m["size"]] for m in spec["marks"]]
+    return rects
+
+
 def mark_page(img: Image.Image, spec: dict[str, Any], marks: Sequence[MarkPlan], rng: random.Random, nprng: np.random.Generator, *, margin: str | None = None, ink_kind: str = "pen") -> dict[str, Any]:
     """Draw the planned marks (and margin writing) on a rendered page; returns what was drawn."""
     px_per_mm = img.width / spec["page_mm"][0]
@@ -496,16 +528,19 @@ def mark_page(img: Image.Image, spec: dict[str, Any], marks: Sequence[MarkPlan],
             w = width
         else:
             ink, w = hand, width * rng.uniform(0.9, 1.1)
-        strokes = STROKES[m.kind](boxes[(m.question, m.option)], rng, w)
+        others = [b for k, b in boxes.items() if k != (m.question, m.option)]
+        strokes = _draw_clear_of(lambda: STROKES[m.kind](boxes[(m.question, m.option)], rng, w), others, spec["box_line_mm"] / 2 + 0.2)
         paint(img, strokes, ink, px_per_mm, nprng)
         drawn.append({"question": m.question, "option": m.option, "kind": m.kind, "ink": ink.name, "darkness": round(ink.darkness, 3), "width_mm": round(w, 3)})
     if margin:
-        region = underline_region(spec, rng) if margin == "underline" else rng.choice(margin_regions(spec))
-        if margin == "underline":
-            strokes = [Stroke.through([(region[0], region[1]), (region[0] + region[2] * 0.5, region[1] + _jit(rng, 0.3)), (region[0] + region[2], region[1] + _jit(rng, 0.4))], width, rng)]
-        else:
-            strokes = margin_strokes(region, rng, width)
-        paint(img, strokes, hand, px_per_mm, nprng)
+        def writing() -> list[Stroke]:
+            region = underline_region(spec, rng) if margin == "underline" else rng.choice(margin_regions(spec))
+            if margin == "underline":
+                return [Stroke.through([(region[0], region[1]), (region[0] + region[2] * 0.5, region[1] + _jit(rng, 0.3)),
+                                        (region[0] + region[2], region[1] + _jit(rng, 0.4))], width, rng)]
+            return margin_strokes(region, rng, width)
+
+        paint(img, _draw_clear_of(writing, _printed_features(spec), 1.0), hand, px_per_mm, nprng)
     return {"ink": hand.name, "width_mm": round(width, 3), "marks": drawn, "margin": margin}
 
 
