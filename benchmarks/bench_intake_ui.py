@@ -45,10 +45,12 @@ class LoopMonitor:
         self.timer.timeout.connect(self._tick)
         self.clock = QElapsedTimer()
         self.gaps: list[float] = []
+        self.long: list[tuple[float, float]] = []  # (seconds since start, block ms) of blocks > 50 ms
         self.last = 0
 
     def start(self) -> None:
         self.gaps.clear()
+        self.long.clear()
         self.clock.start()
         self.last = self.clock.nsecsElapsed()
         self.timer.start()
@@ -58,13 +60,17 @@ class LoopMonitor:
 
     def _tick(self) -> None:
         now = self.clock.nsecsElapsed()
-        self.gaps.append(max(0.0, (now - self.last) / 1e6 - self.interval))
+        gap = max(0.0, (now - self.last) / 1e6 - self.interval)
+        self.gaps.append(gap)
+        if gap > 50:
+            self.long.append((round(now / 1e9, 2), round(gap, 1)))
         self.last = now
 
     def summary(self) -> dict[str, float]:
         g = sorted(self.gaps) or [0.0]
         return {"ticks": len(self.gaps), "max_block_ms": round(g[-1], 1),
-                "p99_block_ms": round(g[int(0.99 * (len(g) - 1))], 1), "median_block_ms": round(statistics.median(g), 2)}
+                "p99_block_ms": round(g[int(0.99 * (len(g) - 1))], 1), "median_block_ms": round(statistics.median(g), 2),
+                "blocks_over_50ms": list(self.long)}
 
 
 def wait(app, cond, timeout: float) -> None:
@@ -184,6 +190,7 @@ def main(argv: list[str] | None = None) -> int:
               f"counts {s['counts']}; {s['batches']} batches (largest {s['largest_batch']})")
         print(f"  event loop blocked: max {s['max_block_ms']} ms, p99 {s['p99_block_ms']} ms, median {s['median_block_ms']} ms "
               f"over {s['ticks']} ticks")
+        print(f"  blocks over 50 ms (s since start, ms): {s['blocks_over_50ms']}")
         print(f"screen alone at 200 sheets/s: {u['sheets']} rows, max block {u['max_block_ms']} ms, p99 {u['p99_block_ms']} ms")
     return 0
 

@@ -116,7 +116,7 @@ class Review:
     def queue(self) -> list[int]:
         """Sheet ids waiting for a person, oldest first."""
         require(self.session, Action.REVIEW)
-        return [s["id"] for s in self.store.review_queue()]
+        return self.store.review_queue_ids()
 
     def pending(self) -> int:
         return len(self.queue())

@@ -516,6 +516,14 @@ class Store:
             db.execute("UPDATE auth_lock SET failures = failures + 1 WHERE id = 1")
             return int(db.execute("SELECT failures FROM auth_lock WHERE id = 1").fetchone()[0])
 
+    def review_queue_ids(self) -> list[int]:
+        """Ids of the sheets waiting for a person (``review_queue`` without parsing every sheet)."""
+        rows = self.db.execute(
+            "SELECT s.id FROM sheets s WHERE s.status = 'review'"
+            " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sheet_id = s.id) ORDER BY s.id"
+        )
+        return [r[0] for r in rows]
+
     # -- batch export (issue 4) -------------------------------------------------
     def last_batch(self) -> dict[str, Any] | None:
         row = self.db.execute("SELECT * FROM batches ORDER BY number DESC LIMIT 1").fetchone()

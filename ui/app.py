@@ -55,6 +55,12 @@ def setup_application(app: QApplication) -> None:
 
 def create_window(kiosk: Kiosk, lang: str | None = None, *, clock: Callable[[], float] = time.time) -> MainWindow:
     """The main window over an open kiosk (tests and the screenshot script use it too)."""
+    # import the reader now, on the UI thread at start-up: importing numpy, Pillow and the
+    # decoders later on a worker thread would hold the GIL and stall the event loop
+    import importlib
+
+    for module in ("kiosk.imaging", "kiosk.scan"):
+        importlib.import_module(module)
     ctx = AppContext(kiosk, clock=clock)
     stored = kiosk.store.get_setting("ui.language")
     chosen = stored or lang or "lv"

@@ -162,6 +162,11 @@ class MainWindow(QMainWindow):
         col.addWidget(self.message_bar)
         self.setCentralWidget(central)
 
+        self._badge_timer = QTimer(self)
+        self._badge_timer.setSingleShot(True)
+        self._badge_timer.setInterval(250)
+        self._badge_timer.timeout.connect(self._refresh_review_badge)
+
         # idle sign-out -----------------------------------------------------
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
@@ -224,7 +229,7 @@ class MainWindow(QMainWindow):
         b = self.nav_buttons.get(Mode.REVIEW)
         if b is None:
             return
-        n = len(self.ctx.kiosk.store.review_queue()) if self.ctx.session is not None else 0
+        n = len(self.ctx.kiosk.store.review_queue_ids()) if self.ctx.session is not None else 0
         b.setText(self.tr("Pārbaudīt") + (f" ({n})" if n else ""))
 
     # -- modes --------------------------------------------------------------------
@@ -276,8 +281,11 @@ class MainWindow(QMainWindow):
             self.touch()
 
     def _data_changed(self, topic: str) -> None:
-        if topic in ("sheets", "review"):
+        if topic == "review":
+            self._badge_timer.stop()
             self._refresh_review_badge()
+        elif topic == "sheets" and not self._badge_timer.isActive():
+            self._badge_timer.start()  # at most a few refreshes a second while sheets pour in
         if topic == "settings":
             self._idle_ms = idle_seconds(self.ctx.kiosk.store) * 1000
             self.touch()

@@ -139,6 +139,8 @@ class ImageView(QWidget):
     def __init__(self, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self._image: QImage | None = None
+        self._cache: QImage | None = None
+        self._cache_key: tuple | None = None
         self._boxes: list[Box] = []
         self._placeholder = ""
         self.setSizePolicy(QSizePolicy.Policy.Expanding, QSizePolicy.Policy.Expanding)
@@ -165,6 +167,16 @@ class ImageView(QWidget):
     def boxes(self) -> list[Box]:
         return list(self._boxes)
 
+    def _scaled(self, target: QRectF) -> QImage:
+        """The image smoothly scaled to the target size, computed once per image and size
+        (scaling a scan on every repaint would block the event loop)."""
+        key = (self._image.cacheKey(), round(target.width()), round(target.height()))
+        if self._cache_key != key:
+            self._cache = self._image.scaled(key[1], key[2], Qt.AspectRatioMode.IgnoreAspectRatio,
+                                             Qt.TransformationMode.SmoothTransformation)
+            self._cache_key = key
+        return self._cache
+
     def image_rect(self) -> QRectF:
         if self._image is None or self._image.isNull():
             return QRectF()
@@ -182,10 +194,9 @@ class ImageView(QWidget):
             p.drawText(self.rect(), Qt.AlignmentFlag.AlignCenter | Qt.TextFlag.TextWordWrap, self._placeholder)
             p.end()
             return
-        p.setRenderHint(QPainter.RenderHint.SmoothPixmapTransform)
         p.setRenderHint(QPainter.RenderHint.Antialiasing)
         target = self.image_rect()
-        p.drawImage(target, self._image)
+        p.drawImage(target.topLeft(), self._scaled(target))
         sx = target.width() / self._image.width()
         sy = target.height() / self._image.height()
         font = QFont(self.font())

@@ -494,7 +494,7 @@ class IntakeScreen(Screen):
         self.ctx.info(self.tr("Nolasīšana pabeigta. Ieskaitīti {c}, jāpārbauda {r}, noraidīti {x}, dublikāti {d}.")
                       .format(c=c["counted"], r=c["review"], x=c["rejected"], d=c["duplicate"]),
                       Level.WARN if cancelled else Level.OK)
-        self.ctx.data_changed.emit("sheets")
+        self.ctx.data_changed.emit("review")
         self.scan_finished.emit()
 
     def cancel(self) -> None:
@@ -522,7 +522,7 @@ class IntakeScreen(Screen):
         if self.follow:
             self.table.scrollToBottom()
         if any(r.status == "review" for r in results):
-            self.ctx.data_changed.emit("review")
+            self.ctx.data_changed.emit("sheets")
         self.results_added.emit(len(results))
 
     def _scrolled(self, value: int) -> None:
