@@ -17,7 +17,6 @@ import argparse
 import contextlib
 import io
 import os
-import shutil
 import sys
 import time
 from pathlib import Path
@@ -29,25 +28,6 @@ import corpus  # noqa: E402
 from kiosk import cli  # noqa: E402
 from kiosk.campaign import demo_campaign_path, load_campaign  # noqa: E402
 from kiosk.service import Kiosk  # noqa: E402
-
-
-def page_image(path: Path, page: int):
-    """One page of a corpus file as a Pillow image (PDF pages: their one embedded image)."""
-    from PIL import Image, ImageSequence
-
-    if path.suffix == ".pdf":
-        import pypdfium2 as pdfium
-
-        doc = pdfium.PdfDocument(str(path))
-        try:
-            return next(doc[page - 1].get_objects()).get_bitmap().to_pil()
-        finally:
-            doc.close()
-    with Image.open(path) as im:
-        for n, frame in enumerate(ImageSequence.Iterator(im), start=1):
-            if n == page:
-                return frame.copy()
-    raise IndexError(f"{path} has no page {page}")
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -97,14 +77,7 @@ def main(argv: list[str] | None = None) -> int:
     (out / "confusion.txt").write_text(text, encoding="utf-8")
     print(text)
     if args.failures and failures:
-        args.failures.mkdir(parents=True, exist_ok=True)
-        notes = []
-        for o in failures:
-            name = f"{o.sheet.file.replace('/', '_').rsplit('.', 1)[0]}-p{o.sheet.page}.png"
-            page_image(c.root / o.sheet.file, o.sheet.page).save(args.failures / name)
-            notes.append(f"{name}: {o.describe()}")
-        (args.failures / "README.txt").write_text("\n".join(notes) + "\n", encoding="utf-8")
-        shutil.copy(c.root / "truth.json", args.failures / "truth.json")
+        corpus.save_failures(c, ev, args.failures)
         print(f"{len(failures)} failing pages copied to {args.failures}")
     return 0
 

@@ -13,8 +13,8 @@ Marks (all in millimetres on the page, rasterised with antialiasing):
   pencil), dot (the pen rested once), margin writing (never inside a box).
 Scanner: 150/200/300 dpi, A5/A4, grey or colour, paper tone, skew up to 5
   degrees, 90/180/270 rotation, flatbed lid or feeder backing around the page,
-  slight blur, noise; PNG, JPEG (quality 60-90), multi-page TIFF and
-  image-only PDF batches, duplex batches with blank back pages.
+  slight blur, noise; PNG, JPEG (quality 60-90), multi-page TIFF (LZW or
+  JPEG) and image-only PDF batches, duplex batches with blank back pages.
 Webcam: the page perspective-warped into a 1280x720 or 1920x1080 frame
   (either orientation) over a desk, uneven light, colour cast, soft shadow,
   mild blur, sensor noise, JPEG.
@@ -602,7 +602,7 @@ class ScanParams:
     noise: float  # Gaussian sigma in grey levels
 
 
-def random_scan_params(rng: random.Random, *, dpi: int | None = None, color: bool | None = None) -> ScanParams:
+def random_scan_params(rng: random.Random, *, dpi: int | None = None, color: bool | None = None, lossless: bool = False) -> ScanParams:
     r = rng.random()
     rotation = 0 if r < 0.55 else 180 if r < 0.8 else 90 if r < 0.9 else 270
     skew = rng.uniform(-1.0, 1.0) if rng.random() < 0.5 else rng.uniform(-5.0, 5.0)
@@ -623,7 +623,7 @@ def random_scan_params(rng: random.Random, *, dpi: int | None = None, color: boo
         background=background,
         margins_mm=margins,
         blur=round(rng.uniform(0.3, 0.9), 3) if rng.random() < 0.4 else 0.0,
-        noise=round(rng.uniform(1.0, 4.0), 3),
+        noise=round(rng.uniform(0.8, 2.5) if lossless else rng.uniform(1.0, 4.0), 3),
     )
 
 
@@ -960,6 +960,11 @@ class _Job:
     color: bool = False
     duplex: bool = False
     quality: int = 85
+    compression: str = ""  # TIFF: tiff_lzw or jpeg
+
+    @property
+    def lossless(self) -> bool:
+        return self.fmt == "png" or self.compression == "tiff_lzw"
 
 
 def _plans(n: int, capture: str, rng: random.Random, a4_share: float) -> list[_Plan]:
@@ -980,7 +985,7 @@ def _sheet_rngs(seed: int, key: str) -> tuple[random.Random, np.random.Generator
     return r, np.random.default_rng(r.getrandbits(64))
 
 
-def _save(images: Sequence[Image.Image], path: Path, fmt: str, dpi: int | None, quality: int = 85) -> None:
+def _save(images: Sequence[Image.Image], path: Path, fmt: str, dpi: int | None, quality: int = 85, compression: str = "tiff_lzw") -> None:
     opts: dict[str, Any] = {}
     if dpi:
         opts["dpi"] = (dpi, dpi)
@@ -989,7 +994,9 @@ def _save(images: Sequence[Image.Image], path: Path, fmt: str, dpi: int | None, 
     elif fmt == "jpeg":
         images[0].save(path, "JPEG", quality=quality, **opts)
     elif fmt == "tiff":
-        images[0].save(path, "TIFF", save_all=True, append_images=list(images[1:]), compression="tiff_lzw", **opts)
+        if compression == "jpeg":
+            opts["quality"] = quality
+        images[0].save(path, "TIFF", save_all=True, append_images=list(images[1:]), compression=compression, **opts)
     elif fmt == "pdf":
         stamp = time.gmtime(SCAN_EPOCH)  # a fixed date keeps the bytes reproducible
         images[0].save(path, "PDF", save_all=True, append_images=list(images[1:]), resolution=float(dpi or 200), quality=quality,
@@ -1032,18 +1039,19 @@ def _write_job(root: str, job: _Job, stocks: dict[str, Printed], seed: int) -> l
         for plan in job.plans:
             key = f"{job.name}:{len(pages)}"
             img, sheet, srng, nprng = _ballot_sheet(stocks[plan.stock], plan, seed, key, job.dpi, job.color)
-            params = random_scan_params(srng, dpi=job.dpi, color=job.color)
+            params = random_scan_params(srng, dpi=job.dpi, color=job.color, lossless=job.lossless)
             pages.append(scan(img, params, nprng))
             sheet.file, sheet.page = job.name, len(pages)
             corners = [scan_point(params, img.size, c) for c in ((0, 0), (img.width, 0), (img.width, img.height), (0, img.height))]
-            sheet.params = {"format": job.fmt, "quality": job.quality if job.fmt in ("jpeg", "pdf") else None, "duplex": job.duplex,
+            sheet.params = {"format": job.fmt, "compression": job.compression or None,
+                            "quality": None if job.lossless else job.quality, "duplex": job.duplex,
                             **asdict(params), "corners": [[round(x, 1), round(y, 1)] for x, y in corners]}
             sheets.append(sheet)
             if job.duplex:
                 pages.append(blank_back(img, params, nprng))
                 sheets.append(Sheet(file=job.name, page=len(pages), capture="scanner", cls=BACK_PAGE, page_size=plan.size,
                                     params={"format": job.fmt, "dpi": job.dpi}))
-        _save(pages, Path(root) / job.name, job.fmt, job.dpi, job.quality)
+        _save(pages, Path(root) / job.name, job.fmt, job.dpi, job.quality, job.compression)
     else:
         (plan,) = job.plans
         crng = random.Random(f"{seed}:camparams:{job.name}")
@@ -1071,16 +1079,19 @@ def _plan_jobs(seed: int, scan_plans: list[_Plan], cam_plans: list[_Plan], forei
         nfile += 1
         frng = random.Random(f"{seed}:file:{nfile}")
         r = frng.random()
-        fmt = "png" if r < 0.22 else "jpeg" if r < 0.6 else "tiff" if r < 0.8 else "pdf"
+        fmt = "png" if r < 0.18 else "jpeg" if r < 0.6 else "tiff" if r < 0.8 else "pdf"
         n = 1 if fmt in ("png", "jpeg") else frng.randint(3, 6)
         batch = queue[i: i + n]
         i += n
-        dpi = frng.choice([150, 200, 200, 300])
-        color = frng.random() < 0.3
+        compression = ("jpeg" if frng.random() < 0.6 else "tiff_lzw") if fmt == "tiff" else ""
+        lossless = fmt == "png" or compression == "tiff_lzw"
+        # Lossless files are grey and at most 200 dpi (noisy 300-dpi colour PNGs run to 7 MB a page).
+        dpi = frng.choice([150, 200, 200] if lossless else [150, 200, 200, 300])
+        color = frng.random() < 0.3 and not lossless
         duplex = fmt in ("tiff", "pdf") and frng.random() < 0.5
         quality = frng.randint(60, 90)
         name = f"scanner/scan-{nfile:03d}." + {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf"}[fmt]
-        jobs.append(_Job(name, "scanner", fmt, batch, dpi, color, duplex, quality))
+        jobs.append(_Job(name, "scanner", fmt, batch, dpi, color, duplex, quality, compression))
     # Webcam: one JPEG (a few PNG) per photo.
     for n, plan in enumerate(cam_plans, start=1):
         fmt = "png" if random.Random(f"{seed}:camfmt:{n}").random() < 0.05 else "jpeg"
@@ -1294,6 +1305,38 @@ def evaluate(corpus: Corpus, lines: Sequence[dict[str, Any]]) -> Evaluation:
             unexpected.append(line)
     outcomes = [Outcome(s, found.get(k)) for k, s in by_key.items()]
     return Evaluation(outcomes, unexpected)
+
+
+def page_image(path: str | Path, page: int) -> Image.Image:
+    """One page of a corpus file (PDF pages: their one embedded image, as scanned)."""
+    path = Path(path)
+    if path.suffix == ".pdf":
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            return next(doc[page - 1].get_objects()).get_bitmap().to_pil()
+        finally:
+            doc.close()
+    with Image.open(path) as im:
+        for n in range(page):
+            im.seek(n)
+        return im.copy()
+
+
+def save_failures(corpus: Corpus, evaluation: Evaluation, folder: Path) -> list[Path]:
+    """Every page not handled as accepted, as PNG, with README.txt saying what and why."""
+    failures = evaluation.failures()
+    if not failures:
+        return []
+    folder.mkdir(parents=True, exist_ok=True)
+    out, notes = [], []
+    for o in failures:
+        name = f"{o.sheet.file.replace('/', '_').rsplit('.', 1)[0]}-p{o.sheet.page}.png"
+        page_image(corpus.root / o.sheet.file, o.sheet.page).save(folder / name)
+        out.append(folder / name)
+        notes.append(f"{name}: {o.describe()}")
+    (folder / "README.txt").write_text("\n".join(notes) + "\n", encoding="utf-8")
+    (folder / "truth.json").write_text((corpus.root / "truth.json").read_text(encoding="utf-8"), encoding="utf-8")
+    return out
 
 
 def parse_json_lines(text: str) -> list[dict[str, Any]]:

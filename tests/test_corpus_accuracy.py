@@ -15,13 +15,16 @@ source and page.  Acceptance:
   a duplicate and every page gets exactly one line.
 
 The confusion table (expected class x outcome) is written to
-``<tmp>/accuracy*/confusion.txt`` and is part of every failure message.
+``<tmp>/accuracy*/confusion.txt`` and is part of every failure message; the
+pages not handled as accepted are kept as PNG in ``<tmp>/accuracy*/failures``.
 """
 from __future__ import annotations
 
 import contextlib
 import io
 import os
+import shutil
+from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -55,7 +58,7 @@ class Run:
 
 
 @pytest.fixture(scope="module")
-def run(tmp_path_factory) -> Run:
+def run(tmp_path_factory) -> Iterator[Run]:
     root = tmp_path_factory.mktemp("accuracy")
     campaign = load_campaign(demo_campaign_path())
     data = root / "data"
@@ -70,8 +73,12 @@ def run(tmp_path_factory) -> Run:
     ev = corpus.evaluate(c, lines)
     report = root / "confusion.txt"
     failures = "\n".join(o.describe() for o in ev.failures())
-    report.write_text(f"seed {SEED}\n{ev.table()}\n\nnot as accepted:\n{failures}\n", encoding="utf-8")
-    return Run(c, ev, status, lines, report)
+    report.write_text(f"seed {SEED}\n{ev.table()}\n\nnot as accepted (pages in {root / 'failures'}):\n{failures}\n", encoding="utf-8")
+    yield Run(c, ev, status, lines, report)
+    # Keep what explains a failure; drop the ~300 MB of pages and stored originals.
+    corpus.save_failures(c, ev, root / "failures")
+    for big in (*c.folders, data / "images"):
+        shutil.rmtree(big, ignore_errors=True)
 
 
 def test_the_corpus_is_as_large_and_varied_as_required(run):

@@ -294,6 +294,15 @@ def test_a_small_corpus_is_complete_and_true(tmp_path):
                 assert corpus._serial_matches(corpus.kiosk_payload.serial_text(verifier.verify_payload(syms[0].text).serial), s.serial)
                 serials.add(s.serial)
         assert len(serials) == 18  # every ballot its own serial
+        # Nothing read: every page is a failure, and each is kept as the page it is.
+        ev = corpus.evaluate(c, [])
+        saved = corpus.save_failures(c, ev, tmp_path / "failures")
+        assert len(saved) == len(c.sheets) and (tmp_path / "failures" / "README.txt").read_text().count("-> missing") == len(c.sheets)
+        tif = next(s for s in c.sheets if s.file.endswith(".tif") and s.page > 1)
+        png = tmp_path / "failures" / f"{tif.file.replace('/', '_').rsplit('.', 1)[0]}-p{tif.page}.png"
+        with Image.open(c.root / tif.file) as im:
+            im.seek(tif.page - 1)
+            assert np.array_equal(np.asarray(Image.open(png)), np.asarray(im))
 
 
 def test_evaluation_matches_lines_and_judges_them(tmp_path):
