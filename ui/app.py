@@ -7,6 +7,7 @@ Settings), and returns the exit status when an office PIN closes it.
 from __future__ import annotations
 
 import logging
+import os
 import sys
 import time
 from collections.abc import Callable
@@ -69,7 +70,10 @@ def create_window(kiosk: Kiosk, lang: str | None = None, *, clock: Callable[[], 
     return MainWindow(ctx)
 
 
-def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscreen: bool = True) -> int:
+def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscreen: bool | None = None) -> int:
+    """The kiosk, full-screen (``KIOSK_WINDOWED=1``: a 1280×800 window, for trying it out)."""
+    if fullscreen is None:
+        fullscreen = os.environ.get("KIOSK_WINDOWED", "") in ("", "0")
     app = QApplication.instance() or QApplication(sys.argv)
     setup_application(app)
     sys.excepthook = excepthook

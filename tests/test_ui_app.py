@@ -1,0 +1,70 @@
+"""`kiosk` with no arguments opens the application; bugs are logged and told plainly."""
+from __future__ import annotations
+
+import logging
+import sys
+
+from PySide6.QtCore import QTimer
+from PySide6.QtWidgets import QApplication
+
+from kiosk.users import Role
+from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, win  # noqa: F401 - fixtures
+from ui.main_window import MainWindow
+from ui.screens import Mode
+
+pytestmark = OFFSCREEN_NOISE
+
+
+def test_kiosk_command_opens_the_application_on_the_demo_campaign(tmp_path, monkeypatch, qtbot):
+    from kiosk import cli
+
+    monkeypatch.setenv("KIOSK_WINDOWED", "1")
+    monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run() installs its own; restored afterwards
+    seen = {}
+
+    def look_and_leave() -> None:
+        windows = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]
+        assert len(windows) == 1
+        w = windows[0]
+        seen["title"] = w.windowTitle()
+        seen["mode"] = w.mode
+        seen["size"] = (w.width(), w.height())
+        seen["institution"] = w.ctx.kiosk.institution.id
+        w.close()  # refused: nobody gave an office PIN
+        seen["still_open"] = w.isVisible()
+        w.exit_dialog.reject()
+        w.exit_kiosk()
+
+    QTimer.singleShot(0, look_and_leave)
+    assert cli.main(["--data-dir", str(tmp_path / "fresh")]) == 0
+    assert seen["title"].startswith("Urnas kiosks — Laba servisa kustība 2026")
+    assert seen["mode"] is Mode.SIGN_IN and seen["still_open"]
+    assert seen["size"] == (1280, 800)
+    assert seen["institution"] == "kuldiga-vpvkac"  # a fresh data directory enrolled itself in the demo
+    assert (tmp_path / "fresh" / "kiosk.db").exists()
+
+
+def test_a_bug_in_a_slot_is_logged_and_told_plainly(win, qtbot, caplog):
+    from ui.app import excepthook
+
+    sign_in(win, qtbot, Role.HELPER)
+    try:
+        raise ZeroDivisionError("boom")
+    except ZeroDivisionError:
+        exc_type, exc, tb = sys.exc_info()
+    with caplog.at_level(logging.ERROR, logger="kiosk.ui"):
+        excepthook(exc_type, exc, tb)
+    assert "Radās programmas kļūda" in win.message_bar.text()
+    assert win.message_bar.level == "error"
+    assert "ZeroDivisionError: boom" in caplog.text and "Traceback" in caplog.text
+    assert win.isVisible() and win.ctx.session is not None  # the kiosk carries on
+
+
+def test_a_failed_background_job_that_is_a_bug_is_reported_once(win, qtbot, caplog):
+    sign_in(win, qtbot, Role.HELPER)
+    with caplog.at_level(logging.ERROR, logger="kiosk.ui"):
+        job = win.ctx.runner.run(lambda ctx: [][1], name="broken")
+        with qtbot.waitSignal(job.finished):
+            pass
+    assert "IndexError" in caplog.text
+    assert "Radās programmas kļūda" in win.message_bar.text()
