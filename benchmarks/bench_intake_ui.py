@@ -5,8 +5,9 @@
 Prints (and returns as JSON with --json):
 - the longest time the Qt event loop was blocked while the scan ran, measured by
   a QTimer ticking every 5 ms (lateness = time between ticks minus 5 ms; goal < 100 ms);
-- sheets per second through the screen (goal: 20+), with the reader's own worker
-  processes (one per core by default);
+- sheets per second through the screen (goal: 20+), with the screen's default
+  number of reader processes (one per core) or --workers N (1: reading in the
+  screen's worker thread);
 - a UI-only run: the same screen fed synthetic results at 200 sheets/s, to show
   the screen itself is not the bottleneck.
 
@@ -85,7 +86,7 @@ def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     ap.add_argument("--count", type=int, default=500)
     ap.add_argument("--dpi", type=float, default=150)
-    ap.add_argument("--workers", type=int, default=None, help="reader processes (default: one per core)")
+    ap.add_argument("--workers", type=int, default=None, help="reader processes (default: the screen's, one per core)")
     ap.add_argument("--keep", help="keep the data directory and ballots here (reused when present)")
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
@@ -109,7 +110,10 @@ def main(argv: list[str] | None = None) -> int:
     urn = base / "urn"
     ballots_root = base / "printing-data"  # the ballots are printed by one kiosk ...
     data = base / f"data-{time.time_ns()}"  # ... and read by a fresh copy of it each run
-    results: dict[str, object] = {"count": args.count, "dpi": args.dpi, "cpus": os.cpu_count()}
+    from ui.screens.intake import default_workers
+
+    results: dict[str, object] = {"count": args.count, "dpi": args.dpi, "cpus": os.cpu_count(),
+                                  "workers": args.workers or default_workers()}
     t0 = time.perf_counter()
     if not urn.is_dir() or len(list(urn.glob("*.png"))) < args.count:
         with Kiosk.open_or_enroll_demo(ballots_root) as printer:
@@ -185,7 +189,8 @@ def main(argv: list[str] | None = None) -> int:
         print(json.dumps(results, ensure_ascii=False))
     else:
         s, u = results["scan"], results["ui_only"]
-        print(f"ballots: {args.count} at {args.dpi:g} dpi (prepared in {results['prepare_s']} s), {os.cpu_count()} CPUs")
+        print(f"ballots: {args.count} at {args.dpi:g} dpi (prepared in {results['prepare_s']} s), {os.cpu_count()} CPUs, "
+              f"{results['workers']} reader worker(s)")
         print(f"scan through the intake screen: {s['sheets']} sheets in {s['seconds']} s = {s['sheets_per_s']} sheets/s; "
               f"counts {s['counts']}; {s['batches']} batches (largest {s['largest_batch']})")
         print(f"  event loop blocked: max {s['max_block_ms']} ms, p99 {s['p99_block_ms']} ms, median {s['median_block_ms']} ms "
