@@ -28,7 +28,9 @@ the four orientations, skewed, or a perspective photo) and returns an
    photo does not either.  Averaged over 0.83 mm, noise fades and strokes
    stay: ``score`` (cover) is the share of the inner area that holds such
    ink, ``span`` how far the ink spreads across the box (a tick spreads, a
-   dot does not), ``peak`` how dark the strokes are (light pencil is not),
+   dot does not), ``peak`` how dark the strokes are compared with the
+   printed box outline on the same sheet (blur fades both alike; light
+   pencil stays well below),
    ``evidence`` how much darker than blank the darkest spot is.  A box is
    ``marked`` with dark strokes that cover and span it (or cover much of it),
    ``marginal`` with any other evidence of ink (a dot, light pencil),
@@ -88,12 +90,12 @@ class Thresholds:
     darkness is relative to the sheet's registration marks (1.0 = as dark as
     the printed squares, 0.0 = paper)."""
 
-    ink: float = 0.25  # a sample is ink when at least this dark (for the span)
+    ink: float = 0.40  # a sample is ink (for the span) when this dark relative to the printed outline
     cover_level: float = 0.10  # smoothed ink at least this dark covers the box (the score)
     cover: float = 0.12  # marked: this much cover spanning the box ...
     span: float = 0.38  # ... at least this far in both directions,
     cover_full: float = 0.40  # or this much cover whatever its shape,
-    peak: float = 0.30  # and strokes at least this dark (light pencil stays below: marginal)
+    peak: float = 0.55  # and strokes this dark relative to the printed outline (light pencil is not: marginal)
     evidence: float = 0.07  # smoothed ink this much darker than the sheet's blank boxes: marginal
     base_cap: float = 0.08  # the sheet's blank level is taken as at most this
     outline: float = 0.22  # the box outline is found when at least this dark
@@ -579,13 +581,16 @@ def score_boxes(gray: np.ndarray, spec: dict[str, Any], hm: np.ndarray, ink: flo
     peak_s5 = s5.reshape(len(opts), -1).max(axis=1)
     # the sheet's own blank level: most boxes of a sheet are empty
     base = min(float(np.median(peak_s5)), t.base_cap)
-    peak = _row_quantile(inner.reshape(len(opts), -1), 0.99) - base
+    # how dark a thin printed line comes out on this sheet: blur and low
+    # resolution (a photo) fade a pen stroke as much as the box outline
+    line_ref = max(float(np.median(line)), 0.15)
+    peak = (_row_quantile(inner.reshape(len(opts), -1), 0.99) - base) / line_ref
     evidence = peak_s5 - base
     cover = (s5 >= t.cover_level + base).reshape(len(opts), -1).mean(axis=1)
 
     out = []
     for j, (qid, o) in enumerate(opts):
-        span = _span(inner[j] >= t.ink + base)
+        span = _span(inner[j] >= t.ink * line_ref + base)
         if line[j] < t.outline:
             state = "unclear"
         elif peak[j] >= t.peak and ((cover[j] >= t.cover and span >= t.span) or cover[j] >= t.cover_full):
