@@ -25,8 +25,12 @@ dot, blank_ballot (nothing marked), back_page (duplex back), foreign (a
 ballot of another institution).
 
 Everything is derived from one seed: the same seed and the same ballot
-serials give byte-identical files (``fixed_serials`` seeds the serials too).
-Only numpy and Pillow (plus pypdfium2 to render the printed PDF).
+serials give byte-identical files (``fixed_serials`` seeds the serials too),
+whether written in one process or several (``workers``).  Only numpy and
+Pillow (plus pypdfium2 to render the printed PDF).
+
+``evaluate`` matches the reader's ``kiosk scan --json`` lines to the ground
+truth and gives the confusion table (expected class x outcome).
 """
 from __future__ import annotations
 
@@ -36,10 +40,10 @@ import math
 import os
 import random
 import time
-from statistics import NormalDist
 from collections.abc import Iterator, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from statistics import NormalDist
 from typing import Any
 
 import numpy as np

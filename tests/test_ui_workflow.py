@@ -90,6 +90,7 @@ def test_print_scan_review_export(win, qtbot, kiosk, tmp_path):
     assert export.model.rowCount() == 1
     assert export.model.index(0, 5).data() == str(result.path)
     assert export.ready_label.text() == "0"
+    assert "nav jaunu biļetenu" in export.pending_note.text()
 
     # the central office verifies the batch and counts exactly the voters' intent
     trust = load_trust(kiosk.root)
@@ -130,6 +131,14 @@ def test_settings_and_users(win, qtbot, kiosk, tmp_path):
 
     assert ReadContext.of(kiosk).thresholds["outline"] == 0.3
     assert "sliekšņi saglabāti" in win.message_bar.text()
+    # the expert thresholds are shown on request; defaults come back in one click
+    assert not spin.isVisibleTo(screen) and screen.threshold_spins["reader.cover"].isVisibleTo(screen)
+    qtbot.mouseClick(screen.threshold_more, Qt.MouseButton.LeftButton)
+    assert spin.isVisibleTo(screen)
+    qtbot.mouseClick(screen.threshold_defaults, Qt.MouseButton.LeftButton)
+    from kiosk.reader import Thresholds
+
+    assert ReadContext.of(kiosk).thresholds["outline"] == Thresholds().outline
     # folders
     screen.scan_folder.setText(str(tmp_path / "scans"))
     qtbot.mouseClick(screen.places_save, Qt.MouseButton.LeftButton)
@@ -146,6 +155,14 @@ def test_settings_and_users(win, qtbot, kiosk, tmp_path):
     qtbot.mouseClick(screen.add_button, Qt.MouseButton.LeftButton)
     assert "pievienots" in win.message_bar.text()
     assert screen.users_table.rowCount() == 4
+    anna_row = next(r for r in range(4) if screen.users[r]["name"] == "Anna Bērziņa")
+    screen.users_table.selectRow(anna_row)
+    qtbot.mouseClick(screen.toggle_user_button, Qt.MouseButton.LeftButton)
+    assert "atslēgts" in win.message_bar.text()
+    screen.users_table.selectRow(anna_row)
+    assert screen.toggle_user_button.text() == "Ieslēgt"
+    qtbot.mouseClick(screen.toggle_user_button, Qt.MouseButton.LeftButton)
+    assert "ieslēgts" in win.message_bar.text()
     office_row = next(r for r in range(4) if screen.users[r]["role"] == "office")
     screen.users_table.selectRow(office_row)
     qtbot.keyClicks(screen.new_pin, "97531")

@@ -13,6 +13,7 @@ import time
 from collections.abc import Callable
 from pathlib import Path
 
+from PySide6.QtCore import QEvent
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
@@ -82,6 +83,7 @@ def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscre
     except KioskError as exc:
         QMessageBox.critical(None, "urn-kiosk", exc.message(lang or "lv"))
         return 1
+    window = None
     try:
         window = create_window(kiosk, lang)
         if fullscreen:
@@ -92,4 +94,8 @@ def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscre
         log.info("kiosk application started (%s)", kiosk.root)
         return app.exec()
     finally:
+        if window is not None:
+            # delete the window now, not whenever the garbage collector finds its cycles
+            window.deleteLater()
+            QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
         kiosk.close()

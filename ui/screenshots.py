@@ -15,7 +15,7 @@ import time
 from pathlib import Path
 
 from PIL import Image
-from PySide6.QtCore import QEventLoop, Qt
+from PySide6.QtCore import QEventLoop
 from PySide6.QtWidgets import QApplication
 
 REPO = Path(__file__).resolve().parent.parent

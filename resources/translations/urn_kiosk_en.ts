@@ -689,6 +689,10 @@ Public key for the central office: {key}</translation>
         <translation>Voting: {start} – {end}</translation>
     </message>
     <message>
+        <source>nav izvēlēta</source>
+        <translation>not chosen</translation>
+    </message>
+    <message>
         <source>Nav (saglabāt PDF failā)</source>
         <translation>None (save as PDF)</translation>
     </message>

@@ -315,6 +315,7 @@ class SettingsScreen(Screen):
         self.scan_folder.setText(s["scan.folder"])
         self.pdf_folder.setText(s["print.pdf_dir"])
         self.pdf_folder.setPlaceholderText(str(default_pdf_dir(k.root)))
+        self.scan_folder.setPlaceholderText(self.tr("nav izvēlēta"))
         self.export_folder.setText(s["export.dir"])
         self.export_folder.setPlaceholderText(str(k.root / "exports"))
         self.printer_combo.clear()
