@@ -133,6 +133,7 @@ class ExportScreen(Screen):
         self.model = BatchModel(self)
         self.table = QTableView()
         self.table.setObjectName("batchTable")
+        self.table.setTextElideMode(Qt.TextElideMode.ElideMiddle)
         self.table.setModel(self.model)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)

@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
-from PySide6.QtGui import QBrush
+from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -81,8 +81,6 @@ def boxes_for(interpretation: dict[str, Any], focused: tuple[str, str] | None = 
     (``all_labels`` False: only boxes with some ink are labelled, for small previews)."""
     out = []
     for b in interpretation.get("boxes") or []:
-        from PySide6.QtGui import QColor
-
         color = QColor(BOX_COLORS.get(b.get("state"), "#6c7a86"))
         out.append(Box(
             polygon=[tuple(p) for p in b.get("polygon") or []],
