@@ -93,7 +93,8 @@ class Thresholds:
     ink: float = 0.40  # a sample is ink (for the span) when this dark relative to the printed outline
     cover_level: float = 0.10  # smoothed ink at least this dark covers the box (the score)
     cover: float = 0.12  # marked: this much cover spanning the box ...
-    span: float = 0.38  # ... at least this far in both directions,
+    span_long: float = 0.50  # ... at least this far one way (a dot never does) ...
+    span: float = 0.30  # ... and this far the other way (a lone straight line does not),
     cover_full: float = 0.40  # or this much cover whatever its shape,
     peak: float = 0.55  # and strokes this dark relative to the printed outline (light pencil is not: marginal)
     evidence: float = 0.07  # smoothed ink this much darker than the sheet's blank boxes: marginal
@@ -590,10 +591,11 @@ def score_boxes(gray: np.ndarray, spec: dict[str, Any], hm: np.ndarray, ink: flo
 
     out = []
     for j, (qid, o) in enumerate(opts):
-        span = _span(inner[j] >= t.ink * line_ref + base)
+        span, span_long = _span(inner[j] >= t.ink * line_ref + base)
         if line[j] < t.outline:
             state = "unclear"
-        elif peak[j] >= t.peak and ((cover[j] >= t.cover and span >= t.span) or cover[j] >= t.cover_full):
+        elif peak[j] >= t.peak and ((cover[j] >= t.cover and span_long >= t.span_long and span >= t.span)
+                                    or cover[j] >= t.cover_full):
             state = "marked"
         elif evidence[j] >= t.evidence:
             state = "marginal"
@@ -605,7 +607,7 @@ def score_boxes(gray: np.ndarray, spec: dict[str, Any], hm: np.ndarray, ink: flo
         poly = project(hm, corners)
         out.append({
             "question": qid, "option": o["id"], "state": state,
-            "score": round(float(cover[j]), 4), "span": round(span, 3), "peak": round(float(peak[j]), 3),
+            "score": round(float(cover[j]), 4), "span": round(span, 3), "span_long": round(span_long, 3), "peak": round(float(peak[j]), 3),
             "evidence": round(float(evidence[j]), 3), "outline": round(float(line[j]), 3),
             "shift_mm": [round(sh_x, 2), round(sh_y, 2)],
             "polygon": [[round(float(a), 1), round(float(b), 1)] for a, b in poly],
@@ -625,19 +627,20 @@ def _box_mean(a: np.ndarray, k: int) -> np.ndarray:
     return (ii[..., k:, k:] - ii[..., :-k, k:] - ii[..., k:, :-k] + ii[..., :-k, :-k]) / (k * k)
 
 
-def _span(mask: np.ndarray) -> float:
-    """How far the ink spreads across the box: the smaller of its horizontal and
-    vertical extents (5th to 95th percentile of the ink), as a share of the side."""
+def _span(mask: np.ndarray) -> tuple[float, float]:
+    """How far the ink spreads across the box: its horizontal and vertical
+    extents (5th to 95th percentile of the ink) as shares of the side, the
+    smaller first."""
     total = int(mask.sum())
     if total < 3:
-        return 0.0
+        return 0.0, 0.0
     spans = []
     for axis in (0, 1):
         prof = np.cumsum(mask.sum(axis=axis))
         lo = int(np.searchsorted(prof, 0.05 * total))
         hi = int(np.searchsorted(prof, 0.95 * total))
         spans.append((hi - lo + 1) / mask.shape[1 - axis])
-    return min(spans)
+    return min(spans), max(spans)
 
 
 def ink_fraction(gray: np.ndarray) -> float:
