@@ -14,6 +14,8 @@ from __future__ import annotations
 import contextlib
 import datetime as dt
 import json
+import os
+import socket
 import sqlite3
 from collections.abc import Iterable, Iterator
 from pathlib import Path
@@ -162,8 +164,47 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER exported_kept BEFORE DELETE ON exported
     BEGIN SELECT RAISE(ABORT, 'exported serials are never deleted'); END;
     """,
+    # 5: the process that runs a print job, so that opening the database
+    # elsewhere never mistakes a job still printing for an interrupted one
+    """
+    ALTER TABLE print_jobs ADD COLUMN owner TEXT;
+    """,
 ]
 SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _process_owner() -> str:
+    """host:pid:start-time of this process (the start time tells a reused pid apart)."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
+
+
+def _start_time(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[19].decode()  # field 22: starttime
+    except (OSError, IndexError):
+        return "?"
+
+
+def _owner_alive(owner: str | None) -> bool:
+    if not owner:
+        return False  # written before owners were recorded: its process is long gone
+    host, _, rest = owner.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname():
+        return True  # another machine's process: not ours to judge
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        pass  # alive, another user's
+    return start == "?" or _start_time(pid) == start
+
+
+PROCESS_OWNER = _process_owner()
 
 
 def now_utc() -> str:
@@ -297,9 +338,10 @@ class Store:
         """
         with self.transaction() as db:
             cur = db.execute(
-                "INSERT INTO print_jobs (kiosk_id, campaign_id, institution_id, layout_id, count, target, state, created_at)"
-                " VALUES (?, ?, ?, ?, ?, ?, 'printing', ?)",
-                (job["kiosk_id"], job["campaign_id"], job["institution_id"], job["layout_id"], len(serials), job["target"], now_utc()),
+                "INSERT INTO print_jobs (kiosk_id, campaign_id, institution_id, layout_id, count, target, state, created_at,"
+                " owner) VALUES (?, ?, ?, ?, ?, ?, 'printing', ?, ?)",
+                (job["kiosk_id"], job["campaign_id"], job["institution_id"], job["layout_id"], len(serials), job["target"],
+                 now_utc(), PROCESS_OWNER),
             )
             db.executemany("INSERT INTO issued (serial) VALUES (?)", [(s,) for s in serials])
             return int(cur.lastrowid)
@@ -318,10 +360,18 @@ class Store:
         return len(serials)
 
     def recover_interrupted_jobs(self) -> int:
-        """Jobs left 'printing' by a killed process: their serials stay valid
-        (some ballots may have reached paper), the job is marked interrupted."""
+        """Jobs left 'printing' by a process that no longer runs (killed, crashed):
+        their serials stay valid (some ballots may have reached paper) and the job
+        is marked interrupted.  Jobs of a live process, this one included, are
+        left alone."""
+        rows = self.db.execute("SELECT id, owner FROM print_jobs WHERE state = 'printing'").fetchall()
+        dead = [r["id"] for r in rows if not _owner_alive(r["owner"])]
+        if not dead:
+            return 0
         with self.transaction() as db:
-            return db.execute("UPDATE print_jobs SET state = 'interrupted' WHERE state = 'printing'").rowcount
+            db.executemany("UPDATE print_jobs SET state = 'interrupted' WHERE id = ? AND state = 'printing'",
+                           [(i,) for i in dead])
+        return len(dead)
 
     def issued_state(self, serial: bytes) -> str | None:
         """'issued', 'voided', or None when this kiosk never issued the serial."""

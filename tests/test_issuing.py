@@ -128,15 +128,40 @@ def test_printer_gets_the_pdf_through_lp(kiosk, tmp_path, monkeypatch):
 
 
 def test_killed_print_job_is_marked_interrupted_on_next_open(kiosk, tmp_path):
+    """A real process killed while printing: its job is recovered, its serials stay valid."""
+    import signal
+    import time
+
+    root = kiosk.root
+    kiosk.close()
+    env = dict(os.environ, KIOSK_DATA_DIR=str(root))
+    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "print", "--count", "10000", "--out", str(tmp_path / "big.pdf")],
+                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    db = sqlite3.connect(root / "kiosk.db", timeout=10)
+    deadline = time.monotonic() + 60
+    while db.execute("SELECT COUNT(*) FROM print_jobs WHERE state = 'printing'").fetchone()[0] == 0:
+        assert proc.poll() is None and time.monotonic() < deadline, "the job never started"
+        time.sleep(0.02)  # polling another process's database; there is no signal to wait on
+    proc.send_signal(signal.SIGKILL)
+    proc.wait()
+    db.close()
+    with Kiosk.open(root) as again:
+        (job,) = again.store.print_jobs()
+        assert job["state"] == "interrupted" and job["count"] == 10000
+        assert again.store.issued_counts() == {"issued": 10000, "voided": 0}  # ballots may exist on paper
+        assert again.store.db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
+    assert not (tmp_path / "big.pdf").exists()
+
+
+def test_a_job_still_printing_elsewhere_is_left_alone(kiosk):
+    """Opening the database (another thread, another window) never interrupts a live job."""
     job_id = kiosk.store.record_issue(
         {"kiosk_id": kiosk.kiosk_id, "campaign_id": kiosk.campaign.id, "institution_id": kiosk.institution.id,
          "layout_id": kiosk.layout()["id"], "target": "x"}, [b"12345678"])
-    root = kiosk.root
-    kiosk.close()
-    with Kiosk.open(root) as again:
-        job = next(j for j in again.store.print_jobs() if j["id"] == job_id)
-        assert job["state"] == "interrupted"
-        assert again.store.issued_state(b"12345678") == "issued"  # ballots may exist on paper
+    with Kiosk.open(kiosk.root) as other:
+        assert next(j for j in other.store.print_jobs() if j["id"] == job_id)["state"] == "printing"
+    kiosk.store.finish_job(job_id)
+    assert kiosk.store.print_jobs()[0]["state"] == "printed"
 
 
 def test_roster_change_makes_a_new_layout_and_keeps_the_old(kiosk, tmp_path):
