@@ -4,7 +4,8 @@ then sheets per second with every core, and peak memory.
 Three kinds of input, each a really printed, rendered and marked ballot:
   a5-300.png   A5 at 300 dpi, scanner noise and skew, PNG (default compression)
   a4-200.jpg   A4 at 200 dpi, scanner noise and skew, JPEG quality 85
-  photo.jpg    a 1920x1080 webcam-like photo (perspective, uneven light), JPEG quality 90
+  photo.jpg    a 1920x1080 webcam-like colour photo (perspective, uneven light), JPEG quality 90
+  (photo-grey.jpg: the same frame in grey, two files, for the single-core table only)
 
 "read" is what a worker does per page: imaging.read_page (decode at working
 resolution) + reader.read_sheet (QR, geometry, boxes, outcome).  "bare decode"
@@ -30,7 +31,9 @@ sys.path[:0] = [str(ROOT), str(ROOT / "tests")]
 
 
 def make_inputs(kiosk, out: Path, n: int, tmp: Path) -> dict[str, list[Path]]:
+    import numpy as np
     import sheets
+    from PIL import Image
 
     files: dict[str, list[Path]] = {"a5-300.png": [], "a4-200.jpg": [], "photo.jpg": []}
     for i in range(n):
@@ -44,20 +47,56 @@ def make_inputs(kiosk, out: Path, n: int, tmp: Path) -> dict[str, list[Path]]:
         p.write_bytes(sheets.jpeg_bytes(sheets.scanner(img, skew=-2.0 + 0.2 * (i % 5), noise=4, seed=i), 85, dpi=200))
         files["a4-200.jpg"].append(p)
         img, _, _ = sheets.ballot(kiosk, tmp, votes, dpi=300, page_size="a5", seed=i)
-        p = out / f"{i:03d}-photo.jpg"
-        p.write_bytes(sheets.jpeg_bytes(sheets.photo(img, (1920, 1080), seed=i, turn=(90, 270)[i % 2]), 90))
+        frame = sheets.photo(img, (1920, 1080), seed=i, turn=(90, 270)[i % 2])
+        warm = np.asarray(frame, dtype=np.float32)[:, :, None] * np.array([1.0, 0.96, 0.86], dtype=np.float32)
+        p = out / f"{i:03d}-photo.jpg"  # a webcam frame is in colour
+        p.write_bytes(sheets.jpeg_bytes(Image.fromarray(np.clip(warm, 0, 255).astype(np.uint8), "RGB"), 90))
         files["photo.jpg"].append(p)
+        if i < 2:  # the same frame as a grey JPEG: the hardest ratio (cheap decode, same reading)
+            (out.parent / "grey").mkdir(exist_ok=True)
+            p = out.parent / "grey" / f"{i:03d}-photo-grey.jpg"  # not in the scanned folder (same serials)
+            p.write_bytes(sheets.jpeg_bytes(frame, 90))
+            files.setdefault("photo-grey.jpg", []).append(p)
     return files
 
 
-def median_ms(fn, runs: int) -> float:
+def descendants_hwm(root_pid: int) -> dict[int, int]:
+    """Peak resident memory (VmHWM, KiB) of every process descended from root_pid (Linux)."""
+    parents: dict[int, int] = {}
+    for d in os.listdir("/proc"):
+        if d.isdigit():
+            try:
+                with open(f"/proc/{d}/stat") as fh:
+                    parents[int(d)] = int(fh.read().rsplit(")", 1)[1].split()[1])
+            except (OSError, ValueError, IndexError):
+                pass
+    out = {}
+    for pid in parents:
+        p, hops = pid, 0
+        while p in parents and p != root_pid and hops < 10:
+            p, hops = parents[p], hops + 1
+        if p == root_pid and pid != root_pid:
+            try:
+                with open(f"/proc/{pid}/status") as fh:
+                    for line in fh:
+                        if line.startswith("VmHWM:"):
+                            out[pid] = int(line.split()[1])
+            except OSError:
+                pass
+    return out
+
+
+def median_ms(fn, runs: int) -> tuple[float, float]:
+    """Median wall time and median CPU time of this process, in ms (CPU time is
+    what the figure would be without other work competing for the core)."""
     fn()  # warm up (imports, caches)
-    times = []
+    wall, cpu = [], []
     for _ in range(runs):
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         fn()
-        times.append(time.perf_counter() - t0)
-    return statistics.median(times) * 1000
+        wall.append(time.perf_counter() - t0)
+        cpu.append(time.process_time() - c0)
+    return statistics.median(wall) * 1000, statistics.median(cpu) * 1000
 
 
 def main() -> None:
@@ -90,7 +129,8 @@ def main() -> None:
         if everything:
             os.sched_setaffinity(0, {min(everything)})
         print(f"\none core, median of {args.runs} runs (first file of each kind; ms)")
-        print(f"{'kind':12s} {'bare decode':>11s} {'read':>7s} {'ratio':>6s}   reader's own: decode / qr / geometry / boxes")
+        print(f"{'kind':15s} {'bare decode':>11s} {'read':>7s} {'ratio':>6s}  | CPU: {'bare':>5s} {'read':>5s} {'ratio':>5s}"
+              "   reader's own: decode / qr / geometry / boxes")
         for kind, paths in files.items():
             path = paths[0]
 
@@ -108,10 +148,9 @@ def main() -> None:
                 assert it.status == "counted", (kind, it.reasons)
                 laps.append({"decode": (t1 - t0) * 1000, **it.details["timing_ms"]})
 
-            b = median_ms(bare, args.runs)
-            r = median_ms(read, args.runs)
+            (b, bc), (r, rc) = median_ms(bare, args.runs), median_ms(read, args.runs)
             parts = " / ".join(f"{statistics.median(x.get(k, 0.0) for x in laps):.1f}" for k in ("decode", "qr", "geometry", "boxes"))
-            print(f"{kind:12s} {b:11.1f} {r:7.1f} {r / b:6.2f}   {parts}")
+            print(f"{kind:15s} {b:11.1f} {r:7.1f} {r / b:6.2f}  |      {bc:5.1f} {rc:5.1f} {rc / bc:5.2f}   {parts}")
         # every file of every kind once, for the spread
         spread = {}
         for kind, paths in files.items():
@@ -128,21 +167,26 @@ def main() -> None:
             os.sched_setaffinity(0, everything)
 
         # -- every core, as `kiosk scan` runs: originals stored, sheets recorded ----------
-        total = sum(len(v) for v in files.values())
+        total = sum(len(v) for k, v in files.items() if k != "photo-grey.jpg")
+        worker_peak = 0.0
         for workers in (1, None):
             shutil.rmtree(tmp / "data", ignore_errors=True)
             kiosk.close()
             kiosk = Kiosk.enroll("kuldiga-vpvkac", root=tmp / "data")
             t0 = time.perf_counter()
-            results = list(scan_paths(kiosk, [inputs], workers=workers))
+            results = []
+            for r in scan_paths(kiosk, [inputs], workers=workers):
+                results.append(r)
+                if workers is None and len(results) == total - 2:  # the pool is still up: its workers' peaks
+                    worker_peak = max(descendants_hwm(os.getpid()).values(), default=0) / 1024
             dt = time.perf_counter() - t0
             assert len(results) == total and all(r.status == "counted" for r in results)
             print(f"scan_paths, {'all ' + str(ncpu) + ' cores' if workers is None else 'one worker in-process'}: "
                   f"{total} sheets in {dt:.2f} s = {total / dt:.1f} sheets/s (originals stored, sheets recorded, fsync)")
         kiosk.close()
     me = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-    kids = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"peak RSS: this process {me:.0f} MiB, largest worker {kids:.0f} MiB")
+    print(f"peak RSS: largest reader worker {worker_peak:.0f} MiB; this process {me:.0f} MiB "
+          "(it also printed and rendered the inputs, and read in-process)")
 
 
 if __name__ == "__main__":
