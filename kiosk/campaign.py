@@ -10,6 +10,7 @@ import datetime as dt
 import hashlib
 import re
 import tomllib
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -190,6 +191,22 @@ class _Checker:
         self.add(f"{where}{key}", "bad_date", value=value)
         return None
 
+    def tables(self, parent: dict, key: str, where: str, if_empty: str, allowed: set[str]) -> Iterator[tuple[str, dict]]:
+        """(location prefix, table) for each table of the array ``key``; a missing or
+        empty array is the problem ``if_empty``, a non-table item a type problem,
+        and unknown fields in each table are reported."""
+        items = parent.get(key)
+        if not isinstance(items, list) or not items:
+            self.add(f"{where}{key}", if_empty)
+            return
+        for n, item in enumerate(items, start=1):
+            loc = f"{where}{key}[{n}]."
+            if not isinstance(item, dict):
+                self.add(loc[:-1], "type", expected="a table")
+                continue
+            self.unknown(item, allowed, loc)
+            yield loc, item
+
     def unknown(self, table: dict, allowed: set[str], where: str) -> None:
         for key in table:
             if key not in allowed:
@@ -230,17 +247,9 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
             key = None
 
     questions: list[Question] = []
-    raw_questions = data.get("questions")
-    if not isinstance(raw_questions, list) or not raw_questions:
-        c.add("questions", "no_questions")
-        raw_questions = []
     qids: dict[str, str] = {}
-    for n, q in enumerate(raw_questions):
-        where = f"questions[{n + 1}]."
-        if not isinstance(q, dict):
-            c.add(where[:-1], "type", expected="a table")
-            continue
-        c.unknown(q, {"id", "type", "text", "optional", "scale", "low_label", "high_label"}, where)
+    question_fields = {"id", "type", "text", "optional", "scale", "low_label", "high_label"}
+    for where, q in c.tables(data, "questions", "", "no_questions", question_fields):
         qid = c.ident(q, where, qids)
         qtype = q.get("type")
         if qtype not in QUESTION_TYPES:
@@ -266,17 +275,8 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
         )
 
     institutions: list[Institution] = []
-    raw_insts = data.get("institutions")
-    if not isinstance(raw_insts, list) or not raw_insts:
-        c.add("institutions", "no_institutions")
-        raw_insts = []
     hashes: dict[bytes, str] = {}
-    for n, inst in enumerate(raw_insts):
-        where = f"institutions[{n + 1}]."
-        if not isinstance(inst, dict):
-            c.add(where[:-1], "type", expected="a table")
-            continue
-        c.unknown(inst, {"id", "name", "address", "specialists"}, where)
+    for where, inst in c.tables(data, "institutions", "", "no_institutions", {"id", "name", "address", "specialists"}):
         iid = c.ident(inst, where, ids)
         if iid:
             h = short_hash(iid)
@@ -284,17 +284,8 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
                 c.add(f"{where}id", "hash_collision", value=iid, other=hashes[h])
             hashes[h] = iid
         specialists: list[Specialist] = []
-        raw_specs = inst.get("specialists")
-        if not isinstance(raw_specs, list) or not raw_specs:
-            c.add(f"{where}specialists", "empty_roster")
-            raw_specs = []
         sids: dict[str, str] = {}
-        for m, s in enumerate(raw_specs):
-            swhere = f"{where}specialists[{m + 1}]."
-            if not isinstance(s, dict):
-                c.add(swhere[:-1], "type", expected="a table")
-                continue
-            c.unknown(s, {"id", "name", "position"}, swhere)
+        for swhere, s in c.tables(inst, "specialists", where, "empty_roster", {"id", "name", "position"}):
             specialists.append(
                 Specialist(
                     id=c.ident(s, swhere, sids),
