@@ -23,6 +23,7 @@ import concurrent.futures as cf
 import functools
 import hashlib
 import itertools
+import json
 import logging
 import multiprocessing
 import os
@@ -85,8 +86,6 @@ class ReadContext:
         ids = kiosk.known_layouts()
         layouts = {i: store.layout(kiosk.campaign.id, kiosk.institution.id, i) for i in ids}
         if thresholds is None:
-            import json
-
             thresholds = Thresholds.from_dict(json.loads(store.get_setting(THRESHOLDS_SETTING) or "{}"))
         return cls(layouts, kiosk.campaign.hash, kiosk.institution.hash, kiosk.tag_key, thresholds.to_dict(), backend)
 
@@ -247,38 +246,40 @@ def scan_paths(
             fut: cf.Future = cf.Future()
             try:
                 fut.set_result(read_stored_page(ctx, str(path), number, kind))
-            except Exception as exc:  # noqa: BLE001 - reported as internal_error below
+            except Exception as exc:  # noqa: BLE001 - reported as internal_error by finish()
                 fut.set_exception(exc)
             return fut
-        return pool.submit(_read_in_worker, str(path), number, kind)
+        try:
+            return pool.submit(_read_in_worker, str(path), number, kind)
+        except cf.process.BrokenProcessPool:  # a worker died (its pages report internal_error): start afresh
+            pool.shutdown(wait=False, cancel_futures=True)
+            pool = _pool(workers, ctx)
+            return pool.submit(_read_in_worker, str(path), number, kind)
+
+    def outcome(e: _Entry) -> SheetResult:
+        unstored = SheetResult(e.source, e.page, "rejected", e.reason or "internal_error", [e.reason or "internal_error"])
+        if e.reason is not None:
+            return unstored
+        if e.repeat:
+            row = kiosk.store.sheet_at(e.sha, e.page)
+            # None: its first copy in this run was not stored (internal error)
+            return unstored if row is None else _result(e.source, {**row, "repeat": True}, labels, kiosk)
+        pending.discard((e.sha, e.page))
+        fields = e.fields
+        if fields is None:
+            try:
+                fields = e.future.result()
+            except Exception:  # noqa: BLE001 - a bug in reading: log, report, store nothing
+                log.exception("reading %s page %d failed", e.source, e.page)
+                return unstored
+        row = kiosk.store.record_sheet({**fields, "image_sha256": e.sha, "page": e.page, "source": e.source,
+                                        "run_id": run_id})
+        return _result(e.source, row, labels, kiosk)
 
     def finish(e: _Entry) -> SheetResult:
         nonlocal done
+        result = outcome(e)
         done += 1
-        if e.reason is not None:
-            result = SheetResult(e.source, e.page, "rejected", e.reason, [e.reason])
-        elif e.repeat:
-            row = kiosk.store.sheet_at(e.sha, e.page)
-            if row is None:  # its first copy in this run was not stored (internal error)
-                result = SheetResult(e.source, e.page, "rejected", "internal_error", ["internal_error"])
-            else:
-                result = _result(e.source, {**row, "repeat": True}, labels, kiosk)
-        else:
-            fields = e.fields
-            if fields is None:
-                try:
-                    fields = e.future.result()
-                except Exception:  # noqa: BLE001 - a bug in reading: log, report, store nothing
-                    log.exception("reading %s page %d failed", e.source, e.page)
-                    pending.discard((e.sha, e.page))
-                    result = SheetResult(e.source, e.page, "rejected", "internal_error", ["internal_error"])
-                    if progress:
-                        progress(done, total)
-                    return result
-            row = kiosk.store.record_sheet({**fields, "image_sha256": e.sha, "page": e.page, "source": e.source,
-                                            "run_id": run_id})
-            pending.discard((e.sha, e.page))
-            result = _result(e.source, row, labels, kiosk)
         if progress:
             progress(done, total)
         return result

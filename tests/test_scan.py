@@ -233,3 +233,27 @@ def test_killed_mid_run_then_resumed(kiosk, tmp_path):
     assert db.execute("SELECT COUNT(*) FROM images").fetchone()[0] == 24
     db.close()
     assert len(list((Path(root) / "images").rglob("*.png"))) == 24
+
+
+def test_a_reader_bug_is_reported_not_stored_and_retried(kiosk, stack, monkeypatch, caplog):
+    folder, _, _ = stack
+    import kiosk.scan as scan
+
+    real = scan.read_sheet
+
+    def flaky(gray, **kw):
+        if gray.shape[0] > 1500:  # only the 200-dpi pages: the 150-dpi ballot of the TIFF reads
+            raise RuntimeError("a bug")
+        return real(gray, **kw)
+
+    monkeypatch.setattr(scan, "read_sheet", flaky)
+    first = list(scan_paths(kiosk, [folder / "001.png", folder / "batch"], workers=1))
+    bad = [r for r in first if r.reason == "internal_error"]
+    assert bad and all(r.sheet_id is None and r.status == "rejected" for r in bad)
+    assert "reading" in caplog.text and "a bug" in caplog.text
+    assert any(r.status == "counted" for r in first)  # the rest of the batch went on
+    monkeypatch.setattr(scan, "read_sheet", real)
+    again = {(Path(r.source).name, r.page): r for r in scan_paths(kiosk, [folder / "001.png", folder / "batch"], workers=1)}
+    for r in bad:
+        retried = again[(Path(r.source).name, r.page)]
+        assert not retried.repeat and retried.sheet_id is not None and retried.reason != "internal_error"
