@@ -353,28 +353,29 @@ def locate_page(gray: np.ndarray, spec: dict[str, Any], qr_corners: Any) -> Geom
     found: list[dict[str, Any] | None] = [None] * 4
     qr_centre = qr_mm.mean(axis=0)
     src, dst = list(qr_mm), list(qr_px)
-    model, model_points = fit_affine(qr_mm, qr_px), 4
+    affine_qr = fit_affine(qr_mm, qr_px)
+    fits: dict[int, np.ndarray] = {}
 
-    def refit() -> np.ndarray:
-        if len(src) == 4:
-            return fit_homography(qr_mm, qr_px)
-        return fit_homography(np.array(src), np.array(dst), np.array([0.3] * 4 + [1.0] * (len(src) - 4)))
+    def fitted() -> np.ndarray:
+        """The homography of the QR corners and every mark found so far."""
+        n = len(src)
+        if n not in fits:
+            fits[n] = fit_homography(np.array(src), np.array(dst), np.array([0.3] * 4 + [1.0] * (n - 4)))
+        return fits[n]
 
     for i in sorted(range(4), key=lambda n: float(np.hypot(*(marks_mm[n] - qr_centre)))):
-        tries: list[tuple[Callable[[], np.ndarray], float | None]] = [(lambda: model, None)]
-        if len(src) > model_points:
-            tries.append((refit, None))
-        tries += [(refit, 9.0 * k), (refit, 16.0 * k), (refit, 40.0 * k)]
+        tries: list[tuple[Callable[[], np.ndarray], float | None]] = [(lambda: affine_qr, None)]
+        if len(src) > 4:
+            tries.append((fitted, None))
+        tries += [(fitted, 9.0 * k), (fitted, 16.0 * k), (fitted, 40.0 * k)]
         if len(src) == 5:
             tries.insert(-1, (lambda: fit_affine(np.array(src), np.array(dst)), 16.0 * k))
         for make, radius_mm in tries:
             hm = make()
-            if make is refit and model_points != len(src):
-                model, model_points = hm, len(src)
             ppm = _scale_at(hm, tuple(marks_mm[i]))
             size = mark_size * ppm
-            radius = 0.6 * size if radius_mm is None else radius_mm * ppm
-            found[i] = _find_mark_in(gray, project(hm, marks_mm[i]), size, radius) if size >= 4 else None
+            radius = 0.6 * size if radius_mm is None else radius_mm * ppm  # first a window where a scan's mark is
+            found[i] = find_mark(gray, project(hm, marks_mm[i]), size, radius) if size >= 4 else None
             if found[i] is not None:
                 src.append(marks_mm[i])
                 dst.append((found[i]["x"], found[i]["y"]))
@@ -419,6 +420,15 @@ def locate_page(gray: np.ndarray, spec: dict[str, Any], qr_corners: Any) -> Geom
     return Geometry(hm, marks, ink, ppm, rotation, skew, float(err[: len(idx)].max()))
 
 
+def _levels(a: np.ndarray, lo: float, hi: float) -> tuple[float, float]:
+    """Two percentiles of an image region, from every other pixel (one partition)."""
+    flat = a[::2, ::2].ravel() if a.shape[0] > 40 and a.shape[1] > 40 else a.ravel()
+    n = flat.size - 1
+    i, j = int(lo / 100 * n), int(hi / 100 * n)
+    part = np.partition(flat, (i, j))
+    return float(part[i]), float(part[j])
+
+
 def find_mark(gray: np.ndarray, centre: np.ndarray, size_px: float, radius_px: float) -> dict[str, float] | None:
     """A solid square of about ``size_px`` near ``centre``: its centroid, or None.
 
@@ -429,26 +439,6 @@ def find_mark(gray: np.ndarray, centre: np.ndarray, size_px: float, radius_px: f
     filled voting box is far from every mark, the desk around a photographed
     sheet has no paper ring.
     """
-    if size_px < 4:
-        return None
-    near = 0.6 * size_px  # most predictions are this good: look there first (a quarter of the pixels)
-    for radius in ((near, radius_px) if radius_px > 1.5 * near else (radius_px,)):
-        found = _find_mark_in(gray, centre, size_px, radius)
-        if found is not None:
-            return found
-    return None
-
-
-def _levels(a: np.ndarray, lo: float, hi: float) -> tuple[float, float]:
-    """Two percentiles of an image region, from every other pixel (one partition)."""
-    flat = a[::2, ::2].ravel() if a.shape[0] > 40 and a.shape[1] > 40 else a.ravel()
-    n = flat.size - 1
-    i, j = int(lo / 100 * n), int(hi / 100 * n)
-    part = np.partition(flat, (i, j))
-    return float(part[i]), float(part[j])
-
-
-def _find_mark_in(gray: np.ndarray, centre: np.ndarray, size_px: float, radius_px: float) -> dict[str, float] | None:
     h, w = gray.shape
     r = int(radius_px + size_px)
     cx, cy = int(round(centre[0])), int(round(centre[1]))
