@@ -202,3 +202,13 @@ def test_both_qr_backends_read_the_same(kiosk, tmp_path):
             "counted", {"specialist": ["k-zvaigzne"], "rating": ["3"]}, serial)
         assert a.details["decoder"] == "zxing" and b.details["decoder"] == "zbar"
         assert np.abs(np.array(a.details["homography"]) - np.array(b.details["homography"])).max() < 0.05 * np.abs(np.array(a.details["homography"])).max()
+
+
+def test_two_ballots_in_one_image_are_not_read(kiosk, tmp_path):
+    a, _, _ = sheets.ballot(kiosk, tmp_path, {"specialist": "k-ozolina"}, dpi=150)
+    b, _, _ = sheets.ballot(kiosk, tmp_path, {"specialist": "k-berzina"}, dpi=150)
+    both = Image.new("L", (a.width * 2 + 40, a.height), 255)
+    both.paste(a, (0, 0))
+    both.paste(b, (a.width + 40, 0))
+    it = sheets.read(kiosk, both)
+    assert (it.status, it.reasons) == ("rejected", ["multiple_qr"])
