@@ -131,7 +131,9 @@ def read_page(path: str | Path, number: int, kind: str | None = None) -> Page:
         return _raster_page(path, number, kind)
     except PageError:
         raise
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError, Image.DecompressionBombError) as exc:
+    except Image.DecompressionBombError as exc:  # a later frame of a TIFF
+        raise PageError("too_large", detail=str(exc)) from None
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
         # Pillow's truncated/broken-file errors are OSError/SyntaxError/ValueError
         raise PageError("corrupt_file", detail=str(exc) or type(exc).__name__) from None
 
