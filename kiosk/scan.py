@@ -178,6 +178,21 @@ def store_original(root: Path, path: str | Path, sha: str, ext: str) -> Path:
     return final
 
 
+def remove_stale_parts(root: Path, older_than_s: float = 600.0) -> int:
+    """Delete temporary copies left by a killed scan (another scan may be
+    writing a fresh one right now, hence the age limit)."""
+    removed = 0
+    cutoff = time.time() - older_than_s
+    for part in (root / "images").glob("*/.part-*"):
+        try:
+            if part.stat().st_mtime < cutoff:
+                part.unlink()
+                removed += 1
+        except OSError:
+            pass
+    return removed
+
+
 # -- the scan ---------------------------------------------------------------------------
 
 def expand_paths(paths: Iterable[str | Path]) -> Iterator[tuple[str, Path | None]]:
@@ -231,6 +246,7 @@ def scan_paths(
     files = list(expand_paths(paths))
     workers = max(1, workers or os.cpu_count() or 1)
     run_id = kiosk.store.start_run(kiosk.kiosk_id)
+    remove_stale_parts(kiosk.root)
     labels: dict[int, tuple[dict[str, str], dict[str, dict[str, str]]]] = {}
     pool: cf.ProcessPoolExecutor | None = None
     pending: set[tuple[str, int]] = set()

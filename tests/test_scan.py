@@ -9,6 +9,7 @@ import signal
 import sqlite3
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -233,6 +234,21 @@ def test_killed_mid_run_then_resumed(kiosk, tmp_path):
     assert db.execute("SELECT COUNT(*) FROM images").fetchone()[0] == 24
     db.close()
     assert len(list((Path(root) / "images").rglob("*.png"))) == 24
+
+
+def test_stale_temporary_copies_are_removed(kiosk, stack):
+    from kiosk.scan import remove_stale_parts
+
+    folder, _, _ = stack
+    d = kiosk.root / "images" / "ab"
+    d.mkdir(parents=True)
+    old, fresh = d / ".part-old", d / ".part-fresh"
+    old.write_bytes(b"half a file")
+    fresh.write_bytes(b"being written")
+    os.utime(old, (time.time() - 3600, time.time() - 3600))
+    list(scan_paths(kiosk, [folder / "001.png"], workers=1))
+    assert not old.exists() and fresh.exists()
+    assert remove_stale_parts(kiosk.root, older_than_s=0) == 1
 
 
 def test_a_reader_bug_is_reported_not_stored_and_retried(kiosk, stack, monkeypatch, caplog):
