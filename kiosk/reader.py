@@ -99,7 +99,7 @@ class Thresholds:
     peak: float = 0.55  # and strokes this dark relative to the printed outline (light pencil is not: marginal)
     evidence: float = 0.07  # smoothed ink this much darker than the sheet's blank boxes: marginal
     base_cap: float = 0.08  # the sheet's blank level is taken as at most this
-    outline: float = 0.22  # the box outline is found when at least this dark
+    outline: float = 0.50  # a box's outline is found when this dark relative to the sheet's other outlines
     blank_ink: float = 0.004  # a page without QR and less ink than this is a blank back
 
     def to_dict(self) -> dict[str, float]:
@@ -543,10 +543,9 @@ def score_boxes(gray: np.ndarray, spec: dict[str, Any], hm: np.ndarray, ink: flo
     n = nb + 2 * mg
     rng = int(round(SEARCH_MM * k / step))
     offs = (np.arange(n) - mg + 0.5) * step  # mm from the box's top-left corner
-    ox = np.array([o["box"][0] for _, o in opts])
-    oy = np.array([o["box"][1] for _, o in opts])
-    u = ox[:, None, None] + offs[None, None, :]
-    v = oy[:, None, None] + offs[None, :, None]
+    boxes_mm = np.array([o["box"] for _, o in opts], dtype=np.float64)
+    u = boxes_mm[:, 0, None, None] + offs[None, None, :]
+    v = boxes_mm[:, 1, None, None] + offs[None, :, None]
     u, v = np.broadcast_arrays(u, v)
     den = hm[2, 0] * u + hm[2, 1] * v + hm[2, 2]
     px = (hm[0, 0] * u + hm[0, 1] * v + hm[0, 2]) / den
@@ -598,7 +597,6 @@ def score_boxes(gray: np.ndarray, spec: dict[str, Any], hm: np.ndarray, ink: flo
     cover = (s5 >= t.cover_level + base).reshape(len(opts), -1).mean(axis=1)
 
     # each box's printed outline where it was found, in image pixels
-    boxes_mm = np.array([o["box"] for _, o in opts], dtype=np.float64)
     x0 = boxes_mm[:, 0] + dx * step
     y0 = boxes_mm[:, 1] + dy * step
     x1, y1 = x0 + boxes_mm[:, 2], y0 + boxes_mm[:, 3]
@@ -607,7 +605,7 @@ def score_boxes(gray: np.ndarray, spec: dict[str, Any], hm: np.ndarray, ink: flo
     out = []
     for j, (qid, o) in enumerate(opts):
         span, span_long = _span(inner[j] >= t.ink * line_ref + base)
-        if line[j] < t.outline:
+        if line[j] < t.outline * line_ref:
             state = "unclear"
         elif peak[j] >= t.peak and ((cover[j] >= t.cover and span_long >= t.span_long and span >= t.span)
                                     or cover[j] >= t.cover_full):

@@ -212,3 +212,18 @@ def test_two_ballots_in_one_image_are_not_read(kiosk, tmp_path):
     both.paste(b, (a.width + 40, 0))
     it = sheets.read(kiosk, both)
     assert (it.status, it.reasons) == ("rejected", ["multiple_qr"])
+
+
+def test_a_box_whose_outline_is_gone_is_unclear(kiosk, tmp_path):
+    img, spec, _ = sheets.ballot(kiosk, tmp_path, {"specialist": "k-ozolina", "rating": "2"})
+    x, y, w, h = sheets.box_px(spec, "rating", "5", 200)
+    ImageDraw.Draw(img).rectangle([x - 6, y - 6, x + w + 6, y + h + 6], fill=255)  # torn off, or white-out
+    it = sheets.read(kiosk, img)
+    assert (it.status, it.reasons) == ("review", ["unclear_box"])
+    assert next(b for b in it.details["boxes"] if b["option"] == "5")["state"] == "unclear"
+    d = ImageDraw.Draw(img)
+    for q in spec["questions"]:
+        for o in q["options"][:3]:
+            x, y, w, h = sheets.box_px(spec, q["id"], o["id"], 200)
+            d.rectangle([x - 6, y - 6, x + w + 6, y + h + 6], fill=255)
+    assert sheets.read(kiosk, img).reasons == ["unreadable_marks"]
