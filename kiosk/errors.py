@@ -221,6 +221,29 @@ CATALOG: dict[str, tuple[str, str]] = {
         "A ballot's authenticity tag is invalid: possibly forged ({detail})",
     ),
     "batch.malformed": ("Partijas fails ir bojāts vai nav partija ({detail})", "The batch file is damaged or not a batch ({detail})"),
+    # camera intake (issue 6): the camera source in the Qt UI
+    "camera.none": (
+        "Kamera nav atrasta. Pievienojiet USB kameru (un pārbaudiet, vai datoram ir atļauts to lietot) "
+        "vai atveriet video failu",
+        "No camera found. Connect a USB camera (and check that the computer may use it) or open a video file",
+    ),
+    "camera.unplugged": (
+        "Kamera tika atvienota. Jau nolasītie biļeteni ir saglabāti; pievienojiet kameru un sāciet vēlreiz",
+        "The camera was disconnected. The ballots read so far are saved; reconnect the camera and start again",
+    ),
+    "camera.permission_denied": (
+        "Piekļuve kamerai ir liegta. Atļaujiet programmai lietot kameru (sistēmas iestatījumos) un mēģiniet vēlreiz",
+        "Access to the camera was denied. Allow the program to use the camera (in the system settings) and try again",
+    ),
+    "camera.cannot_open": (
+        "Kameru nevar atvērt ({detail}). Pārbaudiet, vai to nelieto cita programma, un mēģiniet vēlreiz",
+        "The camera cannot be opened ({detail}). Check that no other program is using it and try again",
+    ),
+    "camera.no_picture": (
+        "Kamera nesūta attēlu. Pārbaudiet tās vadu un sāciet vēlreiz; jau nolasītie biļeteni ir saglabāti",
+        "The camera sends no picture. Check its cable and start again; the ballots read so far are saved",
+    ),
+    "camera.video_failed": ("Video failu nevar atskaņot: {detail}", "The video file cannot be played: {detail}"),
 }
 
 LANGUAGES = ("lv", "en")

@@ -9,6 +9,93 @@
     </message>
 </context>
 <context>
+    <name>CameraPanel</name>
+    <message>
+        <source>Atvērt video failu…</source>
+        <translation>Open a video file…</translation>
+    </message>
+    <message>
+        <source>Kamera</source>
+        <translation>Camera</translation>
+    </message>
+    <message>
+        <source>Gaida biļetenu</source>
+        <translation>Waiting for a ballot</translation>
+    </message>
+    <message>
+        <source>Turiet biļetenu zem kameras ar QR kodu uz augšu</source>
+        <translation>Hold a ballot under the camera, QR code up</translation>
+    </message>
+    <message>
+        <source>Apturēt</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>Sākt</source>
+        <translation>Start</translation>
+    </message>
+    <message>
+        <source>Kamera ieslēgta</source>
+        <translation>Camera on</translation>
+    </message>
+    <message>
+        <source>Video: {name}</source>
+        <translation>Video: {name}</translation>
+    </message>
+    <message>
+        <source>Kamera nav ieslēgta. Izvēlieties kameru un spiediet “Sākt” vai atveriet video failu.</source>
+        <translation>The camera is off. Choose a camera and press “Start”, or open a video file.</translation>
+    </message>
+    <message>
+        <source>Gaida nākamo biļetenu</source>
+        <translation>Waiting for the next ballot</translation>
+    </message>
+    <message>
+        <source>Turiet biļetenu mierīgi…</source>
+        <translation>Hold the ballot still…</translation>
+    </message>
+    <message>
+        <source>Šis biļetens jau nolasīts: ņemiet nākamo</source>
+        <translation>This ballot is already read: take the next one</translation>
+    </message>
+    <message>
+        <source>Nolasīts: ņemiet nākamo biļetenu</source>
+        <translation>Read: take the next ballot</translation>
+    </message>
+    <message>
+        <source>Apturēts</source>
+        <translation>Stopped</translation>
+    </message>
+    <message>
+        <source>Analizē {n} kadrus sekundē</source>
+        <translation>Analysing {n} frames a second</translation>
+    </message>
+    <message>
+        <source>Analizēti {n} kadri</source>
+        <translation>{n} frames analysed</translation>
+    </message>
+    <message>
+        <source>Kamera {n}</source>
+        <translation>Camera {n}</translation>
+    </message>
+    <message>
+        <source>Nav kameras</source>
+        <translation>No camera</translation>
+    </message>
+    <message>
+        <source>Video ar biļeteniem</source>
+        <translation>Video of ballots</translation>
+    </message>
+    <message>
+        <source>Video (*.mp4 *.webm *.mkv *.mov *.avi);;Visi faili (*)</source>
+        <translation>Video (*.mp4 *.webm *.mkv *.mov *.avi);;All files (*)</translation>
+    </message>
+    <message>
+        <source>Kamera apturēta. Ieskaitīti {c}, jāpārbauda {r}, noraidīti {x}, dublikāti {d}.</source>
+        <translation>Camera stopped. Counted {c}, to review {r}, rejected {x}, duplicates {d}.</translation>
+    </message>
+</context>
+<context>
     <name>ExitDialog</name>
     <message>
         <source>Aizvērt kiosku</source>
@@ -151,10 +238,6 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Mainīt mapi…</source>
         <translation>Change folder…</translation>
-    </message>
-    <message>
-        <source>Kameras režīms būs pieejams nākamajā versijā. Pagaidām izmantojiet skeneri.</source>
-        <translation>Camera mode comes in the next version. Use the scanner for now.</translation>
     </message>
     <message>
         <source>Notīrīt sarakstu</source>

@@ -1,10 +1,10 @@
 """Helper: scanned sheets in, a live list out.
 
 Sources feed one list: files and folders chosen by hand, a scan-to-folder
-directory being watched, and (issue 6) a camera.  A source is a panel in
-``self.sources`` plus a call to ``self.scan(paths)`` or ``self.add_results``:
-the camera mode will register its own panel with ``add_source`` and push its
-``SheetResult``s through ``add_results``; nothing else changes.
+directory being watched, and a camera (``ui/camera.py``).  A source is a panel
+in ``self.sources`` plus a call to ``self.scan(paths)`` or ``self.add_results``:
+the camera panel is registered with ``add_source`` and pushes each ballot's
+``SheetResult`` through ``add_results``.
 
 Reading runs in the background (``kiosk.scan.scan_paths`` in a worker of the
 shared runner, which uses a process pool of its own); results arrive in
@@ -30,7 +30,6 @@ from PySide6.QtWidgets import (
     QProgressBar,
     QPushButton,
     QSplitter,
-    QStackedWidget,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -39,9 +38,10 @@ from PySide6.QtWidgets import (
 from kiosk.review import reason_text
 from kiosk.users import Action, SignedIn
 
+from ..camera import CameraPanel
 from ..context import Level
 from ..watch import FolderWatcher
-from ..widgets import STATUS_COLORS, Box, ImageView, pil_to_qimage, shrinkable
+from ..widgets import STATUS_COLORS, Box, CurrentPageStack, ImageView, pil_to_qimage, shrinkable
 from . import Mode, Screen
 
 STATUSES = ("counted", "review", "rejected", "duplicate")
@@ -179,7 +179,7 @@ class IntakeScreen(Screen):
         # sources ------------------------------------------------------------
         self.source_group = QButtonGroup(self)
         self.source_buttons: dict[str, QPushButton] = {}
-        self.sources = QStackedWidget()
+        self.sources = CurrentPageStack()  # as tall as the chosen source's panel (the camera's is large)
         self.sources.setObjectName("sourcePanel")
         source_row = QHBoxLayout()
         source_row.setSpacing(6)
@@ -226,17 +226,11 @@ class IntakeScreen(Screen):
         wl.addWidget(self.watch_folder_button)
         wl.addWidget(self.watch_note, 1)
 
-        camera_panel = QWidget()
-        self.camera_note = QLabel()
-        self.camera_note.setObjectName("note")
-        shrinkable(self.camera_note)
-        cl = QHBoxLayout(camera_panel)
-        cl.setContentsMargins(0, 0, 0, 0)
-        cl.addWidget(self.camera_note, 1)
+        self.camera = CameraPanel(self)  # live camera or a video file (ui/camera.py)
 
         self.add_source("files", files_panel)
         self.add_source("folder", watch_panel)
-        self.add_source("camera", camera_panel)  # issue 6 replaces this panel with the live camera
+        self.add_source("camera", self.camera)
         source_row.addStretch(1)
         self.source_buttons["files"].setChecked(True)
 
@@ -281,6 +275,7 @@ class IntakeScreen(Screen):
 
         self.image = ImageView()
         self.image.setMinimumWidth(360)
+        self.image.setMinimumHeight(200)  # the camera panel takes room from it at 1280x800
         self.detail = QLabel()
         self.detail.setObjectName("sheetDetail")
         shrinkable(self.detail)
@@ -322,6 +317,9 @@ class IntakeScreen(Screen):
         outer.addLayout(counters)
         outer.addWidget(splitter, 1)
         outer.addLayout(prow)
+        # the camera's preview and banner share any room to spare with the list
+        self.sources.currentChanged.connect(
+            lambda _i: outer.setStretchFactor(top, 1 if self.sources.currentWidget() is self.camera else 0))
         self._set_running(False)
         self.retranslate()
 
@@ -350,7 +348,6 @@ class IntakeScreen(Screen):
         self.add_folder_button.setText(self.tr("Pievienot mapi…"))
         self.files_note.setText(self.tr("PDF, PNG, JPEG vai TIFF no skenera. Katrs fails tiek nolasīts vienreiz."))
         self.watch_folder_button.setText(self.tr("Mainīt mapi…"))
-        self.camera_note.setText(self.tr("Kameras režīms būs pieejams nākamajā versijā. Pagaidām izmantojiet skeneri."))
         self.clear_button.setText(self.tr("Notīrīt sarakstu"))
         self.cancel_button.setText(self.tr("Apturēt"))
         self.image.set_placeholder(self.tr("Izvēlieties rindu sarakstā, lai redzētu biļetenu"))
@@ -580,3 +577,5 @@ class IntakeScreen(Screen):
     def on_session(self, session) -> None:
         if session is None and self.watcher.active:
             self.watch_button.setChecked(False)  # stops watching: nobody is signed in
+        if session is None:
+            self.camera.shutdown()  # the camera and its analyser thread stop; nothing more is stored
