@@ -97,7 +97,7 @@ class Thresholds:
     span: float = 0.30  # ... and this far the other way (a lone straight line does not),
     cover_full: float = 0.40  # or this much cover whatever its shape,
     peak: float = 0.55  # and strokes this dark relative to the printed outline (light pencil is not: marginal)
-    evidence: float = 0.07  # smoothed ink this much darker than the sheet's blank boxes: marginal
+    evidence: float = 0.045  # smoothed ink this much darker than the sheet's blank boxes: marginal
     base_cap: float = 0.08  # the sheet's blank level is taken as at most this
     outline: float = 0.50  # a box's outline is found when this dark relative to the sheet's other outlines
     blank_ink: float = 0.004  # a page without QR and less ink than this is a blank back
