@@ -149,3 +149,33 @@ def test_foreign_ballots_are_rejected_and_nothing_is_a_duplicate(run):
     assert not bad, run.message("foreign ballots not rejected as another institution's", bad)
     dup = [o for o in run.evaluation.outcomes if o.kind == "duplicate"]
     assert not dup, run.message("distinct ballots reported as duplicates", dup)
+
+
+def test_the_marginal_threshold_keeps_a_margin_on_both_sides(run):
+    """Empty boxes stay well below the marginal threshold and faint marks well above it.
+
+    A faint pencil cross once scored evidence 0.063 against a threshold of 0.07 and the
+    ballot was counted without it; this catches a threshold (or a reader change) that
+    drifts next to real data again, before it turns into a wrong count."""
+    from kiosk.reader import Thresholds
+    from kiosk.storage import Store
+
+    truth = run.corpus.by_key()
+    empty, faint = [], []
+    with Store(run.report.parent / "data" / "kiosk.db") as store:
+        for line in run.lines:
+            sheet = truth.get((os.path.realpath(line["source"]), line["page"]))
+            row = store.sheet(line["sheet_id"]) if line.get("sheet_id") else None
+            if sheet is None or row is None:
+                continue
+            drawn = {(m["question"], m["option"]): m["kind"] for m in sheet.drawn.get("marks", [])}
+            for box in row["interpretation"].get("boxes", []):
+                kind = drawn.get((box["question"], box["option"]))
+                if kind is None:
+                    empty.append(box["evidence"])
+                elif kind in ("faint", "dot"):
+                    faint.append(box["evidence"])
+    threshold = Thresholds().evidence
+    assert len(empty) > 1000 and len(faint) > 20
+    assert max(empty) * 1.5 <= threshold, f"an empty box scored {max(empty):.3f}, threshold {threshold}"
+    assert min(faint) >= threshold * 1.2, f"a faint mark or dot scored {min(faint):.3f}, threshold {threshold}"
