@@ -89,7 +89,7 @@ def print_summary(results: list, lang: str) -> None:
 
 def register(sub: Any, csub: Any) -> None:
     s = sub.add_parser("scan", help="read scanned or photographed ballots (files and folders)")
-    s.add_argument("paths", nargs="+", metavar="PATH", help="PNG, JPEG, TIFF or PDF files, or folders of them")
+    s.add_argument("paths", nargs="+", metavar="PATH", help="PNG, JPEG, TIFF or PDF files, MP4/WebM videos of ballots held up to a camera, or folders of them")
     s.add_argument("--json", action="store_true", help="one JSON object per sheet per line")
     s.add_argument("--workers", type=int, help="reader processes (default: all cores)")
     s.add_argument("--backend", choices=BACKENDS, help="QR decoder (default: $KIOSK_QR_BACKEND or zxing)")
