@@ -34,7 +34,7 @@ from typing import Any
 import numpy as np
 from PIL import Image
 
-from .reader import Thresholds, read_sheet
+from .reader import Thresholds, project, read_sheet
 
 NOT_A_BALLOT = frozenset({"no_qr", "blank_back"})  # nothing (readable) in view
 NOT_YET = frozenset({"unreadable_marks", "multiple_qr"})  # a ballot is there, but not readable in this frame
@@ -148,7 +148,7 @@ class BallotTracker:
 
     def _step(self, it, gray: np.ndarray, index: int) -> FrameReport:
         reason = it.reason
-        outline = _outline(it.details)
+        outline = _outline(it.details, self.layouts.get(it.layout_id) if it.layout_id is not None else None)
         if it.status == "rejected" and reason in NOT_A_BALLOT:
             self.empty_run += 1
             accepted = self._leave() if self.empty_run >= self.gone else None
@@ -217,10 +217,15 @@ def _tail_run(reads: list[Read]) -> list[Read]:
     return run
 
 
-def _outline(details: dict[str, Any]) -> list[list[float]] | None:
+def _outline(details: dict[str, Any], spec: dict[str, Any] | None = None) -> list[list[float]] | None:
     corners = details.get("page_corners")
     if corners:
         return corners
+    hm = details.get("homography")  # the page located: its corners through the page homography
+    if hm and spec and spec.get("page_mm"):
+        w, h = spec["page_mm"]
+        return [[round(float(x), 1), round(float(y), 1)]
+                for x, y in project(np.asarray(hm, dtype=np.float64), [(0, 0), (w, 0), (w, h), (0, h)])]
     qr = details.get("qr_corners")
     return qr if qr else None
 

@@ -378,10 +378,7 @@ class OutcomeBanner(QFrame):
         self.title = QLabel()
         self.title.setObjectName("bannerTitle")
         self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        font = QFont(self.title.font())
-        font.setPixelSize(46)
-        font.setBold(True)
-        self.title.setFont(font)
+        shrinkable(self.title)  # a long word in another language never widens the panel
         self.detail = QLabel()
         self.detail.setObjectName("bannerDetail")
         self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
@@ -414,6 +411,10 @@ class OutcomeBanner(QFrame):
         self.setStyleSheet(
             f"QFrame#cameraBanner {{ background: {self.background().name()}; border-radius: 14px; }}"
             f" QFrame#cameraBanner QLabel {{ color: {fg}; background: transparent; }}")
+        font = QFont(self.title.font())
+        font.setPixelSize(46 if status else 30)  # an outcome large; the waiting hint less so
+        font.setBold(True)
+        self.title.setFont(font)
         self.title.setText(title)
         self.detail.setText(detail)
         self.detail.setVisible(bool(detail))
@@ -433,7 +434,8 @@ class CameraStats:
     received: int = 0
     analysed: int = 0
     dropped: int = 0
-    analyse_ms: list[float] = field(default_factory=list)
+    analyse_ms: deque = field(default_factory=lambda: deque(maxlen=5000))  # the latest frames' costs
+    max_ms: float = 0.0
     started: float = 0.0
     stopped: float = 0.0
 
@@ -620,6 +622,16 @@ class CameraPanel(QWidget):
             self.rate_label.setText(self.tr("Analizēti {n} kadri").format(n=self.stats.analysed))
         else:
             self.rate_label.setText("")
+
+    # -- size: no room taken while another source is chosen (a stack sizes to all its pages)
+    def minimumSizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return super().minimumSizeHint() if not self.isHidden() else QSize(0, 0)
+
+    def sizeHint(self) -> QSize:  # noqa: N802 - Qt API
+        return super().sizeHint() if not self.isHidden() else QSize(0, 0)
+
+    def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API (QStackedLayout asks every page)
+        return super().heightForWidth(width) if not self.isHidden() else 0
 
     # -- devices ----------------------------------------------------------------------
     def showEvent(self, event) -> None:  # noqa: N802 - Qt API
@@ -818,6 +830,11 @@ class CameraPanel(QWidget):
         return self.kind is not None
 
     @property
+    def analysing(self) -> bool:
+        """A frame is with the analyser now."""
+        return self._busy
+
+    @property
     def busy(self) -> bool:
         """A source runs or an analyser thread has not ended yet."""
         return self.kind is not None or any(not t.isFinished() for t, _ in self.threads)
@@ -854,6 +871,7 @@ class CameraPanel(QWidget):
         now = time.monotonic()
         self.stats.analysed += 1
         self.stats.analyse_ms.append(info.analyse_ms)
+        self.stats.max_ms = max(self.stats.max_ms, info.analyse_ms)
         self._rate.append(now)
         while self._rate and now - self._rate[0] > RATE_WINDOW_S:
             self._rate.popleft()

@@ -174,6 +174,29 @@ def main(argv: list[str] | None = None) -> int:
         shoot(window, out / "08-sign-in-locked.png")
         kiosk.store.set_auth_lock(0, 0.0)
 
+        # 9 camera intake: a video of ballots held up, played into the camera panel
+        # (the video generator lives with the tests: printed, marked, photographed ballots)
+        sys.path.insert(0, str(REPO / "tests"))
+        import corpus
+        from video import make_video
+
+        clip = Path(tmp) / "ballots.mp4"
+        make_video(kiosk, clip, [corpus.CLEAR, corpus.CLEAR], seed=4, frame=(1280, 720), fps=15)
+        ctx.sign_in(Role.HELPER, "2222")
+        intake.clear_list()
+        intake.show_source("camera")
+        camera = intake.camera
+        camera.open_video(clip)
+        wait(app, lambda: camera.banner.status == "counted" and camera.last_info is not None
+             and bool(camera.last_info.outline) and camera.last_info.state in ("taken", "accepted"), 60)
+        camera.player.pause()  # hold the picture: the ballot outlined, its outcome on the banner
+        wait(app, lambda: not camera.analysing)
+        window.message_bar.clear()
+        shoot(window, out / "09-camera.png")
+        camera.stop()
+        wait(app, lambda: not camera.busy)
+        ctx.sign_out()
+
         window.exit_kiosk()
         kiosk.close()
     return 0

@@ -288,6 +288,10 @@ Public key for the central office: {key}</translation>
         <translation>ballot no. {serial}</translation>
     </message>
     <message>
+        <source>Kamera: {device}</source>
+        <translation>Camera: {device}</translation>
+    </message>
+    <message>
         <source> (jau nolasīts)</source>
         <translation> (read before)</translation>
     </message>

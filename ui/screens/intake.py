@@ -38,7 +38,7 @@ from PySide6.QtWidgets import (
 from kiosk.review import reason_text
 from kiosk.users import Action, SignedIn
 
-from ..camera import CameraPanel
+from ..camera import CAMERA_SOURCE, CameraPanel
 from ..context import Level
 from ..watch import FolderWatcher
 from ..widgets import STATUS_COLORS, Box, CurrentPageStack, ImageView, pil_to_qimage, shrinkable
@@ -145,6 +145,8 @@ class SheetModel(QAbstractTableModel):
             if col == "n":
                 return index.row() + 1
             if col == "file":
+                if r.source.startswith(CAMERA_SOURCE):  # a live camera: its name, not a frame number
+                    return self.screen.camera_source_text(r.source[len(CAMERA_SOURCE):])
                 name = Path(r.source).name
                 return f"{name} · {r.page}" if r.page > 1 else name
             if col == "status":
@@ -372,6 +374,9 @@ class IntakeScreen(Screen):
 
     def serial_text(self, serial: str) -> str:
         return self.tr("biļetens Nr. {serial}").format(serial=serial)
+
+    def camera_source_text(self, device: str) -> str:
+        return self.tr("Kamera: {device}").format(device=device)
 
     def repeat_suffix(self) -> str:
         return self.tr(" (jau nolasīts)")
