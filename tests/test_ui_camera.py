@@ -305,9 +305,14 @@ def test_camera_errors_are_said_plainly(win, qtbot, kiosk, video):
     start_and_then("activeChanged", False)  # the camera switched itself off
     assert win.message_bar.text().startswith("Kamera tika atvienota.")
     assert panel.start_camera() and panel.problem()[1] == ""  # a fresh start clears the message
-
-    # the platform refuses access (macOS, Windows): nothing starts
     panel.stop()
+
+    # the platform asks the user first (macOS, Windows): Qt's real request; Linux grants at once
+    panel.permission_provider = lambda: Qt.PermissionStatus.Undetermined
+    assert not panel.start_camera()
+    qtbot.waitUntil(lambda: panel.running, timeout=10_000)
+    panel.stop()
+    # the platform refuses access: nothing starts
     panel.permission_provider = lambda: Qt.PermissionStatus.Denied
     assert not panel.start_camera() and not panel.running
     assert panel.problem()[0].startswith("Piekļuve kamerai ir liegta.")
@@ -340,6 +345,15 @@ def test_leaving_the_screen_or_signing_out_stops_the_analyser(win, qtbot, kiosk,
     assert win.mode is Mode.SIGN_IN and not panel.running
     assert len(threads) == 2 and all(t.isFinished() for t in threads)  # shutdown waited for the thread
     assert screen.model.rowCount() == rows  # nothing stored after the session ended
+
+    # the office closes the kiosk while the camera runs
+    sign_in(win, qtbot, Role.HELPER)
+    screen.show_source("camera")
+    with qtbot.waitSignal(panel.frame_shown, timeout=20_000):
+        assert panel.start_camera()
+    win.exit_kiosk()
+    assert not win.isVisible() and not panel.running
+    assert len(threads) == 3 and all(t.isFinished() for t in threads)
 
 
 def test_frames_become_owned_grayscale_arrays_without_row_padding():

@@ -156,9 +156,9 @@ class FrameAnalyser(QObject):
             pw, ph = self.preview_size
             preview = image.scaled(max(16, pw), max(16, ph), Qt.AspectRatioMode.KeepAspectRatio,
                                    Qt.TransformationMode.SmoothTransformation)
-            self.analysed.emit(self.generation, FrameInfo(self.generation, index, report.state, report.serial, report.status,
-                                         report.reason, report.outline, (image.width(), image.height()), preview,
-                                         (time.perf_counter() - t0) * 1000))
+            info = FrameInfo(self.generation, index, report.state, report.serial, report.status, report.reason,
+                             report.outline, (image.width(), image.height()), preview, (time.perf_counter() - t0) * 1000)
+            self.analysed.emit(self.generation, info)
         except BaseException as exc:  # noqa: BLE001 - a bug or a storage failure: stop analysing
             self.tracker = None
             self.failed.emit(self.generation, exc)
@@ -684,7 +684,8 @@ class CameraPanel(QWidget):
         else:
             self.start_camera()
 
-    def start_camera(self) -> bool:
+    def start_camera(self, *, asked: bool = False) -> bool:
+        """Start the chosen camera (``asked``: the platform's permission was just granted)."""
         self.ensure_media()
         key = self.camera_combo.currentData()
         device = next((d for d in self._devices if device_key(d) == key), None)
@@ -693,9 +694,9 @@ class CameraPanel(QWidget):
             self._refresh_note()
             self.ctx.info(KioskError("camera.none").message(self.ctx.lang), Level.WARN)
             return False
-        status = self.permission_provider()
-        if status == Qt.PermissionStatus.Undetermined:
-            request_camera_permission(self, lambda ok: self.start_camera() if ok else self._say(
+        status = Qt.PermissionStatus.Granted if asked else self.permission_provider()
+        if status == Qt.PermissionStatus.Undetermined:  # macOS, Windows: the system asks the user
+            request_camera_permission(self, lambda ok: self.start_camera(asked=True) if ok else self._say(
                 KioskError("camera.permission_denied")))
             return False
         if status == Qt.PermissionStatus.Denied:
