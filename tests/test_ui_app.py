@@ -44,6 +44,41 @@ def test_kiosk_command_opens_the_application_on_the_demo_campaign(tmp_path, monk
     assert (tmp_path / "fresh" / "kiosk.db").exists()
 
 
+def test_the_kiosk_covers_the_whole_screen_by_default(tmp_path):
+    """Full-screen by default, with the screen's geometry set explicitly: a bare kiosk
+    X session has no window manager to honour a full-screen request.  Run as its own
+    process on a 1280x800 offscreen screen (the test session's screen is 800x800)."""
+    import json
+    import os
+    import subprocess
+
+    config = tmp_path / "screen.json"
+    config.write_text(json.dumps({"screens": [{"name": "kiosk", "x": 0, "y": 0, "width": 1280, "height": 800,
+                                               "logicalDpi": 96}]}))
+    driver = (
+        "import json, sys\n"
+        "from PySide6.QtCore import QTimer\n"
+        "from PySide6.QtWidgets import QApplication\n"
+        "from kiosk import cli\n"
+        "from ui.main_window import MainWindow\n"
+        "def look():\n"
+        "    (w,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]\n"
+        "    g, s = w.geometry(), QApplication.primaryScreen().geometry()\n"
+        "    print(json.dumps({'full': w.isFullScreen(), 'window': [g.x(), g.y(), g.width(), g.height()],\n"
+        "                      'screen': [s.x(), s.y(), s.width(), s.height()]}))\n"
+        "    w.exit_kiosk()\n"
+        "QTimer.singleShot(0, look)\n"
+        "sys.exit(cli.main(['--data-dir', sys.argv[1]]))\n"
+    )
+    env = {k: v for k, v in os.environ.items() if k != "KIOSK_WINDOWED"}
+    env["QT_QPA_PLATFORM"] = f"offscreen:configfile={config}"
+    done = subprocess.run([sys.executable, "-c", driver, str(tmp_path / "data")], capture_output=True, text=True,
+                          timeout=120, env=env)
+    assert done.returncode == 0, done.stderr[-2000:]
+    seen = json.loads(done.stdout.strip().splitlines()[-1])
+    assert seen["full"] and seen["window"] == seen["screen"] == [0, 0, 1280, 800], seen
+
+
 def test_a_bug_in_a_slot_is_logged_and_told_plainly(win, qtbot, caplog):
     from ui.app import excepthook
 

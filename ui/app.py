@@ -87,6 +87,11 @@ def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscre
     try:
         window = create_window(kiosk, lang)
         if fullscreen:
+            # Cover the screen even where no window manager honours the full-screen
+            # request (a bare X session on a kiosk): set the geometry ourselves too.
+            screen = app.primaryScreen()
+            if screen is not None:
+                window.setGeometry(screen.geometry())
             window.showFullScreen()
         else:
             window.resize(1280, 800)
