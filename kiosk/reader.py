@@ -148,7 +148,7 @@ def read_sheet(
         return Interpretation(status, reasons, details=details, **kw)
 
     # 1. QR
-    symbols = _decode_qr(gray, backend)
+    symbols = qr.decode(gray, backend)
     clock.lap("qr")
     if not symbols:
         ink = ink_fraction(gray)
@@ -199,24 +199,6 @@ def read_sheet(
     details["questions"] = questions
     status = "review" if reasons else "counted"
     return done(status, reasons, payload=pay, layout_id=pay.layout, selections=selections)
-
-
-def _decode_qr(gray: np.ndarray, backend: str) -> list[qr.Symbol]:
-    """kiosk.qr.decode, after one cheap zxing pass at the page's own scale
-    (no downscaled, rotated or inverted retries: half the time on a webcam
-    frame, and it finds every printed ballot's code on the test corpora)."""
-    if backend == "zxing":
-        zx = qr._zxing()
-        found = zx.read_barcodes(np.ascontiguousarray(gray), formats=zx.BarcodeFormat.QRCode,
-                                 try_rotate=False, try_downscale=False, try_invert=False)
-        symbols = [
-            qr.Symbol(r.text, tuple((float(p.x), float(p.y)) for p in (r.position.top_left, r.position.top_right,
-                                                                     r.position.bottom_right, r.position.bottom_left)))
-            for r in found if r.valid
-        ]
-        if symbols:
-            return symbols
-    return qr.decode(gray, backend)
 
 
 def decide(spec: dict[str, Any], boxes: list[dict[str, Any]]) -> tuple[dict[str, list[str]], dict[str, Any], list[str]]:
