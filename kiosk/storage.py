@@ -463,9 +463,17 @@ class Store:
         row = self.db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
         return _sheet(row) if row else None
 
-    def add_decision(self, sheet_id: int, action: str, selections: dict | None, reason: str | None, role: str) -> int:
-        """Append a person's decision on a sheet; the machine's reading stays as it was."""
+    def add_decision(self, sheet_id: int, action: str, selections: dict | None, reason: str | None, role: str,
+                     *, first: bool = True) -> int:
+        """Append a person's decision on a sheet; the machine's reading stays as it was.
+
+        With ``first`` (the review queue's case) the sheet must not have been decided
+        yet, checked inside the same write transaction: of two reviewers deciding the
+        same ballot at once, the second gets review.not_pending instead of silently
+        replacing the first one's decision."""
         with self.transaction() as db:
+            if first and db.execute("SELECT 1 FROM decisions WHERE sheet_id = ?", (sheet_id,)).fetchone():
+                raise KioskError("review.not_pending", sheet=sheet_id)
             return int(db.execute(
                 "INSERT INTO decisions (sheet_id, action, selections, reason, role, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (sheet_id, action, None if selections is None else json.dumps(selections, ensure_ascii=False),

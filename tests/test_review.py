@@ -122,3 +122,30 @@ def test_reject_reasons_are_known(kiosk, tmp_path, sessions):
     with pytest.raises(KioskError) as e:
         review.item(999_999)
     assert e.value.code == "review.not_found"
+
+
+def test_two_reviewers_on_one_ballot_the_second_is_told(kiosk, tmp_path, sessions):
+    """Two kiosks' screens (two connections) both open the same doubtful ballot; the
+    first decision stands, the second reviewer is told it is no longer pending."""
+    from kiosk.service import Kiosk
+
+    q1 = kiosk.layout()["questions"][0]
+    o = [opt["id"] for opt in q1["options"]]
+    _spec, (result,) = scanned(kiosk, tmp_path, [{q1["id"]: (o[0], o[1]), "rating": "4"}])
+    with Kiosk.open(kiosk.root) as second:
+        mine = SignedIn(kiosk, sessions[Role.HELPER]).review()
+        theirs = SignedIn(second, sessions[Role.OFFICE]).review()
+        item_mine, item_theirs = mine.item(result.sheet_id), theirs.item(result.sheet_id)  # both screens show it
+        assert item_mine.sheet_id == item_theirs.sheet_id
+        mine.correct(result.sheet_id, {q1["id"]: [o[0]], "rating": ["4"]})
+        # the other screen decides from what it showed; the storage check is what stops it
+        with pytest.raises(KioskError) as e:
+            second.store.add_decision(result.sheet_id, "reject", None, "unreadable", "office")
+        assert e.value.code == "review.not_pending"
+        with pytest.raises(KioskError) as e:
+            theirs.reject(result.sheet_id)
+        assert e.value.code == "review.not_pending"
+    decisions = kiosk.store.decisions(result.sheet_id)
+    assert [d["action"] for d in decisions] == ["correct"] and decisions[0]["role"] == "helper"
+    (final,) = [f for f in kiosk.store.final_sheets() if f["sheet_id"] == result.sheet_id]
+    assert final["final_status"] == "counted" and final["selections"][q1["id"]] == [o[0]]
