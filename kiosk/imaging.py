@@ -248,8 +248,16 @@ def _dpi(value: Any) -> float | None:
 
 # -- PDF --------------------------------------------------------------------
 
+# PDFium is not thread-safe: no two of its calls may run at once in one process,
+# not even on different documents (pypdfium2's documentation: it crashes or
+# corrupts the process).  Every use in this process -- the reader, the review
+# screen, the print preview -- holds this lock, from opening a document to
+# closing its last page and bitmap (their finalizers are PDFium calls too).
+PDFIUM_LOCK = threading.RLock()
+
+
 class _pdf:
-    """A pypdfium2 document as a context manager, failures as reader reasons."""
+    """A pypdfium2 document as a context manager holding PDFIUM_LOCK, failures as reader reasons."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = path
@@ -257,14 +265,39 @@ class _pdf:
     def __enter__(self):
         import pypdfium2 as pdfium
 
+        PDFIUM_LOCK.acquire()
         try:
             self.doc = pdfium.PdfDocument(str(self.path))
         except pdfium.PdfiumError as exc:
+            PDFIUM_LOCK.release()
             raise PageError("corrupt_file", detail=str(exc)) from None
+        except BaseException:
+            PDFIUM_LOCK.release()
+            raise
         return self.doc
 
     def __exit__(self, *exc: object) -> None:
-        self.doc.close()
+        try:
+            self.doc.close()
+        finally:
+            PDFIUM_LOCK.release()
+
+
+def render_pdf_page(path: str | Path, index: int = 0, *, width_px: int | None = None, dpi: float | None = None,
+                    grayscale: bool = False) -> Image.Image:
+    """Page ``index`` (0-based) of a PDF as a PIL image that owns its pixels,
+    ``width_px`` wide or at ``dpi``; safe to call from any thread."""
+    with _pdf(path) as pdf:
+        page = pdf[index]
+        try:
+            scale = width_px / page.get_width() if width_px else (dpi or 72.0) / 72.0
+            bitmap = page.render(scale=scale, grayscale=grayscale)
+            try:
+                return bitmap.to_pil().copy()  # to_pil() shares the bitmap's buffer
+            finally:
+                bitmap.close()
+        finally:
+            page.close()
 
 
 def _pdf_page(path: str | Path, number: int) -> Page:
@@ -273,6 +306,7 @@ def _pdf_page(path: str | Path, number: int) -> Page:
     with _pdf(path) as pdf:
         if not 1 <= number <= len(pdf):
             raise PageError("corrupt_file", detail=f"no page {number}")
+        page = None
         try:
             page = pdf[number - 1]
             w_pt, h_pt = page.get_size()
@@ -284,9 +318,15 @@ def _pdf_page(path: str | Path, number: int) -> Page:
                 if iw * ih > MAX_PIXELS:
                     raise PageError("too_large", detail=f"embedded image {iw}x{ih} pixels")
             bitmap = page.render(scale=scale, grayscale=True)
-            gray = np.array(bitmap.to_numpy(), copy=True)
+            try:
+                gray = np.array(bitmap.to_numpy(), copy=True)
+            finally:
+                bitmap.close()
         except pdfium.PdfiumError as exc:
             raise PageError("corrupt_file", detail=str(exc)) from None
+        finally:
+            if page is not None:
+                page.close()
     if gray.ndim == 3:
         gray = gray[:, :, 0]
     return Page(number, gray, 1.0, 72.0 * scale, (gray.shape[1], gray.shape[0]))

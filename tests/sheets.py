@@ -15,8 +15,9 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFilter
+
+from kiosk.imaging import render_pdf_page
 
 MM_PER_IN = 25.4
 
@@ -33,11 +34,9 @@ def print_pdf(kiosk, tmp: Path, count: int = 1, page_size: str = "a5") -> tuple[
 
 
 def render(pdf: Path, page: int = 0, dpi: float = 200) -> Image.Image:
-    doc = pdfium.PdfDocument(str(pdf))
-    try:
-        return doc[page].render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-    finally:
-        doc.close()
+    """A printed page as the scanner would see it (PDFium serialised by the core: UI
+    workers may be rendering at the same time)."""
+    return render_pdf_page(pdf, page, dpi=dpi, grayscale=True).convert("L")
 
 
 def box_px(spec: dict[str, Any], question: str, option: str, dpi: float) -> tuple[float, float, float, float]:

@@ -4,6 +4,7 @@ from __future__ import annotations
 import pypdfium2 as pdfium
 from PySide6.QtCore import Qt
 
+from kiosk.imaging import PDFIUM_LOCK
 from kiosk.users import Role
 from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
 from ui.screens import Mode
@@ -12,11 +13,12 @@ pytestmark = OFFSCREEN_NOISE
 
 
 def pages(path) -> int:
-    doc = pdfium.PdfDocument(str(path))
-    try:
-        return len(doc)
-    finally:
-        doc.close()
+    with PDFIUM_LOCK:  # the screen's workers may be rendering a preview meanwhile
+        doc = pdfium.PdfDocument(str(path))
+        try:
+            return len(doc)
+        finally:
+            doc.close()
 
 
 def front_desk(win, qtbot, tmp_path):

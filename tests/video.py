@@ -16,11 +16,11 @@ from typing import Any
 
 import av
 import numpy as np
-import pypdfium2 as pdfium
 from PIL import Image, ImageDraw, ImageFilter
 
 import corpus as C
 from kiosk import payload
+from kiosk.imaging import render_pdf_page
 
 
 @dataclass
@@ -83,7 +83,7 @@ def make_video(kiosk, path: Path, plan: list[str], *, seed: int = 7, frame: tupl
         if n:
             pdf = work / f"printed-{int(foreign)}.pdf"
             res = k.print_ballots(n, out=pdf, page_size="a5")
-            stocks[foreign] = (pdfium.PdfDocument(str(pdf)), list(res.serials), k.layout("a5"))
+            stocks[foreign] = (pdf, list(res.serials), k.layout("a5"))
     taken = {False: 0, True: 0}
     codec = codec or ("libvpx" if path.suffix == ".webm" else "libx264")
     shown: list[Shown] = []
@@ -96,12 +96,12 @@ def make_video(kiosk, path: Path, plan: list[str], *, seed: int = 7, frame: tupl
         for k, cls in enumerate(plan):
             srng, snp = C._sheet_rngs(seed, f"video:{k}")
             foreign = cls == C.FOREIGN
-            doc, serials, spec = stocks[foreign]
+            pdf, serials, spec = stocks[foreign]
             index = taken[foreign]
             taken[foreign] += 1
             serial = payload.serial_text(serials[index])
             dpi = 2 * frame[1] / (spec["page_mm"][1] / 25.4) * 0.95
-            page = C.render_page(doc, index, dpi, color=True)
+            page = render_pdf_page(pdf, index, dpi=dpi).convert("RGB")  # PDFium serialised: UI threads may render too
             marks = C.plan_marks(spec, C.CLEAR if foreign else cls, srng)
             C.mark_page(page, spec, marks, srng, snp)
             votes = C.votes_of(spec, marks)
@@ -115,6 +115,4 @@ def make_video(kiosk, path: Path, plan: list[str], *, seed: int = 7, frame: tupl
                 n += 1
         for packet in stream.encode():
             out.mux(packet)
-    for doc, _, _ in stocks.values():
-        doc.close()
     return shown

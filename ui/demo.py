@@ -12,17 +12,21 @@ from typing import Any
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
+from kiosk.imaging import PDFIUM_LOCK, render_pdf_page
+
 MM_PER_IN = 25.4
 
 
 def render_pages(pdf: Path, dpi: float = 150):
-    """Every page of a PDF as a grayscale PIL image."""
-    doc = pdfium.PdfDocument(str(pdf))
-    try:
-        for page in doc:
-            yield page.render(scale=dpi / 72, grayscale=True).to_pil().convert("L")
-    finally:
-        doc.close()
+    """Every page of a PDF as a grayscale PIL image (PDFium serialised by the core)."""
+    with PDFIUM_LOCK:
+        doc = pdfium.PdfDocument(str(pdf))
+        try:
+            count = len(doc)
+        finally:
+            doc.close()
+    for index in range(count):
+        yield render_pdf_page(pdf, index, dpi=dpi, grayscale=True).convert("L")
 
 
 def cross(img: Image.Image, box_mm: list[float], dpi: float, rnd: random.Random, *, ink: int = 25) -> None:

@@ -69,16 +69,11 @@ def print_job(ctx, session, count: int, printer: str, pdf_dir: str):
 
 
 def render_pdf_page(pdf: Path, page: int = 0, width_px: int = 900):
-    """Page ``page`` of a PDF as a PIL image ``width_px`` wide (pypdfium2)."""
-    import pypdfium2 as pdfium
+    """Page ``page`` of a PDF as a PIL image ``width_px`` wide (through the core,
+    which serialises PDFium: it is not thread-safe)."""
+    from kiosk.imaging import render_pdf_page as render
 
-    doc = pdfium.PdfDocument(str(pdf))
-    try:
-        p = doc[page]
-        scale = width_px / p.get_width()
-        return p.render(scale=scale, grayscale=False).to_pil()
-    finally:
-        doc.close()
+    return render(pdf, page, width_px=width_px)
 
 
 def specimen_job(ctx):
