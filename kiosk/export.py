@@ -278,18 +278,20 @@ def _export_lock(root: Path) -> Iterator[None]:
             fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
 
 
-def export_batch(kiosk: Any, out_dir: str | Path, *, images: bool = False) -> ExportResult:
+def export_batch(kiosk: Any, out_dir: str | Path, *, images: bool = False,
+                 progress: Callable[[int, int], None] | None = None) -> ExportResult:
     """Write the next batch of ``kiosk`` into ``out_dir`` and record it.
 
     The file is written completely (temporary name, fsync, rename) before the
     batch and its serials are recorded in one transaction; if recording
     fails, the file is removed, so a batch exists exactly when it is recorded.
+    ``progress(done, total)`` counts records built, then images written.
     """
     with _export_lock(kiosk.root):
-        return _export(kiosk, Path(out_dir), images)
+        return _export(kiosk, Path(out_dir), images, progress or (lambda done, total: None))
 
 
-def _export(kiosk: Any, out_dir: Path, images: bool) -> ExportResult:
+def _export(kiosk: Any, out_dir: Path, images: bool, progress: Callable[[int, int], None]) -> ExportResult:
     store = kiosk.store
     last = store.last_batch()
     number = 1 if last is None else last["number"] + 1
@@ -305,7 +307,10 @@ def _export(kiosk: Any, out_dir: Path, images: bool) -> ExportResult:
     layout_labels: dict[int, dict[str, dict[str, str]]] = {}
     labels: dict[str, dict[str, str]] = {}
     records: list[dict[str, Any]] = []
-    for f in todo:
+    steps = len(todo) + (len({f["image_sha256"] for f in todo}) if images else 0)
+    for n, f in enumerate(todo, start=1):
+        if n % 256 == 0:
+            progress(n, steps)
         serial = payload.serial_text(f["serial"])
         layout_id = layout_of.get(f["sheet_id"])
         if layout_id is None:
@@ -334,9 +339,11 @@ def _export(kiosk: Any, out_dir: Path, images: bool) -> ExportResult:
         })
     secrets.SystemRandom().shuffle(records)  # no meaningful order leaves the kiosk
 
+    progress(len(todo), steps)
     image_entries: list[tuple[str, Callable[[], bytes]]] = []
     if images:
-        image_entries = [_image_entry(kiosk, sha) for sha in sorted({r["image_sha256"] for r in records})]
+        image_entries = [_counting(_image_entry(kiosk, sha), len(todo) + i, steps, progress)
+                         for i, sha in enumerate(sorted({r["image_sha256"] for r in records}), start=1)]
 
     manifest = {
         "format": FORMAT,
@@ -406,6 +413,19 @@ def _export(kiosk: Any, out_dir: Path, images: bool) -> ExportResult:
         raise
     return ExportResult(final, pub, number, file_hash, previous, len(records), counted, rejected, pending,
                         len(image_entries))
+
+
+def _counting(entry: tuple[str, Callable[[], bytes]], done: int, total: int,
+              progress: Callable[[int, int], None]) -> tuple[str, Callable[[], bytes]]:
+    """An image entry whose loading, when the batch is written, reports progress."""
+    name, load = entry
+
+    def loaded() -> bytes:
+        data = load()
+        progress(done, total)
+        return data
+
+    return name, loaded
 
 
 def manifest_counts(records: list[dict[str, Any]]) -> tuple[int, int]:

@@ -164,6 +164,17 @@ def test_images_option_includes_the_originals(kiosk, tmp_path):
     assert check.ok, check.detail
 
 
+def test_export_reports_progress_over_records_then_images(kiosk, tmp_path):
+    for _ in range(300):
+        add_sheet(kiosk)
+    seen: list[tuple[int, int]] = []
+    res = export_batch(kiosk, tmp_path / "out", images=True, progress=lambda done, total: seen.append((done, total)))
+    assert res.records == 300 and res.images == 300
+    assert {total for _, total in seen} == {600}  # 300 records, then 300 images
+    dones = [done for done, _ in seen]
+    assert dones == sorted(dones) and dones[-1] == 600 and 300 in dones
+
+
 def test_a_missing_image_stops_the_export_and_records_nothing(kiosk, tmp_path):
     sheet = add_sheet(kiosk)
     (kiosk.root / kiosk.store.image(sheet["image_sha256"])["path"]).unlink()

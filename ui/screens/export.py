@@ -42,7 +42,7 @@ def export_job(ctx, session, out_dir: str, images: bool):
     """Worker: write, sign and record the next batch."""
     office = SignedIn(ctx.kiosk, session)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
-    return office.export_batch(out_dir, images=images)
+    return office.export_batch(out_dir, images=images, progress=ctx.progress)
 
 
 class BatchModel(QAbstractTableModel):
@@ -274,6 +274,7 @@ class ExportScreen(Screen):
         session, out_dir = self.ctx.session, self.out_dir()
         images = self.images_check.isChecked()
         self.export_button.setEnabled(False)
+        self.progress.setRange(0, 0)  # busy until the first count arrives
         self.progress.setVisible(True)
         self.result_label.setText(self.tr("Partija tiek veidota un parakstīta…"))
         self.result_label.setProperty("level", "")
@@ -283,7 +284,12 @@ class ExportScreen(Screen):
             done=self._exported,
             failed=self._failed,
             finished=self._finished,
+            progress=self._progress,
         )
+
+    def _progress(self, done: int, total: int) -> None:
+        self.progress.setRange(0, max(total, 1))
+        self.progress.setValue(done)
 
     def _exported(self, result) -> None:
         self.last_result = result
