@@ -73,6 +73,21 @@ PLACEHOLDER_COLORS = {"warn": QColor("#8a5a00"), "error": QColor("#b3261e")}
 
 # -- frames -----------------------------------------------------------------------------
 
+def centred_label(name: str, pixel_size: int | None = None) -> QLabel:
+    """A named, centred label that never widens the panel (long words in another
+    language), optionally in a bold font of ``pixel_size``."""
+    label = QLabel()
+    label.setObjectName(name)
+    label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+    shrinkable(label)
+    if pixel_size:
+        font = QFont(label.font())
+        font.setPixelSize(pixel_size)
+        font.setBold(True)
+        label.setFont(font)
+    return label
+
+
 def frame_to_gray(image: QImage) -> np.ndarray:
     """A QImage as an owned 2-D uint8 array (rows padded to 4 bytes are cut)."""
     g = image.convertToFormat(QImage.Format.Format_Grayscale8)
@@ -375,22 +390,9 @@ class OutcomeBanner(QFrame):
         super().__init__(parent)
         self.setObjectName("cameraBanner")
         self.status: str | None = None
-        self.title = QLabel()
-        self.title.setObjectName("bannerTitle")
-        self.title.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        shrinkable(self.title)  # a long word in another language never widens the panel
-        self.detail = QLabel()
-        self.detail.setObjectName("bannerDetail")
-        self.detail.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        shrinkable(self.detail)
-        font = QFont(self.detail.font())
-        font.setPixelSize(21)
-        font.setBold(True)
-        self.detail.setFont(font)
-        self.serial = QLabel()
-        self.serial.setObjectName("bannerSerial")
-        self.serial.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        shrinkable(self.serial)
+        self.title = centred_label("bannerTitle")
+        self.detail = centred_label("bannerDetail", 21)
+        self.serial = centred_label("bannerSerial")
         box = QVBoxLayout(self)
         box.setContentsMargins(16, 12, 16, 12)
         box.addStretch(1)
@@ -519,17 +521,8 @@ class CameraPanel(QWidget):
         self.view = CameraView()
         self.view.resized.connect(self._view_resized)
         self.banner = OutcomeBanner()
-        self.state_label = QLabel()
-        self.state_label.setObjectName("cameraState")
-        self.state_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        shrinkable(self.state_label)
-        font = QFont(self.state_label.font())
-        font.setPixelSize(20)
-        font.setBold(True)
-        self.state_label.setFont(font)
-        self.rate_label = QLabel()
-        self.rate_label.setObjectName("cameraRate")
-        self.rate_label.setAlignment(Qt.AlignmentFlag.AlignCenter)
+        self.state_label = centred_label("cameraState", 20)
+        self.rate_label = centred_label("cameraRate")
         right = QVBoxLayout()
         right.setContentsMargins(0, 0, 0, 0)
         right.setSpacing(4)
