@@ -37,9 +37,18 @@ def _out(obj: Any) -> None:
 
 # -- commands ---------------------------------------------------------------
 
-def cmd_gui(args: argparse.Namespace) -> int:
-    from ui.app import run  # imported lazily: the core never needs Qt
+GUI_ENTRY_POINTS = "urn_kiosk.gui"
 
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    """Start the graphical application registered under GUI_ENTRY_POINTS (the Qt
+    one in ui/, by pyproject.toml): the core never imports the UI itself."""
+    from importlib.metadata import entry_points
+
+    found = sorted(entry_points(group=GUI_ENTRY_POINTS), key=lambda ep: ep.name)
+    if not found:
+        raise KioskError("usage", detail="no graphical application is installed (run .ci/setup)")
+    run = found[0].load()
     return run(data_dir=args.data_dir, lang=args.lang)
 
 

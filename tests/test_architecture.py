@@ -22,9 +22,6 @@ def test_kiosk_sources_import_no_qt_or_ui():
                 names = [node.module]
             for name in names:
                 if name.split(".")[0] in FORBIDDEN:
-                    # the CLI may start the GUI lazily, inside cmd_gui only
-                    if path.name == "cli.py" and name == "ui.app":
-                        continue
                     offenders.append(f"{path.relative_to(REPO)}:{node.lineno} imports {name}")
     assert offenders == []
 
