@@ -100,6 +100,17 @@ def ballot(kiosk, tmp: Path, votes: dict[str, tuple[str, ...] | str] | None = No
     return img, spec, serials[0]
 
 
+def scans(kiosk, folder: Path, votes_list, tmp: Path, prefix: str = "scan") -> list[Path]:
+    """One printed, marked ballot per entry of ``votes_list``, saved as PNG scans in ``folder``."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = []
+    for n, votes in enumerate(votes_list):
+        img, _spec, _serial = ballot(kiosk, tmp, votes, seed=n)
+        out.append(folder / f"{prefix}-{n:03d}.png")
+        img.save(out[-1])
+    return out
+
+
 # -- degradations ---------------------------------------------------------------
 
 def rotate(img: Image.Image, degrees: float) -> Image.Image:

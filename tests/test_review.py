@@ -7,17 +7,11 @@ from kiosk.errors import KioskError
 from kiosk.review import REJECT_REASONS, Review, reason_text
 from kiosk.scan import scan_paths
 from kiosk.users import Auth, Role, SignedIn
-from sheets import ballot
+from sheets import scans
 
 
 def scanned(kiosk, tmp_path, votes_list):
-    paths = []
-    for n, votes in enumerate(votes_list):
-        img, spec, _serial = ballot(kiosk, tmp_path, votes, seed=n)
-        p = tmp_path / f"scan-{n}.png"
-        img.save(p)
-        paths.append(p)
-    return spec, list(scan_paths(kiosk, paths, workers=1))
+    return list(scan_paths(kiosk, scans(kiosk, tmp_path, votes_list, tmp_path), workers=1))
 
 
 @pytest.fixture
@@ -42,7 +36,7 @@ def test_queue_confirm_correct_reject(kiosk, tmp_path, sessions):
     q1 = spec["questions"][0]
     o = [opt["id"] for opt in q1["options"]]
     # two overvotes and a blank-rating one that counts
-    _spec, results = scanned(kiosk, tmp_path, [
+    results = scanned(kiosk, tmp_path, [
         {q1["id"]: (o[0], o[1]), "rating": "4"},
         {q1["id"]: (o[1], o[2]), "rating": "5"},
         {q1["id"]: o[2], "rating": "2"},
@@ -102,7 +96,7 @@ def test_enter_confirms_unchanged_and_corrects_changed(kiosk, tmp_path, sessions
     q1 = spec["questions"][0]
     o = [opt["id"] for opt in q1["options"]]
     # nothing marked in the required question: review (undervote), machine reading valid
-    _spec, results = scanned(kiosk, tmp_path, [{"rating": "3"}, {"rating": "1"}])
+    results = scanned(kiosk, tmp_path, [{"rating": "3"}, {"rating": "1"}])
     assert [r.reason for r in results] == ["undervote", "undervote"]
     review = Review(kiosk, sessions[Role.OFFICE])
     action, _ = review.decide(results[0].sheet_id, {q1["id"]: [], "rating": ["3"]})
@@ -114,7 +108,7 @@ def test_enter_confirms_unchanged_and_corrects_changed(kiosk, tmp_path, sessions
 
 
 def test_reject_reasons_are_known(kiosk, tmp_path, sessions):
-    _spec, results = scanned(kiosk, tmp_path, [{"rating": "3"}])
+    results = scanned(kiosk, tmp_path, [{"rating": "3"}])
     review = Review(kiosk, sessions[Role.HELPER])
     with pytest.raises(KioskError):
         review.reject(results[0].sheet_id, "because")
@@ -131,7 +125,7 @@ def test_two_reviewers_on_one_ballot_the_second_is_told(kiosk, tmp_path, session
 
     q1 = kiosk.layout()["questions"][0]
     o = [opt["id"] for opt in q1["options"]]
-    _spec, (result,) = scanned(kiosk, tmp_path, [{q1["id"]: (o[0], o[1]), "rating": "4"}])
+    (result,) = scanned(kiosk, tmp_path, [{q1["id"]: (o[0], o[1]), "rating": "4"}])
     with Kiosk.open(kiosk.root) as second:
         mine = SignedIn(kiosk, sessions[Role.HELPER]).review()
         theirs = SignedIn(second, sessions[Role.OFFICE]).review()

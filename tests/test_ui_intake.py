@@ -7,23 +7,12 @@ from PIL import Image
 from PySide6.QtCore import Qt
 
 from kiosk.users import Role
-from sheets import ballot
+from sheets import scans
 from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
 from ui.screens import Mode
 from ui.watch import StableFileTracker
 
 pytestmark = OFFSCREEN_NOISE
-
-
-def make_scans(kiosk, folder: Path, votes_list, tmp: Path) -> list[Path]:
-    folder.mkdir(parents=True, exist_ok=True)
-    out = []
-    for n, votes in enumerate(votes_list):
-        img, _spec, _serial = ballot(kiosk, tmp, votes, seed=n)
-        p = folder / f"scan-{n:03d}.png"
-        img.save(p)
-        out.append(p)
-    return out
 
 
 def helper_intake(win, qtbot):
@@ -38,7 +27,7 @@ def test_scan_a_folder_fills_the_list_counters_and_image(win, qtbot, kiosk, tmp_
     q1 = kiosk.layout()["questions"][0]
     o = [x["id"] for x in q1["options"]]
     folder = tmp_path / "urn"
-    make_scans(kiosk, folder, [{q1["id"]: o[0], "rating": "5"}, {q1["id"]: (o[0], o[1]), "rating": "3"}], tmp_path)
+    scans(kiosk, folder, [{q1["id"]: o[0], "rating": "5"}, {q1["id"]: (o[0], o[1]), "rating": "3"}], tmp_path)
     Image.new("L", (1000, 1400), 255).save(folder / "scan-900-back.png")  # a blank back
     (folder / "notes.txt").write_text("not a scan")
     screen = helper_intake(win, qtbot)
@@ -110,7 +99,7 @@ def test_watched_scan_folder_reads_new_files(win, qtbot, kiosk, tmp_path):
     qtbot.mouseClick(screen.watch_button, Qt.MouseButton.LeftButton)
     assert screen.watcher.active and "Vēro mapi" in screen.watch_note.text()
     # the scanner writes a file in two goes
-    staged = make_scans(kiosk, tmp_path / "staging", [{"rating": "4"}], tmp_path)[0]
+    staged = scans(kiosk, tmp_path / "staging", [{"rating": "4"}], tmp_path)[0]
     data = staged.read_bytes()
     target = watch / "scan-001.png"
     target.write_bytes(data[: len(data) // 2])
@@ -141,7 +130,7 @@ def test_missing_scan_folder_is_said_plainly(win, qtbot, tmp_path):
 
 def test_cancel_stops_a_long_scan(win, qtbot, kiosk, tmp_path):
     folder = tmp_path / "many"
-    paths = make_scans(kiosk, folder, [{"rating": "4"}] * 3, tmp_path)
+    paths = scans(kiosk, folder, [{"rating": "4"}] * 3, tmp_path)
     screen = helper_intake(win, qtbot)
     screen.scan([str(p) for p in paths] * 1)
     screen.scan([str(folder)])  # queued behind the first

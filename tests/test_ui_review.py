@@ -5,7 +5,7 @@ from PySide6.QtCore import Qt
 
 from kiosk.scan import scan_paths
 from kiosk.users import Role
-from sheets import ballot
+from sheets import scans
 from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
 from ui.screens import Mode
 
@@ -13,13 +13,7 @@ pytestmark = OFFSCREEN_NOISE
 
 
 def stored_ballots(kiosk, tmp_path, votes_list):
-    paths = []
-    for n, votes in enumerate(votes_list):
-        img, _spec, _serial = ballot(kiosk, tmp_path, votes, seed=n)
-        p = tmp_path / f"r-{n}.png"
-        img.save(p)
-        paths.append(p)
-    return list(scan_paths(kiosk, paths, workers=1))
+    return list(scan_paths(kiosk, scans(kiosk, tmp_path, votes_list, tmp_path, prefix="r"), workers=1))
 
 
 def open_review(win, qtbot, role=Role.HELPER):
