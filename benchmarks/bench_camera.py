@@ -53,7 +53,7 @@ def main() -> None:
                 if report.accepted is not None:
                     serial = report.accepted.fields["interpretation"].get("payload", {}).get("serial")
                     accepted_at[serial] = (index, times[-1])
-            delays, counted = [], 0
+            delays = []
             for s in shown:
                 if s.serial in accepted_at:
                     index, cost = accepted_at[s.serial]

@@ -36,7 +36,6 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path[:0] = [str(REPO), str(REPO / "tests"), str(REPO / "benchmarks")]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
-import ui  # noqa: E402,F401
 from bench_intake_ui import LoopMonitor, wait  # noqa: E402 - the same event-loop probe as the intake benchmark
 from PySide6.QtWidgets import QApplication  # noqa: E402
 

@@ -9,7 +9,6 @@ taken from the layout spec, so a mark lands where a voter's would.
 from __future__ import annotations
 
 import io
-import math
 import random
 from pathlib import Path
 from typing import Any

@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 
 import sheets
-from kiosk import cli, payload
+from kiosk import payload
 from kiosk.scan import scan_paths
 
 REPO = Path(__file__).resolve().parent.parent

@@ -116,7 +116,7 @@ def test_a_decision_someone_else_made_first_is_said_plainly(win, qtbot, kiosk, t
     from kiosk.users import Auth
 
     results = stored_ballots(kiosk, tmp_path, [{"rating": "5"}])
-    screen = open_review(win, qtbot)
+    open_review(win, qtbot)
     other = Auth(kiosk.store).sign_in(Role.OFFICE, "3333")
     Review(kiosk, other).reject(results[0].sheet_id, "damaged")  # another kiosk screen won the race
     qtbot.keyClick(win, Qt.Key.Key_Return)
