@@ -26,6 +26,7 @@ import io
 import json
 import os
 import tempfile
+import time
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -138,8 +139,6 @@ class BallotTracker:
 
     # -- one frame ---------------------------------------------------------------
     def feed(self, gray: np.ndarray, index: int) -> FrameReport:
-        import time
-
         t0 = time.perf_counter()
         it = read_sheet(gray, layouts=self.layouts, verify=self.verify, thresholds=self.thresholds, backend=self.backend)
         report = self._step(it, gray, index)
