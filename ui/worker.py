@@ -243,10 +243,11 @@ class Runner(QObject):
 
 
 def worker_opener(root: Path, campaign, institution) -> Callable[[], Any]:
-    """Open a Kiosk for a worker thread: its own connection, the UI's already
-    loaded (immutable) campaign, and none of ``Kiosk.open``'s start-up
-    housekeeping (which would mark a print job running on another thread as
-    interrupted)."""
+    """Open a Kiosk for a worker thread: its own SQLite connection and the UI's
+    already loaded (immutable) campaign, so a job neither re-reads and
+    re-validates the campaign file nor could see a different one than the
+    screen shows.  (``Kiosk.open`` would be safe too: it only recovers print
+    jobs of processes that are gone.)"""
     def open_kiosk():
         from kiosk.service import Kiosk
 
