@@ -31,15 +31,16 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
 
     import corpus as C
-    from kiosk import camera
-    from kiosk.scan import ReadContext
-    from kiosk.service import Kiosk
     from video import make_video
+
+    from kiosk.intake.context import read_context
+    from kiosk.reading import tracker as camera
+    from kiosk.station import Kiosk
 
     print(f"machine: {platform.machine()}, {os.cpu_count()} cpus, Python {platform.python_version()}; one core used")
     with tempfile.TemporaryDirectory() as tmp:
         kiosk = Kiosk.open_or_enroll_demo(Path(tmp) / "data")
-        ctx = ReadContext.of(kiosk)
+        ctx = read_context(kiosk)
         plan = [C.CLEAR] * args.ballots
         for frame in ((1280, 720), (1920, 1080)):
             path = Path(tmp) / f"v{frame[0]}.mp4"

@@ -59,11 +59,12 @@ def main(argv: list[str] | None = None) -> int:
         os.sched_setaffinity(0, set(sorted(os.sched_getaffinity(0))[: args.cores]))
 
     import corpus as C
-    from kiosk.service import Kiosk
-    from kiosk.users import Role
+    from video import make_video
+
+    from kiosk.access.roles import Role
+    from kiosk.station import Kiosk
     from ui.app import create_window, setup_application
     from ui.screens import Mode
-    from video import make_video
 
     app = QApplication.instance() or QApplication(sys.argv)
     setup_application(app)

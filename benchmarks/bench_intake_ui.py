@@ -27,7 +27,7 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(REPO))
+sys.path[:0] = [str(REPO), str(REPO / "tests")]
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 
 from PySide6.QtCore import QElapsedTimer, QEventLoop, QTimer  # noqa: E402
@@ -90,11 +90,11 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--json", action="store_true")
     args = ap.parse_args(argv)
 
-    from kiosk.scan import SheetResult
-    from kiosk.service import Kiosk
-    from kiosk.users import Role
+    from kiosk.access.roles import Role
+    from kiosk.intake.results import SheetResult
+    from kiosk.station import Kiosk
     from ui.app import create_window, setup_application
-    from ui.demo import make_urn
+    from demo import make_urn
     from ui.screens import Mode
 
     app = QApplication.instance() or QApplication(sys.argv)

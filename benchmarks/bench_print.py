@@ -1,6 +1,6 @@
 """Printing speed: time to the first ballot of a job and ballots per second.
 
-Runs the real issuing path (Kiosk.print_ballots: serials recorded in SQLite,
+Runs the real issuing path (kiosk.issuing.jobs.print_ballots: serials recorded in SQLite,
 PDF written with reportlab) on one core in a temporary data directory.
 
     .venv/bin/python benchmarks/bench_print.py [--count 1000] [--repeat 3]
@@ -29,7 +29,8 @@ def main() -> None:
         os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
 
     t0 = time.perf_counter()
-    from kiosk.service import Kiosk  # noqa: E402  (import time is part of a cold start)
+    from kiosk.issuing.jobs import print_ballots  # noqa: E402  (import time is part of a cold start)
+    from kiosk.station import Kiosk  # noqa: E402
 
     with tempfile.TemporaryDirectory() as tmp:
         kiosk = Kiosk.open_or_enroll_demo(Path(tmp) / "data")
@@ -40,20 +41,20 @@ def main() -> None:
             if n == 1:
                 first_at.append(time.perf_counter())
 
-        kiosk.print_ballots(1, out=Path(tmp) / "first.pdf", progress=progress)
+        print_ballots(kiosk, 1, out=Path(tmp) / "first.pdf", progress=progress)
         first_done = time.perf_counter()
         cold_first = first_done - t0
 
         singles = []
         for _ in range(20):
             s = time.perf_counter()
-            kiosk.print_ballots(1, out=Path(tmp) / "one.pdf")
+            print_ballots(kiosk, 1, out=Path(tmp) / "one.pdf")
             singles.append(time.perf_counter() - s)
 
         stacks = []
         for r in range(args.repeat):
             s = time.perf_counter()
-            kiosk.print_ballots(args.count, out=Path(tmp) / f"stack{r}.pdf")
+            print_ballots(kiosk, args.count, out=Path(tmp) / f"stack{r}.pdf")
             stacks.append(time.perf_counter() - s)
         size = (Path(tmp) / "stack0.pdf").stat().st_size
         kiosk.close()

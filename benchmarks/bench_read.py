@@ -107,10 +107,11 @@ def main() -> None:
 
     from PIL import Image
 
-    from kiosk import imaging
-    from kiosk.reader import read_sheet
-    from kiosk.scan import ReadContext, scan_paths
-    from kiosk.service import Kiosk
+    from kiosk.intake.context import read_context
+    from kiosk.intake.scan import scan_paths
+    from kiosk.reading import imaging
+    from kiosk.reading.reader import read_sheet
+    from kiosk.station import Kiosk
 
     ncpu = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count()
     print(f"machine: {platform.machine()}, {ncpu} cpus, Python {platform.python_version()}, "
@@ -121,7 +122,7 @@ def main() -> None:
         inputs = tmp / "in"
         inputs.mkdir()
         files = make_inputs(kiosk, inputs, args.batch, tmp)
-        ctx = ReadContext.of(kiosk)
+        ctx = read_context(kiosk)
         verify = ctx.verify()
 
         # -- one core ------------------------------------------------------------

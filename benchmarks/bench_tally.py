@@ -22,12 +22,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from kiosk import payload  # noqa: E402
-from kiosk.campaign import demo_campaign_path, load_campaign  # noqa: E402
-from kiosk.central import load_trust, tally, verify_batches  # noqa: E402
-from kiosk.export import GENESIS, batch_file_name, write_batch  # noqa: E402
-from kiosk.keys import new_signing_key, public_hex  # noqa: E402
-from kiosk.layout import build_layout, option_labels  # noqa: E402
+from kiosk.assets import demo_campaign_path  # noqa: E402
+from kiosk.ballot import payload  # noqa: E402
+from kiosk.ballot.campaign import load_campaign
+from kiosk.ballot.keys import new_signing_key, public_hex  # noqa: E402
+from kiosk.ballot.layout import build_layout, option_labels  # noqa: E402
+from kiosk.batches.format import GENESIS, batch_file_name, write_batch  # noqa: E402
+from kiosk.central.tally import tally  # noqa: E402
+from kiosk.central.verify import load_trust, verify_batches
 
 TOTAL_KEYS = ("issued", "voided", "scanned", "counted", "in_review", "rejected", "duplicates", "blank_backs", "exported")
 

@@ -25,9 +25,11 @@ REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO / "tests"))
 
 import corpus  # noqa: E402
-from kiosk import cli  # noqa: E402
-from kiosk.campaign import demo_campaign_path, load_campaign  # noqa: E402
-from kiosk.service import Kiosk  # noqa: E402
+
+from kiosk.assets import demo_campaign_path  # noqa: E402
+from kiosk.ballot.campaign import load_campaign
+from kiosk.cli import main as cli  # noqa: E402
+from kiosk.station import Kiosk  # noqa: E402
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -117,7 +117,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     # generic
     "usage": ("{detail}", "{detail}"),
-    # people at the kiosk: sign-in, roles, settings (issue 5)
+    # people at the kiosk: sign-in, roles, settings
     "auth.wrong_pin": ("Nepareizs PIN kods", "Wrong PIN"),
     "auth.locked": (
         "Pārāk daudz nepareizu PIN kodu. Mēģiniet vēlreiz pēc {seconds} s",
@@ -141,7 +141,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "auth.unknown_user": ("Lietotājs nav atrasts", "User not found"),
     "settings.invalid": ("Nederīga vērtība iestatījumam “{key}”: {detail}", "Invalid value for setting “{key}”: {detail}"),
     "settings.unknown": ("Nezināms iestatījums “{key}”", "Unknown setting “{key}”"),
-    # review of doubtful ballots (issue 5)
+    # review of doubtful ballots
     "review.not_found": ("Biļetens nav atrasts (lapa {sheet})", "Ballot not found (sheet {sheet})"),
     "review.not_pending": (
         "Šis biļetens vairs negaida pārbaudi (lapa {sheet})",
@@ -161,7 +161,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The machine's reading cannot be confirmed: question “{question}” has several answers marked. "
         "Correct the marks or reject the ballot",
     ),
-    # signed batch export and central verification (issue 4)
+    # signed batch export and central verification
     "export.output": ("Partijas failu nevar ierakstīt: {detail}", "Cannot write the batch file: {detail}"),
     "export.busy": (
         "Šobrīd jau notiek cita eksportēšana no šī kioska: uzgaidiet un mēģiniet vēlreiz",
@@ -221,7 +221,7 @@ CATALOG: dict[str, tuple[str, str]] = {
         "A ballot's authenticity tag is invalid: possibly forged ({detail})",
     ),
     "batch.malformed": ("Partijas fails ir bojāts vai nav partija ({detail})", "The batch file is damaged or not a batch ({detail})"),
-    # camera intake (issue 6): the camera source in the Qt UI
+    # camera intake: the camera source in the Qt UI
     "camera.none": (
         "Kamera nav atrasta. Pievienojiet USB kameru (un pārbaudiet, vai datoram ir atļauts to lietot) "
         "vai atveriet video failu",

@@ -10,8 +10,9 @@ from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
 
-from kiosk.campaign import demo_campaign_path, load_campaign  # noqa: E402
-from kiosk.service import Kiosk  # noqa: E402
+from kiosk.assets import demo_campaign_path  # noqa: E402
+from kiosk.ballot.campaign import load_campaign
+from kiosk.station import Kiosk  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
 

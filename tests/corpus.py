@@ -1,6 +1,6 @@
 """A realistic test corpus of returned ballots: printed, marked by hand, scanned or photographed.
 
-Every ballot is printed with the real printing code (``Kiosk.print_ballots``),
+Every ballot is printed with the real printing code (``kiosk.issuing.jobs.print_ballots``),
 rendered from its PDF with pdfium, marked with hand-like strokes at the
 render resolution and then put through a scanner or a webcam model.  Every
 sheet carries its ground truth: which boxes the voter marked, what the reader
@@ -50,7 +50,8 @@ import numpy as np
 import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
-from kiosk import payload as kiosk_payload
+from kiosk.ballot import payload as kiosk_payload
+from kiosk.issuing.jobs import print_ballots
 
 MM_PER_INCH = 25.4
 SCAN_EPOCH = 1_790_000_000  # 2026-09-21: the date written into scanned PDFs
@@ -911,7 +912,7 @@ def class_schedule(n: int, rng: random.Random, mix: dict[str, float] = CLASS_MIX
 
 @contextlib.contextmanager
 def seeded_serials(seed: int) -> Iterator[None]:
-    """Make ``Kiosk.print_ballots`` draw its serials from a seeded stream (for byte-identical corpora)."""
+    """Make ``kiosk.issuing.jobs.print_ballots`` draw its serials from a seeded stream (for byte-identical corpora)."""
     rng = random.Random(f"serials:{seed}")
     original = kiosk_payload.new_serial
     kiosk_payload.new_serial = lambda: rng.getrandbits(64).to_bytes(8, "big")
@@ -936,7 +937,7 @@ def print_stock(kiosk: Any, folder: Path, size: str, n: int, *, seed: int | None
     pdf = folder / f"printed{tag}-{size}.pdf"
     ctx = seeded_serials(seed * 1000 + (7 if size == "a4" else 5) + len(tag)) if seed is not None else contextlib.nullcontext()
     with ctx:
-        res = kiosk.print_ballots(n, out=pdf, page_size=size)
+        res = print_ballots(kiosk, n, out=pdf, page_size=size)
     return Printed(str(pdf), kiosk.layout(size), tuple(kiosk_payload.serial_text(s) for s in res.serials))
 
 

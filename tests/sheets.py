@@ -1,6 +1,6 @@
 """Printed ballots as the reader meets them, for the reader's own tests.
 
-Ballots come from the real printing code (``Kiosk.print_ballots``), are
+Ballots come from the real printing code (``kiosk.issuing.jobs.print_ballots``), are
 rendered with pypdfium2, marked with Pillow (a cross, a tick, a filled box,
 a dot, a faint pencil cross) and degraded like a scanner or a camera would
 (rotation, skew, perspective, noise, blur, uneven light).  Box positions are
@@ -16,7 +16,9 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-from kiosk.imaging import render_pdf_page
+from kiosk.intake.context import read_context
+from kiosk.issuing.jobs import print_ballots
+from kiosk.reading.imaging import render_pdf_page
 
 MM_PER_IN = 25.4
 
@@ -27,7 +29,7 @@ def print_pdf(kiosk, tmp: Path, count: int = 1, page_size: str = "a5") -> tuple[
     while out.exists():
         n += 1
         out = tmp / f"ballots-{page_size}-{count}-{n}.pdf"
-    res = kiosk.print_ballots(count, out=out, page_size=page_size)
+    res = print_ballots(kiosk, count, out=out, page_size=page_size)
     spec = kiosk.store.layout(kiosk.campaign.id, kiosk.institution.id, res.layout_id)
     return out, spec, res.serials
 
@@ -177,18 +179,17 @@ def jpeg_bytes(img: Image.Image, quality: int = 85, dpi: float | None = None) ->
 
 def read(kiosk, img: Image.Image, **kw: Any):
     """The reader's interpretation of a page image, as a scan would get it."""
-    from kiosk.reader import read_sheet
-    from kiosk.scan import ReadContext
+    from kiosk.reading.reader import read_sheet
 
-    ctx = ReadContext.of(kiosk)
+    ctx = read_context(kiosk)
     return read_sheet(np.asarray(img.convert("L")), layouts=ctx.layouts, verify=ctx.verify(), **kw)
 
 
 def forged_pdf(kiosk, tmp: Path, *, key: bytes | None = None, campaign: bytes | None = None,
                layout: int | None = None, name: str = "forged.pdf") -> Path:
     """A ballot drawn with the kiosk's layout but a payload of our choosing."""
-    from kiosk import payload
-    from kiosk.printing import write_pdf
+    from kiosk.ballot import payload
+    from kiosk.ballot.pdf import write_pdf
 
     spec = kiosk.layout()
     serial = payload.new_serial()

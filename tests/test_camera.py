@@ -9,16 +9,17 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import corpus as C
 import numpy as np
 import pytest
-
-import corpus as C
-from kiosk import camera
-from kiosk.campaign import demo_campaign_path
-from kiosk.cli import main as kiosk_main
-from kiosk.scan import ReadContext
-from kiosk.service import Kiosk
 from video import make_video
+
+from kiosk.assets import demo_campaign_path
+from kiosk.cli.main import main as kiosk_main
+from kiosk.intake.context import read_context
+from kiosk.reading import tracker as camera
+from kiosk.reading import video
+from kiosk.station import Kiosk
 
 PLAN_720 = [C.CLEAR, C.CLEAR, C.OVERVOTE, C.CLEAR, C.BLANK_BALLOT, C.CLEAR, C.FOREIGN, C.CLEAR]
 PLAN_1080 = [C.CLEAR, C.CLEAR, C.BLANK_BALLOT, C.CLEAR, C.OVERVOTE, C.CLEAR]
@@ -125,14 +126,14 @@ def test_a_broken_video_is_rejected_and_the_rest_continues(videos, capsys, tmp_p
 # -- the tracker on its own ------------------------------------------------------------
 
 def _frames(path: Path):
-    return list(camera.iter_video(path, analyse_fps=10))
+    return list(video.iter_video(path, analyse_fps=10))
 
 
 def test_a_ballot_left_in_view_or_shown_again_is_not_taken_twice(videos, kiosks):
     _, first, _ = kiosks
     path, shown = videos["mp4-720"]
     frames = _frames(path)
-    tracker = camera.BallotTracker.for_context(ReadContext.of(first))
+    tracker = camera.BallotTracker.for_context(read_context(first))
     held = [g for i, g in frames if shown[0].first_frame + 3 <= i < shown[0].first_frame + shown[0].still_frames]
     empty = frames[0][1]
     stream = held * 3 + [empty] * 4 + held * 2  # left in view, taken away, shown again
@@ -149,7 +150,7 @@ def test_a_ballot_glimpsed_too_briefly_goes_to_review(videos, kiosks):
     s = next(x for x in shown if x.cls == C.CLEAR)
     held = [g for i, g in sorted(frames.items()) if s.first_frame + 2 <= i < s.first_frame + s.still_frames][:2]
     empty = frames[0]
-    tracker = camera.BallotTracker.for_context(ReadContext.of(first), agree=3, gone=3)
+    tracker = camera.BallotTracker.for_context(read_context(first), agree=3, gone=3)
     reports = [tracker.feed(g, n) for n, g in enumerate(held + [empty] * 4)]
     accepted = [r.accepted for r in reports if r.accepted]
     assert [r.state for r in reports[:2]] == ["reading", "reading"]
@@ -169,7 +170,7 @@ def test_the_sharpest_frame_is_stored(videos, kiosks):
 
     soft = np.asarray(Image.fromarray(sharp).filter(ImageFilter.GaussianBlur(1.2)))
     assert camera.sharpness(sharp) > camera.sharpness(soft)
-    tracker = camera.BallotTracker.for_context(ReadContext.of(first), agree=3)
+    tracker = camera.BallotTracker.for_context(read_context(first), agree=3)
     reports = [tracker.feed(g, n) for n, g in enumerate([soft, sharp, soft])]
     acc = reports[-1].accepted
     assert acc is not None and acc.frame == 1 and np.array_equal(acc.gray, sharp)
@@ -179,9 +180,9 @@ def test_is_video_sniffs_content_not_names(tmp_path, videos):
     path, _ = videos["webm-1080"]
     renamed = tmp_path / "ballots.png"
     renamed.write_bytes(path.read_bytes())
-    assert camera.is_video(renamed) and camera.is_video(videos["mp4-720"][0])
+    assert video.is_video(renamed) and video.is_video(videos["mp4-720"][0])
     (tmp_path / "x.mp4").write_bytes(b"not a video at all")
-    assert not camera.is_video(tmp_path / "x.mp4") and not camera.is_video(tmp_path / "missing.mp4")
+    assert not video.is_video(tmp_path / "x.mp4") and not video.is_video(tmp_path / "missing.mp4")
 
 
 def test_memory_stays_bounded_while_a_ballot_stays_in_view(videos, kiosks):
@@ -190,7 +191,7 @@ def test_memory_stays_bounded_while_a_ballot_stays_in_view(videos, kiosks):
     frames = dict(_frames(path))
     s = shown[0]
     held = next(g for i, g in sorted(frames.items()) if i >= s.first_frame + 3)
-    tracker = camera.BallotTracker.for_context(ReadContext.of(first), agree=10**6, review_agree=10**6)
+    tracker = camera.BallotTracker.for_context(read_context(first), agree=10**6, review_agree=10**6)
     for n in range(camera.MAX_READS + 25):
         tracker.feed(held, n)
     cur = tracker.current

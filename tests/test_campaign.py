@@ -5,9 +5,9 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
-from kiosk.campaign import load_campaign
+
+from kiosk.ballot.campaign import load_campaign
 from kiosk.errors import CampaignError, KioskError
 
 LATVIAN = set("āčēģīķļņšūžĀČĒĢĪĶĻŅŠŪŽ")

@@ -16,14 +16,17 @@ from pathlib import Path
 import pytest
 from test_export import add_sheet
 
-from kiosk import payload
-from kiosk.campaign import demo_campaign_path, load_campaign
-from kiosk.central import REASONS, competition_ranks, load_trust, tally, verify_batches, verify_file
-from kiosk.cli import main
+from kiosk.assets import demo_campaign_path
+from kiosk.ballot import payload
+from kiosk.ballot.campaign import load_campaign
+from kiosk.ballot.keys import new_signing_key, public_hex, write_hex_key
+from kiosk.batches.export import export_batch
+from kiosk.batches.format import GENESIS, write_batch
+from kiosk.central.tally import competition_ranks, tally
+from kiosk.central.verify import REASONS, load_trust, verify_batches, verify_file
+from kiosk.cli.main import main
 from kiosk.errors import KioskError
-from kiosk.export import GENESIS, export_batch, write_batch
-from kiosk.keys import new_signing_key, public_hex, write_hex_key
-from kiosk.service import Kiosk
+from kiosk.station import Kiosk
 
 
 def vote(kiosk, rng: random.Random, marks: Counter, ratings: dict) -> dict:
@@ -378,7 +381,7 @@ def test_cli_verify_and_tally(chains, tmp_path, capsys, kiosk):
 def test_pdf_report_is_latvian_with_every_name(chains, demo_campaign, tmp_path):
     import pypdfium2 as pdfium
 
-    from kiosk.report import write_report
+    from kiosk.central.report import write_report
 
     paths, marks, _, trust = chains
     result = tally(verify_batches(all_paths(paths), load_trust(trust), demo_campaign), demo_campaign)

@@ -28,12 +28,13 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
+import corpus
 import pytest
 
-import corpus
-from kiosk import cli
-from kiosk.campaign import demo_campaign_path, load_campaign
-from kiosk.service import Kiosk
+from kiosk.assets import demo_campaign_path
+from kiosk.ballot.campaign import load_campaign
+from kiosk.cli import main as cli
+from kiosk.station import Kiosk
 
 SEED = 2026
 SCANNER, WEBCAM, FOREIGN = 200, 100, 4
@@ -157,8 +158,8 @@ def test_the_marginal_threshold_keeps_a_margin_on_both_sides(run):
     A faint pencil cross once scored evidence 0.063 against a threshold of 0.07 and the
     ballot was counted without it; this catches a threshold (or a reader change) that
     drifts next to real data again, before it turns into a wrong count."""
-    from kiosk.reader import Thresholds
-    from kiosk.storage import Store
+    from kiosk.reading.reader import Thresholds
+    from kiosk.storage.store import Store
 
     truth = run.corpus.by_key()
     empty, faint = [], []

@@ -11,15 +11,17 @@ import io
 import json
 import random
 
+import corpus
 import numpy as np
 import pypdfium2 as pdfium
 import pytest
 from PIL import Image, ImageSequence
 
-import corpus
-from kiosk import qr
-from kiosk.campaign import demo_campaign_path, load_campaign
-from kiosk.service import Kiosk
+from kiosk.assets import demo_campaign_path
+from kiosk.ballot.campaign import load_campaign
+from kiosk.issuing.jobs import print_ballots
+from kiosk.reading import qr
+from kiosk.station import Kiosk
 
 DPI = 200
 
@@ -32,7 +34,7 @@ def printed(tmp_path_factory):
     k = Kiosk.enroll(campaign.institutions[0].id, root=root / "data", campaign_path=demo_campaign_path())
     out = {}
     for size in ("a5", "a4"):
-        res = k.print_ballots(1, out=root / f"{size}.pdf", page_size=size)
+        res = print_ballots(k, 1, out=root / f"{size}.pdf", page_size=size)
         doc = pdfium.PdfDocument(str(root / f"{size}.pdf"))
         out[size] = {
             "spec": k.layout(size),

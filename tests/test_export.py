@@ -14,11 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from kiosk import payload
-from kiosk.central import load_trust, verify_batches
-from kiosk.cli import main
+from kiosk.ballot import payload
+from kiosk.batches.export import export_batch, list_batches, pending_summary
+from kiosk.batches.format import GENESIS
+from kiosk.central.verify import load_trust, verify_batches
+from kiosk.cli.main import main
 from kiosk.errors import KioskError
-from kiosk.export import GENESIS, export_batch, list_batches, pending_summary
 
 _image_counter = iter(range(10**9))
 

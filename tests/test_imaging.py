@@ -7,11 +7,12 @@ import zlib
 
 import numpy as np
 import pytest
+import sheets
 from PIL import Image
 
-import sheets
-from kiosk import imaging
-from kiosk.imaging import PageError
+from kiosk.issuing.jobs import print_ballots
+from kiosk.reading import imaging
+from kiosk.reading.imaging import PageError
 
 
 def png_header_only(width: int, height: int) -> bytes:
@@ -149,8 +150,8 @@ def test_every_pdfium_call_of_ours_holds_the_lock(kiosk, tmp_path, monkeypatch):
     call made by the reader, the review screen's page loader and the print preview."""
     import pypdfium2 as pdfium
 
-    from kiosk.imaging import PDFIUM_LOCK, load_page, read_page, render_pdf_page
-    from ui.demo import render_pages
+    from kiosk.reading.imaging import PDFIUM_LOCK, load_page, read_page, render_pdf_page
+    from demo import render_pages
     from ui.screens.printing import render_pdf_page as preview
 
     calls = []
@@ -168,7 +169,7 @@ def test_every_pdfium_call_of_ours_holds_the_lock(kiosk, tmp_path, monkeypatch):
                       (pdfium.PdfPage, "close"), (pdfium.PdfBitmap, "close")):
         guarded(cls, name)
     pdf = tmp_path / "b.pdf"
-    kiosk.print_ballots(2, out=pdf)
+    print_ballots(kiosk, 2, out=pdf)
     read_page(pdf, 2, "pdf")
     load_page(pdf, 1)
     render_pdf_page(pdf, 0, dpi=50)
@@ -189,10 +190,10 @@ def test_pages_render_from_many_threads_at_once(kiosk, tmp_path):
     from conftest import REPO
 
     pdf = tmp_path / "b.pdf"
-    kiosk.print_ballots(4, out=pdf)
+    print_ballots(kiosk, 4, out=pdf)
     code = (
         "import sys, threading\n"
-        "from kiosk import imaging\n"
+        "from kiosk.reading import imaging\n"
         "def work():\n"
         "    for i in range(60):\n"
         "        imaging.render_pdf_page(sys.argv[1], i % 4, dpi=72)\n"

@@ -9,13 +9,14 @@ import subprocess
 import sys
 
 import pytest
-
 from conftest import REPO
-from kiosk.campaign import demo_campaign_path
+
+from kiosk.assets import demo_campaign_path
 from kiosk.errors import KioskError
-from kiosk.imaging import page_count
-from kiosk.service import Kiosk
-from kiosk.storage import SCHEMA_VERSION, Store
+from kiosk.issuing.jobs import print_ballots
+from kiosk.reading.imaging import page_count
+from kiosk.station import Kiosk
+from kiosk.storage.store import SCHEMA_VERSION, Store
 
 
 def run_cli(*args, env_dir=None):
@@ -69,12 +70,12 @@ def test_real_campaign_needs_a_key_file_from_the_central_office(tmp_path):
     assert done.returncode == 0, done.stderr
     with Kiosk.enroll("vzd-riga", root=tmp_path / "b", campaign_path=real, key_file=inst_key) as k:
         pdf = tmp_path / "r.pdf"
-        res = k.print_ballots(1, out=pdf)
+        res = print_ballots(k, 1, out=pdf)
         assert k.store.issued_state(res.serials[0]) == "issued"
 
 
 def test_print_job_recorded_without_linking_serials(kiosk, tmp_path):
-    res = kiosk.print_ballots(5, out=tmp_path / "five.pdf")
+    res = print_ballots(kiosk, 5, out=tmp_path / "five.pdf")
     (job,) = kiosk.store.print_jobs()
     assert (job["count"], job["state"], job["kiosk_id"], job["voided"]) == (5, "printed", kiosk.kiosk_id, 0)
     assert job["layout_id"] == res.layout_id
@@ -84,9 +85,9 @@ def test_print_job_recorded_without_linking_serials(kiosk, tmp_path):
 
 
 def test_failed_output_voids_the_job_and_leaves_no_partial_file(kiosk, tmp_path):
-    kiosk.print_ballots(2, out=tmp_path / "ok.pdf")
+    print_ballots(kiosk, 2, out=tmp_path / "ok.pdf")
     with pytest.raises(KioskError) as info:
-        kiosk.print_ballots(3, out=tmp_path / "missing-dir" / "x.pdf")
+        print_ballots(kiosk, 3, out=tmp_path / "missing-dir" / "x.pdf")
     assert info.value.code == "print.failed" and info.value.params["voided"] == 3
     assert "3" in info.value.message("lv")
     assert not (tmp_path / "missing-dir").exists()  # nothing half-written anywhere
@@ -99,7 +100,7 @@ def test_failed_output_voids_the_job_and_leaves_no_partial_file(kiosk, tmp_path)
 def test_cancelled_stack_voids_its_serials(kiosk, tmp_path):
     seen = []
     with pytest.raises(KioskError) as info:
-        kiosk.print_ballots(50, out=tmp_path / "c.pdf", progress=lambda n, t: seen.append(n), cancelled=lambda: len(seen) >= 10)
+        print_ballots(kiosk, 50, out=tmp_path / "c.pdf", progress=lambda n, t: seen.append(n), cancelled=lambda: len(seen) >= 10)
     assert info.value.code == "print.cancelled" and info.value.params["voided"] == 50
     assert not (tmp_path / "c.pdf").exists() and not list(tmp_path.glob(".c.pdf.part"))
     assert kiosk.store.issued_counts() == {"issued": 0, "voided": 50}
@@ -108,7 +109,7 @@ def test_cancelled_stack_voids_its_serials(kiosk, tmp_path):
 def test_missing_printer_is_told_plainly(kiosk, tmp_path, monkeypatch):
     monkeypatch.setenv("PATH", str(tmp_path))  # no lp anywhere
     with pytest.raises(KioskError) as info:
-        kiosk.print_ballots(4, printer="Letiņa")
+        print_ballots(kiosk, 4, printer="Letiņa")
     assert info.value.code == "print.failed" and info.value.params["voided"] == 4
     assert "lp" in info.value.message("en")
     assert kiosk.store.print_jobs()[0]["target"] == "printer:Letiņa"
@@ -122,7 +123,7 @@ def test_printer_gets_the_pdf_through_lp(kiosk, tmp_path, monkeypatch):
     lp.write_text(f'#!/bin/sh\nfor a; do last="$a"; done\ncp "$last" {got}\necho "request id is P-1"\n')
     lp.chmod(0o755)
     monkeypatch.setenv("PATH", f"{lp.parent}:{os.environ['PATH']}")
-    kiosk.print_ballots(3, printer="Letiņa")
+    print_ballots(kiosk, 3, printer="Letiņa")
     assert got.read_bytes().startswith(b"%PDF")
     assert page_count(got, "pdf") == 3  # the printer got the whole job, one ballot per page
     assert kiosk.store.print_jobs()[0]["state"] == "printed"
@@ -181,7 +182,7 @@ def test_roster_change_makes_a_new_layout_and_keeps_the_old(kiosk, tmp_path):
 def test_disk_full_is_a_known_error(kiosk, tmp_path):
     kiosk.store.db.execute("PRAGMA max_page_count = %d" % kiosk.store.db.execute("PRAGMA page_count").fetchone()[0])
     with pytest.raises(KioskError) as info:
-        kiosk.print_ballots(2000, out=tmp_path / "big.pdf")
+        print_ballots(kiosk, 2000, out=tmp_path / "big.pdf")
     assert info.value.code == "storage.disk_full"
     assert "Diskā nav vietas" in info.value.message("lv")
     assert kiosk.store.issued_counts()["issued"] == 0  # the whole job rolled back

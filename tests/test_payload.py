@@ -7,8 +7,8 @@ import zxingcpp
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from kiosk import payload
-from kiosk.campaign import short_hash
+from kiosk.ballot import payload
+from kiosk.ballot.campaign import short_hash
 from kiosk.errors import KioskError
 
 KEY = bytes(range(32))

@@ -8,7 +8,9 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from kiosk import payload, qr
+from kiosk.ballot import payload
+from kiosk.issuing.jobs import print_ballots
+from kiosk.reading import qr
 
 
 def render(pdf: Path, dpi: int, out: Path, first: int | None = None, last: int | None = None) -> list[Path]:
@@ -27,7 +29,7 @@ def gray(path: Path) -> np.ndarray:
 
 def test_200_ballots_decode_to_200_distinct_verified_serials(kiosk, tmp_path):
     pdf = tmp_path / "x.pdf"
-    result = kiosk.print_ballots(200, out=pdf)
+    result = print_ballots(kiosk, 200, out=pdf)
     pages = render(pdf, 200, tmp_path / "r")
     assert len(pages) == 200
     serials = []
@@ -44,7 +46,7 @@ def test_200_ballots_decode_to_200_distinct_verified_serials(kiosk, tmp_path):
 
 def test_every_name_prints_with_its_diacritics(kiosk, demo_campaign, tmp_path):
     pdf = tmp_path / "one.pdf"
-    kiosk.print_ballots(2, out=pdf)
+    print_ballots(kiosk, 2, out=pdf)
     text = subprocess.run(["pdftotext", "-f", "1", "-l", "1", str(pdf), "-"], capture_output=True, text=True, check=True).stdout
     for s in kiosk.institution.specialists:
         assert s.name in text
@@ -66,7 +68,7 @@ def test_qr_size_and_webcam_resolution(kiosk, tmp_path, page_size, min_mm):
     px_per_mm = 720 / spec["page_mm"][1]
     assert spec["qr"]["size"] / 29 * px_per_mm >= 3.0
     pdf = tmp_path / f"{page_size}.pdf"
-    kiosk.print_ballots(1, out=pdf, page_size=page_size)
+    print_ballots(kiosk, 1, out=pdf, page_size=page_size)
     (page,) = render(pdf, 150, tmp_path / page_size)
     (sym,) = qr.decode(gray(page))
     tl, tr = sym.corners[0], sym.corners[1]
@@ -77,7 +79,7 @@ def test_qr_size_and_webcam_resolution(kiosk, tmp_path, page_size, min_mm):
 
 def test_both_decoders_read_the_same_images_in_every_orientation(kiosk, tmp_path):
     pdf = tmp_path / "b.pdf"
-    kiosk.print_ballots(3, out=pdf)
+    print_ballots(kiosk, 3, out=pdf)
     for page in render(pdf, 200, tmp_path / "b"):
         base = Image.open(page).convert("L")
         for angle in (0, 90, 180, 270):

@@ -6,11 +6,11 @@ import random
 
 import numpy as np
 import pytest
+import sheets
 from PIL import Image, ImageDraw
 
-import sheets
-from kiosk import payload
-from kiosk.reader import Thresholds, project
+from kiosk.ballot import payload
+from kiosk.reading.reader import Thresholds, project
 
 
 def first(spec):

@@ -2,12 +2,14 @@
 from __future__ import annotations
 
 import pytest
-
-from kiosk.errors import KioskError
-from kiosk.review import REJECT_REASONS, Review, reason_text
-from kiosk.scan import scan_paths
-from kiosk.users import Auth, Role, SignedIn
 from sheets import scans
+
+from kiosk.access.auth import Auth
+from kiosk.access.roles import Role
+from kiosk.errors import KioskError
+from kiosk.intake.review import REJECT_REASONS, Review, reason_text
+from kiosk.intake.scan import scan_paths
+from kiosk.session import SignedIn
 
 
 def scanned(kiosk, tmp_path, votes_list):
@@ -121,7 +123,7 @@ def test_reject_reasons_are_known(kiosk, tmp_path, sessions):
 def test_two_reviewers_on_one_ballot_the_second_is_told(kiosk, tmp_path, sessions):
     """Two kiosks' screens (two connections) both open the same doubtful ballot; the
     first decision stands, the second reviewer is told it is no longer pending."""
-    from kiosk.service import Kiosk
+    from kiosk.station import Kiosk
 
     q1 = kiosk.layout()["questions"][0]
     o = [opt["id"] for opt in q1["options"]]

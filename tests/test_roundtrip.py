@@ -14,14 +14,11 @@ import shutil
 from collections import Counter
 from pathlib import Path
 
-import pytest
+import pypdfium2 as pdfium
+from PIL import Image, ImageDraw
 
-pytest.importorskip("kiosk.scan")
-
-import pypdfium2 as pdfium  # noqa: E402
-from PIL import Image, ImageDraw  # noqa: E402
-
-from kiosk.cli import main  # noqa: E402
+from kiosk.cli.main import main  # noqa: E402
+from kiosk.issuing.jobs import print_ballots
 
 DPI = 200
 PX = DPI / 25.4
@@ -39,7 +36,7 @@ def draw_x(img: Image.Image, box: list[float]) -> None:
 def print_and_mark(kiosk, count: int, folder: Path, rng: random.Random, blank: int = 0) -> list[dict]:
     """Print ``count`` ballots; mark all but the last ``blank`` of them; returns what each page carries."""
     pdf_path = folder.parent / f"{folder.name}.pdf"
-    kiosk.print_ballots(count, out=pdf_path)
+    print_ballots(kiosk, count, out=pdf_path)
     spec = kiosk.layout()
     questions = {q["id"]: q for q in spec["questions"]}
     folder.mkdir(parents=True)

@@ -13,10 +13,10 @@ import time
 from pathlib import Path
 
 import pytest
-
 import sheets
-from kiosk import payload
-from kiosk.scan import scan_paths
+
+from kiosk.ballot import payload
+from kiosk.intake.scan import scan_paths
 
 REPO = Path(__file__).resolve().parent.parent
 
@@ -237,7 +237,7 @@ def test_killed_mid_run_then_resumed(kiosk, tmp_path):
 
 
 def test_stale_temporary_copies_are_removed(kiosk, stack):
-    from kiosk.scan import remove_stale_parts
+    from kiosk.intake.originals import remove_stale_parts
 
     folder, _, _ = stack
     d = kiosk.root / "images" / "ab"
@@ -248,27 +248,27 @@ def test_stale_temporary_copies_are_removed(kiosk, stack):
     os.utime(old, (time.time() - 3600, time.time() - 3600))
     list(scan_paths(kiosk, [folder / "001.png"], workers=1))
     assert not old.exists() and fresh.exists()
-    assert remove_stale_parts(kiosk.root, older_than_s=0) == 1
+    assert remove_stale_parts(kiosk.datadir, older_than_s=0) == 1
 
 
 def test_a_reader_bug_is_reported_not_stored_and_retried(kiosk, stack, monkeypatch, caplog):
     folder, _, _ = stack
-    import kiosk.scan as scan
+    import kiosk.reading.context as reading
 
-    real = scan.read_sheet
+    real = reading.read_sheet
 
     def flaky(gray, **kw):
         if gray.shape[0] > 1500:  # only the 200-dpi pages: the 150-dpi ballot of the TIFF reads
             raise RuntimeError("a bug")
         return real(gray, **kw)
 
-    monkeypatch.setattr(scan, "read_sheet", flaky)
+    monkeypatch.setattr(reading, "read_sheet", flaky)
     first = list(scan_paths(kiosk, [folder / "001.png", folder / "batch"], workers=1))
     bad = [r for r in first if r.reason == "internal_error"]
     assert bad and all(r.sheet_id is None and r.status == "rejected" for r in bad)
     assert "reading" in caplog.text and "a bug" in caplog.text
     assert any(r.status == "counted" for r in first)  # the rest of the batch went on
-    monkeypatch.setattr(scan, "read_sheet", real)
+    monkeypatch.setattr(reading, "read_sheet", real)
     again = {(Path(r.source).name, r.page): r for r in scan_paths(kiosk, [folder / "001.png", folder / "batch"], workers=1)}
     for r in bad:
         retried = again[(Path(r.source).name, r.page)]

@@ -6,9 +6,9 @@ import sys
 
 from PySide6.QtCore import QTimer
 from PySide6.QtWidgets import QApplication
-
-from kiosk.users import Role
 from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, win  # noqa: F401 - fixtures
+
+from kiosk.access.roles import Role
 from ui.main_window import MainWindow
 from ui.screens import Mode
 
@@ -16,7 +16,7 @@ pytestmark = OFFSCREEN_NOISE
 
 
 def test_kiosk_command_opens_the_application_on_the_demo_campaign(tmp_path, monkeypatch, qtbot):
-    from kiosk import cli
+    from kiosk.cli import main as cli
 
     monkeypatch.setenv("KIOSK_WINDOWED", "1")
     monkeypatch.setattr(sys, "excepthook", sys.excepthook)  # run() installs its own; restored afterwards
@@ -59,7 +59,7 @@ def test_the_kiosk_covers_the_whole_screen_by_default(tmp_path):
         "import json, sys\n"
         "from PySide6.QtCore import QTimer\n"
         "from PySide6.QtWidgets import QApplication\n"
-        "from kiosk import cli\n"
+        "from kiosk.cli import main as cli\n"
         "from ui.main_window import MainWindow\n"
         "def look():\n"
         "    (w,) = [w for w in QApplication.topLevelWidgets() if isinstance(w, MainWindow) and w.isVisible()]\n"

@@ -17,21 +17,28 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import corpus as C
 import pytest
 from PySide6.QtCore import QObject, Qt, QThread, QUrl, Signal
 from PySide6.QtGui import QColor, QImage
-from PySide6.QtMultimedia import QCamera, QCameraDevice, QMediaDevices, QMediaPlayer, QVideoSink
-
-import corpus as C
-import ui.camera as camera_ui
-from kiosk.campaign import demo_campaign_path, load_campaign
-from kiosk.service import Kiosk
-from kiosk.users import Role
+from PySide6.QtMultimedia import (
+    QCamera,
+    QCameraDevice,
+    QMediaDevices,
+    QMediaPlayer,
+    QVideoSink,
+)
 from sheets import ballot
 from test_ui_support import clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
+from video import make_video
+
+import ui.camera as camera_ui
+from kiosk.access.roles import Role
+from kiosk.assets import demo_campaign_path
+from kiosk.ballot.campaign import load_campaign
+from kiosk.station import Kiosk
 from ui.screens import Mode
 from ui.widgets import STATUS_COLORS
-from video import make_video
 
 # Exactly the messages Qt Multimedia logs on a headless machine without GPU
 # video decoding, PipeWire or VA-API; every other Qt warning still fails a test.

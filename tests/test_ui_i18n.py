@@ -6,8 +6,8 @@ import subprocess
 import xml.etree.ElementTree as ET
 
 from PySide6.QtCore import QTranslator
-
 from test_ui_support import OFFSCREEN_NOISE
+
 from ui import i18n
 
 pytestmark = OFFSCREEN_NOISE

@@ -5,10 +5,10 @@ from pathlib import Path
 
 from PIL import Image
 from PySide6.QtCore import Qt
-
-from kiosk.users import Role
 from sheets import scans
 from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
+
+from kiosk.access.roles import Role
 from ui.screens import Mode
 from ui.watch import StableFileTracker
 

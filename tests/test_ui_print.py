@@ -3,10 +3,10 @@ from __future__ import annotations
 
 import pypdfium2 as pdfium
 from PySide6.QtCore import Qt
-
-from kiosk.imaging import PDFIUM_LOCK
-from kiosk.users import Role
 from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
+
+from kiosk.access.roles import Role
+from kiosk.reading.imaging import PDFIUM_LOCK
 from ui.screens import Mode
 
 pytestmark = OFFSCREEN_NOISE

@@ -2,11 +2,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-
-from kiosk.scan import scan_paths
-from kiosk.users import Role
 from sheets import scans
 from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
+
+from kiosk.access.roles import Role
+from kiosk.intake.scan import scan_paths
 from ui.screens import Mode
 
 pytestmark = OFFSCREEN_NOISE
@@ -112,8 +112,8 @@ def test_mouse_review_skip_and_reject_reason(win, qtbot, kiosk, tmp_path):
 
 
 def test_a_decision_someone_else_made_first_is_said_plainly(win, qtbot, kiosk, tmp_path):
-    from kiosk.review import Review
-    from kiosk.users import Auth
+    from kiosk.access.auth import Auth
+    from kiosk.intake.review import Review
 
     results = stored_ballots(kiosk, tmp_path, [{"rating": "5"}])
     open_review(win, qtbot)

@@ -2,10 +2,11 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt
-
-from kiosk.service import Kiosk
-from kiosk.users import Auth, Role
 from test_ui_support import OFFSCREEN_NOISE, PINS, clock, sign_in, win  # noqa: F401 - fixtures
+
+from kiosk.access.auth import Auth
+from kiosk.access.roles import Role
+from kiosk.station import Kiosk
 from ui.screens import Mode
 
 pytestmark = OFFSCREEN_NOISE
@@ -57,7 +58,7 @@ def test_wrong_pins_lock_out_with_growing_delays_and_survive_restart(win, qtbot,
     screen.refresh_lock()
     assert "20 s" in screen.lock_label.text()
     # a restart reads the same lock from the database
-    with Kiosk.open(win.ctx.root) as k2:
+    with Kiosk.open(win.ctx.datadir) as k2:
         assert Auth(k2.store, clock=clock).locked_for() == 20
     clock.t += 20
     screen.refresh_lock()

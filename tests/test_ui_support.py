@@ -8,8 +8,8 @@ import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
 
+from kiosk.access.roles import Role
 from kiosk.errors import KioskError
-from kiosk.users import Role
 from ui import i18n
 from ui.app import create_window, setup_application
 from ui.worker import Cancelled, Runner
@@ -75,7 +75,7 @@ def wait_idle(win, qtbot, timeout: int = 30_000) -> None:
 def test_runner_streams_batches_progress_and_result(qtbot, kiosk):
     from ui.worker import worker_opener
 
-    runner = Runner(worker_opener(kiosk.root, kiosk.campaign, kiosk.institution))
+    runner = Runner(worker_opener(kiosk.datadir, kiosk.campaign, kiosk.institution))
     got, progress = [], []
 
     def work(ctx):

@@ -5,11 +5,13 @@ from __future__ import annotations
 import random
 
 from PySide6.QtCore import Qt
-
-from kiosk.central import load_trust, tally, verify_batches
-from kiosk.users import Role
 from sheets import mark, render
 from test_ui_support import OFFSCREEN_NOISE, PINS, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
+
+from kiosk.access.roles import Role
+from kiosk.central.tally import tally
+from kiosk.central.verify import load_trust, verify_batches
+from kiosk.intake.context import read_context
 from ui.screens import Mode
 
 pytestmark = OFFSCREEN_NOISE
@@ -103,8 +105,9 @@ def test_print_scan_review_export(win, qtbot, kiosk, tmp_path):
 
 
 def test_export_warns_about_ballots_pending_review(win, qtbot, kiosk, tmp_path):
-    from kiosk.scan import scan_paths
     from sheets import ballot
+
+    from kiosk.intake.scan import scan_paths
 
     img, _spec, _ = ballot(kiosk, tmp_path, {"rating": "3"})
     img.save(tmp_path / "p.png")
@@ -127,18 +130,17 @@ def test_settings_and_users(win, qtbot, kiosk, tmp_path):
     spin = screen.threshold_spins["reader.outline"]
     spin.setValue(30.0)
     qtbot.mouseClick(screen.threshold_save, Qt.MouseButton.LeftButton)
-    from kiosk.scan import ReadContext
 
-    assert ReadContext.of(kiosk).thresholds["outline"] == 0.3
+    assert read_context(kiosk).thresholds["outline"] == 0.3
     assert "sliekšņi saglabāti" in win.message_bar.text()
     # the expert thresholds are shown on request; defaults come back in one click
     assert not spin.isVisibleTo(screen) and screen.threshold_spins["reader.cover"].isVisibleTo(screen)
     qtbot.mouseClick(screen.threshold_more, Qt.MouseButton.LeftButton)
     assert spin.isVisibleTo(screen)
     qtbot.mouseClick(screen.threshold_defaults, Qt.MouseButton.LeftButton)
-    from kiosk.reader import Thresholds
+    from kiosk.reading.reader import Thresholds
 
-    assert ReadContext.of(kiosk).thresholds["outline"] == Thresholds().outline
+    assert read_context(kiosk).thresholds["outline"] == Thresholds().outline
     # folders
     screen.scan_folder.setText(str(tmp_path / "scans"))
     qtbot.mouseClick(screen.places_save, Qt.MouseButton.LeftButton)

@@ -5,22 +5,19 @@ import dataclasses
 
 import pytest
 
-from kiosk.errors import KioskError
-from kiosk.service import Kiosk
-from kiosk.users import (
+from kiosk.access.auth import (
     DEMO_USERS,
     MAX_DELAY_S,
-    Action,
     Auth,
-    Role,
-    Session,
     check_pin,
-    get_settings,
     hash_pin,
     lockout_delay,
-    require,
-    update_settings,
 )
+from kiosk.access.roles import Action, Role, Session, require
+from kiosk.access.settings import get_settings, update_settings
+from kiosk.errors import KioskError
+from kiosk.intake.context import read_context
+from kiosk.station import Kiosk
 
 
 class Clock:
@@ -180,7 +177,7 @@ def test_settings_are_validated_and_role_checked(auth, kiosk):
     with pytest.raises(KioskError) as e:
         update_settings(kiosk.store, office, {"reader.outline": "1.5"})
     assert e.value.code == "settings.invalid"
-    from kiosk.reader import Thresholds
+    from kiosk.reading.reader import Thresholds
 
     assert s["reader.outline"] == repr(Thresholds().outline)  # the reader's own defaults
     merged = update_settings(kiosk.store, office, {"ui.idle_seconds": " 60 ", "ui.language": "en",
@@ -188,7 +185,6 @@ def test_settings_are_validated_and_role_checked(auth, kiosk):
     assert merged["ui.idle_seconds"] == "60" and merged["reader.outline"] == "0.3"
     assert get_settings(kiosk.store)["print.pdf_dir"] == "/tmp/x"
     # the reader takes its thresholds from the same JSON setting
-    from kiosk.scan import ReadContext
 
-    assert ReadContext.of(kiosk).thresholds["outline"] == 0.3
-    assert ReadContext.of(kiosk).thresholds["blank_ink"] == Thresholds().blank_ink
+    assert read_context(kiosk).thresholds["outline"] == 0.3
+    assert read_context(kiosk).thresholds["blank_ink"] == Thresholds().blank_ink

@@ -15,12 +15,13 @@ from pathlib import Path
 from typing import Any
 
 import av
+import corpus as C
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
-import corpus as C
-from kiosk import payload
-from kiosk.imaging import render_pdf_page
+from kiosk.ballot import payload
+from kiosk.issuing.jobs import print_ballots
+from kiosk.reading.imaging import render_pdf_page
 
 
 @dataclass
@@ -82,7 +83,7 @@ def make_video(kiosk, path: Path, plan: list[str], *, seed: int = 7, frame: tupl
         n = sum(1 for c in plan if (c == C.FOREIGN) == foreign)
         if n:
             pdf = work / f"printed-{int(foreign)}.pdf"
-            res = k.print_ballots(n, out=pdf, page_size="a5")
+            res = print_ballots(k, n, out=pdf, page_size="a5")
             stocks[foreign] = (pdf, list(res.serials), k.layout("a5"))
     taken = {False: 0, True: 0}
     codec = codec or ("libvpx" if path.suffix == ".webm" else "libx264")

@@ -17,18 +17,19 @@ from PySide6.QtCore import QEvent
 from PySide6.QtGui import QFont, QFontDatabase
 from PySide6.QtWidgets import QApplication, QMessageBox
 
+# The reader is imported here, on the UI thread at start-up: importing numpy, Pillow
+# and the decoders later on a worker thread would hold the GIL and stall the event loop.
+import kiosk.intake.scan  # noqa: F401
+import kiosk.reading.imaging  # noqa: F401
+from kiosk import assets
 from kiosk.errors import KioskError
-from kiosk.service import Kiosk
+from kiosk.station import Kiosk
 
 from . import i18n
 from .context import AppContext, report_bug
 from .main_window import MainWindow
 
 log = logging.getLogger("kiosk.ui")
-REPO = Path(__file__).resolve().parent.parent
-STYLE = REPO / "resources" / "styles" / "kiosk.qss"
-FONTS = REPO / "resources" / "fonts"
-ICONS = REPO / "resources" / "icons"
 
 
 def excepthook(exc_type, exc, tb) -> None:
@@ -45,24 +46,18 @@ def setup_application(app: QApplication) -> None:
     app.setOrganizationName("Laba servisa kustība")
     family = None
     for name in ("DejaVuSans.ttf", "DejaVuSans-Bold.ttf"):
-        fid = QFontDatabase.addApplicationFont(str(FONTS / name))
+        fid = QFontDatabase.addApplicationFont(str(assets.font(name)))
         if fid >= 0 and family is None:
             family = QFontDatabase.applicationFontFamilies(fid)[0]
     font = QFont(family or app.font().family())
     font.setPixelSize(17)
     app.setFont(font)
-    if STYLE.exists():
-        app.setStyleSheet(STYLE.read_text(encoding="utf-8").replace("@ICONS@", ICONS.as_posix()))
+    style = assets.style()
+    app.setStyleSheet(style.read_text(encoding="utf-8").replace("@ICONS@", assets.icons_dir().as_posix()))
 
 
 def create_window(kiosk: Kiosk, lang: str | None = None, *, clock: Callable[[], float] = time.time) -> MainWindow:
     """The main window over an open kiosk (tests and the screenshot script use it too)."""
-    # import the reader now, on the UI thread at start-up: importing numpy, Pillow and the
-    # decoders later on a worker thread would hold the GIL and stall the event loop
-    import importlib
-
-    for module in ("kiosk.imaging", "kiosk.scan"):
-        importlib.import_module(module)
     ctx = AppContext(kiosk, clock=clock)
     stored = kiosk.store.get_setting("ui.language")
     chosen = stored or lang or "lv"

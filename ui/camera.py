@@ -6,7 +6,7 @@ into a ``QVideoSink``; the panel hands the latest frame to a
 ``FrameAnalyser`` living in its own ``QThread``.  The analyser owns its own
 ``Kiosk`` (SQLite connections are per thread), a ``BallotTracker`` and a
 scan run; it converts the frame to grayscale, feeds the tracker, stores an
-accepted ballot (``kiosk.camera.record_accepted``) and sends back a
+accepted ballot (``kiosk.intake.camera.record_accepted``) and sends back a
 ``SheetResult`` plus a small preview with the ballot's outline.
 
 Frames are never queued: while the analyser is busy the panel keeps only
@@ -34,7 +34,19 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PySide6.QtCore import QCoreApplication, QObject, QPointF, QRectF, QSize, Qt, QThread, QTimer, QUrl, Signal, Slot
+from PySide6.QtCore import (
+    QCoreApplication,
+    QObject,
+    QPointF,
+    QRectF,
+    QSize,
+    Qt,
+    QThread,
+    QTimer,
+    QUrl,
+    Signal,
+    Slot,
+)
 from PySide6.QtGui import QColor, QFont, QImage, QPainter, QPen, QPolygonF
 from PySide6.QtWidgets import (
     QComboBox,
@@ -48,9 +60,10 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.access.roles import Action
 from kiosk.errors import KioskError
-from kiosk.review import reason_text
-from kiosk.users import Action, SignedIn
+from kiosk.intake.review import reason_text
+from kiosk.session import SignedIn
 
 from .context import Level
 from .widgets import STATUS_COLORS, shrinkable
@@ -102,7 +115,7 @@ class FrameInfo:
 
     generation: int
     index: int
-    state: str                     # empty | reading | taken | accepted (kiosk.camera.FrameReport)
+    state: str                     # empty | reading | taken | accepted (kiosk.reading.tracker.FrameReport)
     serial: str | None
     status: str | None
     reason: str | None
@@ -137,18 +150,20 @@ class FrameAnalyser(QObject):
         self.kiosk = None
         self.tracker = None
         self.run_id: int | None = None
-        self.labels: dict = {}
+        self.reporter = None
         self.done = False
 
     @Slot()
     def open(self) -> None:
-        from kiosk.camera import BallotTracker
-        from kiosk.scan import ReadContext
+        from kiosk.intake.context import read_context
+        from kiosk.intake.results import Reporter
+        from kiosk.reading.tracker import BallotTracker
 
         try:
             self.kiosk = self.opener()
             SignedIn(self.kiosk, self.session).require(Action.SCAN)  # the core's role check
-            self.tracker = BallotTracker.for_context(ReadContext.of(self.kiosk), **self.tracker_options)
+            self.tracker = BallotTracker.for_context(read_context(self.kiosk), **self.tracker_options)
+            self.reporter = Reporter(self.kiosk)
             self.run_id = self.kiosk.store.start_run(self.kiosk.kiosk_id)
         except BaseException as exc:  # noqa: BLE001 - reported on the UI thread
             self.tracker = None
@@ -180,12 +195,11 @@ class FrameAnalyser(QObject):
             self.analysed.emit(self.generation, None)
 
     def _record(self, accepted) -> None:
-        from kiosk.camera import record_accepted
-        from kiosk.scan import _result
+        from kiosk.intake.camera import record_accepted
 
         SignedIn(self.kiosk, self.session).require(Action.SCAN)
         row = record_accepted(self.kiosk, accepted, self.source, self.run_id)
-        result = _result(self.source, row, self.labels, self.kiosk)
+        result = self.reporter.result(self.source, row)
         result.page = accepted.frame + 1  # as `kiosk scan VIDEO` reports it: the stored frame's number
         self.result.emit(self.generation, result)
 
@@ -750,7 +764,7 @@ class CameraPanel(QWidget):
         self.stats = CameraStats(started=time.monotonic())
         self._last_frame = time.monotonic()
         k = self.ctx.kiosk
-        analyser = FrameAnalyser(self.generation, worker_opener(k.root, k.campaign, k.institution), self.ctx.session,
+        analyser = FrameAnalyser(self.generation, worker_opener(k.datadir, k.campaign, k.institution), self.ctx.session,
                                  source, tracker_options=self.tracker_options)
         analyser.preview_size = self._preview_size()
         thread = QThread()

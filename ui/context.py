@@ -14,9 +14,11 @@ from collections.abc import Callable
 
 from PySide6.QtCore import QCoreApplication, QObject, Signal
 
+from kiosk.access.auth import Auth
+from kiosk.access.roles import Action, Role, Session
+from kiosk.access.settings import get_settings, update_settings
 from kiosk.errors import KioskError
-from kiosk.service import Kiosk
-from kiosk.users import Action, Auth, Role, Session, get_settings, update_settings
+from kiosk.station import Kiosk
 
 from . import i18n
 from .worker import Runner, worker_opener
@@ -41,13 +43,13 @@ class AppContext(QObject):
     def __init__(self, kiosk: Kiosk, *, clock: Callable[[], float] = time.time, parent: QObject | None = None) -> None:
         super().__init__(parent)
         self.kiosk = kiosk
-        self.root = kiosk.root
+        self.datadir = kiosk.datadir
         self.clock = clock
         self.auth = Auth(kiosk.store, clock=clock)
         self.auth.ensure_demo_users()
         self.session: Session | None = None
         self.lang = get_settings(kiosk.store)["ui.language"]
-        self.runner = Runner(worker_opener(kiosk.root, kiosk.campaign, kiosk.institution), self)
+        self.runner = Runner(worker_opener(kiosk.datadir, kiosk.campaign, kiosk.institution), self)
         self.runner.job_failed.connect(lambda _job, exc: self.report(exc))
 
     # -- session ----------------------------------------------------------

@@ -19,26 +19,26 @@ languages; the UI asks them for ``err.message(ctx.lang)``.
 from __future__ import annotations
 
 import logging
-import os
 import shutil
 import subprocess
 import sys
-import tempfile
 import xml.etree.ElementTree as ET
 from pathlib import Path
 
+import platformdirs
 from PySide6.QtCore import QCoreApplication, QTranslator
+
+from kiosk import assets
+from kiosk.datadir import APP_NAME
 
 log = logging.getLogger("kiosk.ui.i18n")
 
-REPO = Path(__file__).resolve().parent.parent
-TS_DIR = REPO / "resources" / "translations"
-UI_DIR = REPO / "ui"
+UI_DIR = Path(__file__).resolve().parent  # the sources lupdate scans (maintainers only)
 LANGS = ("lv", "en")
 
 
 def ts_path(lang: str) -> Path:
-    return TS_DIR / f"urn_kiosk_{lang}.ts"
+    return assets.translations_dir() / f"urn_kiosk_{lang}.ts"
 
 
 def _tool(name: str) -> str | None:
@@ -51,7 +51,7 @@ def _tool(name: str) -> str | None:
 def build_qm(lang: str, out_dir: Path | None = None) -> Path:
     """Compile the .ts to .qm with pyside6-lrelease (only when stale)."""
     ts = ts_path(lang)
-    out_dir = out_dir or TS_DIR
+    out_dir = out_dir or assets.translations_dir()
     qm = out_dir / f"urn_kiosk_{lang}.qm"
     if qm.exists() and qm.stat().st_mtime >= ts.stat().st_mtime:
         return qm
@@ -107,7 +107,7 @@ def make_translator(lang: str) -> QTranslator | None:
         try:
             qm = build_qm(lang)
         except OSError:  # a read-only installation: build into a private temp dir
-            qm = build_qm(lang, Path(tempfile.gettempdir()) / f"urn-kiosk-qm-{os.getuid()}")
+            qm = build_qm(lang, Path(platformdirs.user_cache_dir(APP_NAME, appauthor=False)) / "translations")
         if tr.load(str(qm)):
             return tr
         log.warning("could not load %s", qm)

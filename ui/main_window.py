@@ -22,8 +22,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.access.roles import Action, Role, require
+from kiosk.access.settings import idle_seconds
 from kiosk.errors import KioskError
-from kiosk.users import Action, Role, idle_seconds, require
 
 from .context import AppContext, Level, set_bug_sink
 from .screens import Mode, Screen

@@ -22,10 +22,13 @@ import logging
 import threading
 import time
 from collections.abc import Callable
-from pathlib import Path
 from typing import Any
 
 from PySide6.QtCore import QObject, QRunnable, QThreadPool, Signal, Slot
+
+from kiosk.ballot.campaign import Campaign, Institution
+from kiosk.datadir import DataDir
+from kiosk.station import Kiosk
 
 log = logging.getLogger("kiosk.ui.worker")
 
@@ -242,15 +245,13 @@ class Runner(QObject):
         return ok
 
 
-def worker_opener(root: Path, campaign, institution) -> Callable[[], Any]:
+def worker_opener(datadir: DataDir, campaign: Campaign, institution: Institution) -> Callable[[], Kiosk]:
     """Open a Kiosk for a worker thread: its own SQLite connection and the UI's
     already loaded (immutable) campaign, so a job neither re-reads and
     re-validates the campaign file nor could see a different one than the
     screen shows.  (``Kiosk.open`` would be safe too: it only recovers print
     jobs of processes that are gone.)"""
-    def open_kiosk():
-        from kiosk.service import Kiosk
-
-        return Kiosk(root, Kiosk.open_store(root), campaign, institution)
+    def open_kiosk() -> Kiosk:
+        return Kiosk(datadir, Kiosk.open_store(datadir), campaign, institution)
 
     return open_kiosk

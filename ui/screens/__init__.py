@@ -13,7 +13,7 @@ import enum
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QWidget
 
-from kiosk.users import Action
+from kiosk.access.roles import Action
 
 
 class Mode(enum.Enum):

@@ -9,7 +9,13 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, QUrl
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    QUrl,
+)
 from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,15 +33,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.users import Action, SignedIn
+from kiosk.access.roles import Action
+from kiosk.session import SignedIn
 
 from ..context import Level
 from ..widgets import shrinkable
 from . import Mode, Screen
-
-
-def default_export_dir(root: Path) -> Path:
-    return root / "exports"
 
 
 def export_job(ctx, session, out_dir: str, images: bool):
@@ -210,7 +213,7 @@ class ExportScreen(Screen):
 
     # -- state -------------------------------------------------------------------------------
     def out_dir(self) -> str:
-        return self.ctx.settings()["export.dir"] or str(default_export_dir(self.ctx.root))
+        return self.ctx.settings()["export.dir"] or str(self.ctx.datadir.exports)
 
     def refresh(self) -> None:
         office = SignedIn(self.ctx.kiosk, self.ctx.session)

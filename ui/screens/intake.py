@@ -17,7 +17,13 @@ import os
 from pathlib import Path
 from typing import Any
 
-from PySide6.QtCore import QAbstractTableModel, QModelIndex, QPersistentModelIndex, Qt, Signal
+from PySide6.QtCore import (
+    QAbstractTableModel,
+    QModelIndex,
+    QPersistentModelIndex,
+    Qt,
+    Signal,
+)
 from PySide6.QtGui import QBrush, QColor
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -35,13 +41,21 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.review import reason_text
-from kiosk.users import Action, SignedIn
+from kiosk.access.roles import Action
+from kiosk.intake.review import reason_text
+from kiosk.session import SignedIn
 
 from ..camera import CAMERA_SOURCE, CameraPanel
 from ..context import Level
 from ..watch import FolderWatcher
-from ..widgets import STATUS_COLORS, Box, CurrentPageStack, ImageView, pil_to_qimage, shrinkable
+from ..widgets import (
+    STATUS_COLORS,
+    Box,
+    CurrentPageStack,
+    ImageView,
+    pil_to_qimage,
+    shrinkable,
+)
 from . import Mode, Screen
 
 STATUSES = ("counted", "review", "rejected", "duplicate")
@@ -68,7 +82,7 @@ def scan_job(ctx, session, paths: list[str], workers: int | None = None) -> int:
 def load_image_job(path: str, page: int):
     """Worker: the page as the reader saw it (its pixel geometry applies)."""
     def work(ctx):
-        from kiosk.imaging import load_page
+        from kiosk.reading.imaging import load_page
 
         return pil_to_qimage(load_page(path, page))
 

@@ -1,6 +1,6 @@
 """Front desk: one large button prints one ballot; a stack prints many.
 
-Printing goes through the core's ``Kiosk.print_ballots``: onto a CUPS
+Printing goes through the core's ``kiosk.issuing.jobs.print_ballots``: onto a CUPS
 printer (``lp``; the printer is chosen from Qt's printer list or the print
 dialog) or, when no printer is chosen, into a PDF file in a folder ("save
 as PDF").  The serials are recorded atomically with the job; a failed or
@@ -29,7 +29,8 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.users import Action, SignedIn
+from kiosk.access.roles import Action
+from kiosk.session import SignedIn
 
 from ..context import Level
 from ..widgets import ImageView, pil_to_qimage, shrinkable
@@ -37,10 +38,6 @@ from . import Mode, Screen
 
 SPECIMEN = "PARAUGS"
 STACK_MAX = 1000
-
-
-def default_pdf_dir(root: Path) -> Path:
-    return root / "pdf"
 
 
 def unique_pdf_path(folder: Path, count: int, now: dt.datetime | None = None) -> Path:
@@ -71,14 +68,14 @@ def print_job(ctx, session, count: int, printer: str, pdf_dir: str):
 def render_pdf_page(pdf: Path, page: int = 0, width_px: int = 900):
     """Page ``page`` of a PDF as a PIL image ``width_px`` wide (through the core,
     which serialises PDFium: it is not thread-safe)."""
-    from kiosk.imaging import render_pdf_page as render
+    from kiosk.reading.imaging import render_pdf_page as render
 
     return render(pdf, page, width_px=width_px)
 
 
 def specimen_job(ctx):
     """Worker: the ballot's specimen as a QImage."""
-    from kiosk.printing import write_pdf
+    from kiosk.ballot.pdf import write_pdf
 
     spec = ctx.kiosk.layout()
     with tempfile.TemporaryDirectory() as tmp:
@@ -213,7 +210,7 @@ class PrintScreen(Screen):
     # -- state ---------------------------------------------------------------
     def settings(self) -> tuple[str, str]:
         s = self.ctx.settings()
-        return s["print.printer"], s["print.pdf_dir"] or str(default_pdf_dir(self.ctx.root))
+        return s["print.printer"], s["print.pdf_dir"] or str(self.ctx.datadir.pdf)
 
     def refresh_target(self) -> None:
         printer, pdf_dir = self.settings()

@@ -25,9 +25,9 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.access.roles import Action
 from kiosk.errors import KioskError
-from kiosk.review import REJECT_REASONS, Review, ReviewItem, reject_reason_text
-from kiosk.users import Action
+from kiosk.intake.review import REJECT_REASONS, Review, ReviewItem, reject_reason_text
 
 from ..context import Level
 from ..widgets import ImageView, shrinkable

@@ -27,13 +27,15 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.access.auth import PIN_MAX
+from kiosk.access.roles import Action, Role
+from kiosk.access.settings import IDLE_MAX_S, IDLE_MIN_S, reader_defaults
 from kiosk.errors import KioskError
-from kiosk.users import IDLE_MAX_S, IDLE_MIN_S, PIN_MAX, Action, Role, reader_defaults
 
 from ..context import Level
 from ..widgets import shrinkable
 from . import Mode, Screen
-from .printing import available_printers, default_pdf_dir
+from .printing import available_printers
 
 
 def _pin_edit() -> QLineEdit:
@@ -314,10 +316,10 @@ class SettingsScreen(Screen):
             spin.setValue(100 * float(s[key]))
         self.scan_folder.setText(s["scan.folder"])
         self.pdf_folder.setText(s["print.pdf_dir"])
-        self.pdf_folder.setPlaceholderText(str(default_pdf_dir(k.root)))
+        self.pdf_folder.setPlaceholderText(str(k.datadir.pdf))
         self.scan_folder.setPlaceholderText(self.tr("nav izvēlēta"))
         self.export_folder.setText(s["export.dir"])
-        self.export_folder.setPlaceholderText(str(k.root / "exports"))
+        self.export_folder.setPlaceholderText(str(k.datadir.exports))
         self.printer_combo.clear()
         self.printer_combo.addItem(self.tr("Nav (saglabāt PDF failā)"), "")
         printers = self.printers_provider()

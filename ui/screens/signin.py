@@ -2,10 +2,18 @@
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
-from PySide6.QtWidgets import QButtonGroup, QFrame, QHBoxLayout, QLabel, QPushButton, QVBoxLayout, QWidget
+from PySide6.QtWidgets import (
+    QButtonGroup,
+    QFrame,
+    QHBoxLayout,
+    QLabel,
+    QPushButton,
+    QVBoxLayout,
+    QWidget,
+)
 
+from kiosk.access.roles import Role
 from kiosk.errors import KioskError
-from kiosk.users import Role
 
 from ..widgets import PinPad, shrinkable
 from . import Mode, Screen

@@ -1,0 +1,1 @@
+"""Campaign files of urn-kiosk, read through kiosk.assets."""

@@ -1,0 +1,1 @@
+"""Access: roles and permissions, PINs and sign-in, kiosk settings."""

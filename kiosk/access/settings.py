@@ -1,0 +1,135 @@
+"""Kiosk settings: every key, its default, its check and the role that may change it."""
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from ..errors import KioskError
+from ..reading.reader import Thresholds
+from ..storage.store import Store
+from .roles import Action, Session, require
+
+IDLE_DEFAULT_S = 180
+IDLE_MIN_S, IDLE_MAX_S = 30, 3600
+
+
+@dataclass(frozen=True)
+class SettingSpec:
+    key: str
+    action: Action         # who may change it
+    default: str
+    check: Callable[[str], str]  # returns the normalised value or raises ValueError
+
+
+def _int_between(lo: int, hi: int) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        n = int(str(value).strip())
+        if not lo <= n <= hi:
+            raise ValueError(f"{lo}–{hi}")
+        return str(n)
+    return check
+
+
+def _float_between(lo: float, hi: float) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        x = float(str(value).strip().replace(",", "."))
+        if not lo <= x <= hi:
+            raise ValueError(f"{lo}–{hi}")
+        return repr(round(x, 4))
+    return check
+
+
+def _one_of(*choices: str) -> Callable[[str], str]:
+    def check(value: str) -> str:
+        if value not in choices:
+            raise ValueError(" / ".join(choices))
+        return value
+    return check
+
+
+def _text(value: str) -> str:
+    return str(value).strip()
+
+
+SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
+    SettingSpec("ui.language", Action.SETTINGS, "lv", _one_of("lv", "en")),
+    SettingSpec("ui.idle_seconds", Action.SETTINGS, str(IDLE_DEFAULT_S), _int_between(IDLE_MIN_S, IDLE_MAX_S)),
+    SettingSpec("print.printer", Action.CHOOSE_PRINTER, "", _text),      # CUPS name; "" = none chosen
+    SettingSpec("print.pdf_dir", Action.CHOOSE_PRINTER, "", _text),      # folder for "save as PDF"
+    SettingSpec("scan.folder", Action.SCAN, "", _text),                  # scan-to-folder directory to watch
+    SettingSpec("export.dir", Action.EXPORT, "", _text),                 # where batches go ("": <data>/exports)
+    SettingSpec("export.images", Action.EXPORT, "0", _one_of("0", "1")), # put the scans into the batch
+)}
+# The reader's mark thresholds (every field of kiosk.reader.Thresholds) appear
+# as settings "reader.<field>", fractions 0..1, kept in the reader's own JSON
+# setting so ``kiosk.scan`` uses them.
+READER_SETTING = "reader_thresholds"  # a JSON object of Thresholds fields (kiosk.intake.context reads it)
+READER_PREFIX = "reader."
+_reader_check = _float_between(0.0, 1.0)
+
+
+def _reader_defaults() -> dict[str, float]:
+    return Thresholds().to_dict()
+
+
+def get_settings(store: Store) -> dict[str, str]:
+    """Every known kiosk setting, with defaults filled in."""
+    stored = store.settings()
+    out = {key: stored.get(key, spec.default) for key, spec in SETTINGS.items()}
+    defaults = _reader_defaults()
+    try:
+        saved = json.loads(stored.get(READER_SETTING) or "{}")
+    except (ValueError, TypeError):
+        saved = {}
+    for name, value in defaults.items():
+        out[READER_PREFIX + name] = repr(round(float(saved.get(name, value)), 4))
+    return out
+
+
+def reader_thresholds(store: Store) -> Thresholds:
+    """The reader's thresholds as set on this kiosk (defaults for what is not set)."""
+    try:
+        saved = json.loads(store.get_setting(READER_SETTING) or "{}")
+    except (ValueError, TypeError):
+        saved = {}
+    return Thresholds.from_dict(saved if isinstance(saved, dict) else {})
+
+
+def reader_defaults() -> dict[str, str]:
+    """The reader's built-in thresholds as settings keys (for "restore defaults")."""
+    return {READER_PREFIX + k: repr(round(v, 4)) for k, v in _reader_defaults().items()}
+
+
+def update_settings(store: Store, session: Session | None, values: dict[str, Any]) -> dict[str, str]:
+    """Validate and store settings, each checked against the role that may change it."""
+    reader_names = set(_reader_defaults())
+    clean: dict[str, str] = {}
+    for key, value in values.items():
+        if key.startswith(READER_PREFIX) and key[len(READER_PREFIX):] in reader_names:
+            action, check = Action.SETTINGS, _reader_check
+        elif key in SETTINGS:
+            action, check = SETTINGS[key].action, SETTINGS[key].check
+        else:
+            raise KioskError("settings.unknown", key=key)
+        require(session, action)
+        try:
+            clean[key] = check(value)
+        except (TypeError, ValueError) as exc:
+            raise KioskError("settings.invalid", key=key, detail=str(exc) or repr(value)) from None
+    plain = {k: v for k, v in clean.items() if not k.startswith(READER_PREFIX)}
+    reader = {k[len(READER_PREFIX):]: float(v) for k, v in clean.items() if k.startswith(READER_PREFIX)}
+    if reader:
+        try:
+            current = json.loads(store.get_setting(READER_SETTING) or "{}")
+        except (ValueError, TypeError):
+            current = {}
+        plain[READER_SETTING] = json.dumps({**current, **reader}, sort_keys=True)
+    if plain:
+        store.set_settings(plain)
+    return get_settings(store)
+
+
+def idle_seconds(store: Store) -> int:
+    return int(get_settings(store)["ui.idle_seconds"])

@@ -1,0 +1,1 @@
+"""The central office: batch verification, the tally and its report."""

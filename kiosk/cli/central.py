@@ -1,0 +1,186 @@
+"""``kiosk central …``: the central office's keys, batch verification and tally."""
+from __future__ import annotations
+
+import argparse
+import csv
+import secrets
+from pathlib import Path
+from typing import Any
+
+from ..assets import demo_campaign_path
+from ..ballot.campaign import load_campaign
+from ..ballot.keys import read_hex_key, write_hex_key
+from ..ballot.payload import derive_institution_key
+from ..central.report import write_report
+from ..central.tally import tally
+from ..central.verify import load_trust, verify_batches
+from ..errors import KioskError
+from ..lang import count
+from .common import EXIT_KNOWN, EXIT_OK, UsageError, out
+
+T = {
+    "ok": ("DERĪGA    {file}  ({kiosk} partija {batch}, {records} ieraksti)", "VALID     {file}  ({kiosk} batch {batch}, {records} records)"),
+    "bad": ("NEDERĪGA  {file}  [{reason}] {message}", "INVALID   {file}  [{reason}] {message}"),
+    "summary": ("{ok} no {total} partijām derīgas", "{ok} of {total} batch(es) valid"),
+    "specialists": ("Speciālisti", "Specialists"),
+    "institutions": ("Iestādes", "Institutions"),
+    "excluded": ("Izslēgtās partijas", "Excluded batches"),
+    "dups": ("Vairākās partijās atrasti numuri (skaitīti vienreiz): {n}", "Serials met in more than one batch (counted once): {n}"),
+    "evals": ("vidēji {avg}", "average {avg}"),
+    "written": ("Ierakstīts: {path}", "Written: {path}"),
+}
+
+
+def t(key: str, lang: str, **kw: Any) -> str:
+    lv, en = T[key]
+    return (en if lang == "en" else lv).format(**kw)
+
+
+# -- keys --------------------------------------------------------------------
+
+def cmd_master_key(args: argparse.Namespace) -> int:
+    path = Path(args.out)
+    if path.exists():
+        raise UsageError(f"{path} exists: a master key is never overwritten")
+    write_hex_key(path, secrets.token_bytes(32))
+    print(f"master key written to {path} (keep it secret; it derives every institution key)")
+    return EXIT_OK
+
+
+def cmd_institution_key(args: argparse.Namespace) -> int:
+    campaign = load_campaign(args.campaign)
+    inst = campaign.institution(args.institution)
+    master = read_hex_key(Path(args.master))
+    write_hex_key(Path(args.out), derive_institution_key(master, campaign.id, inst.id))
+    print(f"institution key for {inst.id} written to {args.out}")
+    return EXIT_OK
+
+
+# -- central -----------------------------------------------------------------
+
+def _batch_paths(items: list[str]) -> list[Path]:
+    """Files as given; a directory stands for its batch files (*.zip), sorted."""
+    paths: list[Path] = []
+    for item in items:
+        p = Path(item)
+        if p.is_dir():
+            paths.extend(sorted(p.glob("*.zip")))
+        else:
+            paths.append(p)
+    if not paths:
+        raise KioskError("central.no_files")
+    return paths
+
+
+def _verify(args: argparse.Namespace):
+    campaign = load_campaign(args.campaign or demo_campaign_path())
+    trust = load_trust(args.trust)
+    master = read_hex_key(Path(args.master)) if args.master else campaign.demo_master_key
+    checks = verify_batches(_batch_paths(args.files), trust, campaign, master)
+    return campaign, checks, master is not None
+
+
+def cmd_verify(args: argparse.Namespace) -> int:
+    campaign, checks, tags = _verify(args)
+    if args.json:
+        out({"campaign": campaign.id, "tags_checked": tags, "batches": [c.to_json(args.lang) for c in checks],
+              "valid": sum(c.ok for c in checks), "invalid": sum(not c.ok for c in checks)})
+    else:
+        for c in checks:
+            if c.ok:
+                print(t("ok", args.lang, file=c.path, kiosk=c.kiosk_id, batch=c.batch, records=c.manifest["records"]["count"]))
+            else:
+                print(t("bad", args.lang, file=c.path, reason=c.reason, message=c.message(args.lang)))
+        print(t("summary", args.lang, ok=sum(c.ok for c in checks), total=len(checks)))
+    return EXIT_OK if all(c.ok for c in checks) else EXIT_KNOWN
+
+
+CSV_COLUMNS = ["section", "rank", "winner", "id", "name", "institution", "votes", "evaluations", "average_rating",
+               "issued", "scanned", "counted", "in_review", "rejected", "duplicates", "turnout"]
+
+
+def write_csv(result: dict[str, Any], path: Path) -> None:
+    """One table: a row per specialist, per institution and per integrity line."""
+    rows: list[dict[str, Any]] = []
+    for s in result["specialists"]:
+        rows.append({"section": "specialist", "rank": s["rank"], "winner": int(s["winner"]), "id": s["id"],
+                     "name": s["name"], "institution": s["institution"], "votes": s["votes"]})
+    for i in result["institutions"]:
+        rows.append({"section": "institution", "rank": i["rank"], "winner": int(i["winner"]), "id": i["id"],
+                     "name": i["name"], "evaluations": i["evaluations"],
+                     "average_rating": "" if i["average_rating"] is None else i["average_rating"]})
+    for g in result["integrity"]:
+        rows.append({"section": "integrity", "id": g["institution_id"], "name": g["institution"],
+                     **{k: g[k] for k in ("issued", "scanned", "counted", "in_review", "rejected", "duplicates")},
+                     "turnout": "" if g["turnout"] is None else g["turnout"]})
+    try:
+        with open(path, "w", newline="", encoding="utf-8-sig") as fp:  # BOM: spreadsheets then read UTF-8
+            w = csv.DictWriter(fp, fieldnames=CSV_COLUMNS)
+            w.writeheader()
+            w.writerows(rows)
+    except OSError as exc:
+        raise KioskError("central.output", detail=str(exc)) from None
+
+
+def cmd_tally(args: argparse.Namespace) -> int:
+    campaign, checks, tags = _verify(args)
+    result = tally(checks, campaign, args.lang)
+    result["tags_checked"] = tags
+    if args.csv:
+        write_csv(result, Path(args.csv))
+    if args.pdf:
+        write_report(result, campaign, Path(args.pdf))
+    if args.json:
+        out(result)
+        return EXIT_OK
+    lang = args.lang
+    print(t("specialists", lang))
+    for s in result["specialists"]:
+        mark = "★" if s["winner"] else " "
+        votes = count(s["votes"], lang, ("balss", "balsis"), ("vote", "votes"))
+        print(f" {mark}{s['rank']:3d}. {s['name']} ({s['institution']}): {votes}")
+    print(t("institutions", lang))
+    for i in result["institutions"]:
+        mark = "★" if i["winner"] else " "
+        avg = "–" if i["average_rating"] is None else f"{i['average_rating']:.2f}"
+        evals = count(i["evaluations"], lang, ("novērtējums", "novērtējumi"), ("evaluation", "evaluations"))
+        print(f" {mark}{i['rank']:3d}. {i['name']}: {evals}, {t('evals', lang, avg=avg)}")
+    if result["excluded_batches"]:
+        print(t("excluded", lang))
+        for e in result["excluded_batches"]:
+            print(f"  {e['file']}  [{e['reason']}] {e['message']}")
+    print(t("dups", lang, n=result["duplicate_serials"]))
+    for written in (args.csv, args.pdf):
+        if written:
+            print(t("written", lang, path=written))
+    return EXIT_OK
+
+
+def register(csub: Any) -> None:
+    s = csub.add_parser("master-key", help="create the campaign master key")
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=cmd_master_key)
+    s = csub.add_parser("institution-key", help="derive one institution's ballot key")
+    s.add_argument("--campaign", required=True)
+    s.add_argument("--master", required=True)
+    s.add_argument("--institution", required=True)
+    s.add_argument("--out", required=True)
+    s.set_defaults(func=cmd_institution_key)
+
+    def common(p: argparse.ArgumentParser) -> None:
+        p.add_argument("--trust", required=True, metavar="DIR", help="directory of trusted <kiosk-id>.pub files")
+        p.add_argument("--campaign", metavar="FILE", help="campaign TOML (default: the demo campaign)")
+        p.add_argument("--master", metavar="FILE",
+                       help="campaign master key: also check every ballot's QR tag (default: the demo key of a demo campaign)")
+        p.add_argument("--json", action="store_true")
+        p.add_argument("files", nargs="+", metavar="FILE", help="batch files (a directory: its *.zip files)")
+
+    s = csub.add_parser("verify", help="verify signed batches and their chains")
+    common(s)
+    s.set_defaults(func=cmd_verify)
+
+    s = csub.add_parser("tally", help="count the verified batches")
+    common(s)
+    s.add_argument("--csv", metavar="OUT", help="also write the results as CSV")
+    s.add_argument("--pdf", metavar="OUT", help="also write the Latvian PDF report")
+    s.set_defaults(func=cmd_tally)

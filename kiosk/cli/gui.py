@@ -1,0 +1,29 @@
+"""``kiosk`` / ``kiosk gui``: the graphical application."""
+from __future__ import annotations
+
+import argparse
+from importlib.metadata import entry_points
+from typing import Any
+
+from ..errors import KioskError
+
+GUI_ENTRY_POINTS = "urn_kiosk.gui"
+
+
+def cmd_gui(args: argparse.Namespace) -> int:
+    """Start the graphical application: the runner the caller handed in, else
+    the one registered under GUI_ENTRY_POINTS (the Qt one in ui/, by
+    pyproject.toml).  The core never imports the UI itself."""
+    runner = getattr(args, "gui_runner", None)
+    if runner is not None:
+        return runner(data_dir=args.data_dir, lang=args.lang)
+    found = sorted(entry_points(group=GUI_ENTRY_POINTS), key=lambda ep: ep.name)
+    if not found:
+        raise KioskError("usage", detail="no graphical application is installed (run .ci/setup)")
+    run = found[0].load()
+    return run(data_dir=args.data_dir, lang=args.lang)
+
+
+def register(sub: Any) -> None:
+    s = sub.add_parser("gui", help="open the kiosk application (the default)")
+    s.set_defaults(func=cmd_gui)

@@ -1,0 +1,111 @@
+"""The data directory: the one place that knows where a kiosk keeps its files.
+
+::
+
+    <root>/kiosk.db               SQLite database (kiosk.storage)
+    <root>/keys/institution.key   the institution's ballot key (hex, owner-only)
+    <root>/keys/kiosk-ed25519.pem the kiosk's batch signing key (owner-only)
+    <root>/<kiosk-id>.pub         the kiosk's public key, for the central office
+    <root>/images/<sh>/<sha256>.<ext>  content-addressed originals of scans
+    <root>/logs/kiosk.log         the log (bugs with their traces)
+    <root>/exports/               default folder for signed batches
+    <root>/pdf/                   default folder for ballots saved as PDF
+
+The root is ``--data-dir``, else ``$KIOSK_DATA_DIR``, else the platform's
+user data directory.
+"""
+from __future__ import annotations
+
+import os
+from dataclasses import dataclass
+from pathlib import Path
+
+import platformdirs
+
+APP_NAME = "urn-kiosk"
+ENV_VAR = "KIOSK_DATA_DIR"
+DB_NAME = "kiosk.db"
+
+
+def default_root() -> Path:
+    return Path(platformdirs.user_data_dir(APP_NAME, appauthor=False))
+
+
+@dataclass(frozen=True)
+class DataDir:
+    root: Path
+
+    @classmethod
+    def locate(cls, explicit: str | Path | None = None) -> "DataDir":
+        """``explicit``, else $KIOSK_DATA_DIR, else the user data directory."""
+        if isinstance(explicit, DataDir):
+            return explicit
+        if explicit:
+            return cls(Path(explicit))
+        env = os.environ.get(ENV_VAR)
+        return cls(Path(env) if env else default_root())
+
+    def ensure_private(self) -> None:
+        """Create the directory, readable by its owner only."""
+        self.root.mkdir(parents=True, exist_ok=True)
+        os.chmod(self.root, 0o700)
+
+    # -- files ------------------------------------------------------------------
+    @property
+    def db(self) -> Path:
+        return self.root / DB_NAME
+
+    @property
+    def keys(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def institution_key(self) -> Path:
+        return self.keys / "institution.key"
+
+    @property
+    def signing_key(self) -> Path:
+        return self.keys / "kiosk-ed25519.pem"
+
+    def public_key(self, kiosk_id: str) -> Path:
+        return self.root / f"{kiosk_id}.pub"
+
+    @property
+    def images(self) -> Path:
+        return self.root / "images"
+
+    def original(self, sha256: str, ext: str) -> Path:
+        """Where a stored original with this content hash lives."""
+        return self.images / sha256[:2] / f"{sha256}.{ext}"
+
+    def resolve(self, stored_path: str | Path) -> Path:
+        """A path as recorded in the database (absolute, or relative to the root)."""
+        path = Path(stored_path)
+        return path if path.is_absolute() else self.root / path
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.logs / "kiosk.log"
+
+    @property
+    def exports(self) -> Path:
+        """The default folder for signed batches."""
+        return self.root / "exports"
+
+    @property
+    def pdf(self) -> Path:
+        """The default folder for ballots saved as PDF."""
+        return self.root / "pdf"
+
+    @property
+    def export_lock(self) -> Path:
+        return self.root / ".export.lock"
+
+    @property
+    def tmp(self) -> Path:
+        """Temporary files that must stay on the data directory's file system."""
+        return self.root

@@ -1,0 +1,1 @@
+"""Intake: the scan pipeline, the originals store, camera streams and the review queue."""

@@ -1,0 +1,15 @@
+"""The reading context of one kiosk: its layouts, keys and the thresholds set for it."""
+from __future__ import annotations
+
+from ..access.settings import reader_thresholds
+from ..reading.context import ReadContext
+from ..reading.reader import Thresholds
+from ..station import Kiosk
+
+
+def read_context(kiosk: Kiosk, thresholds: Thresholds | None = None, backend: str | None = None) -> ReadContext:
+    """Everything a reader (in this process or a worker) needs, taken from the kiosk."""
+    layouts = {i: kiosk.stored_layout(i) for i in kiosk.known_layouts()}
+    if thresholds is None:
+        thresholds = reader_thresholds(kiosk.store)
+    return ReadContext(layouts, kiosk.campaign.hash, kiosk.institution.hash, kiosk.tag_key, thresholds.to_dict(), backend)

@@ -1,0 +1,219 @@
+"""Review of doubtful ballots: the queue, one ballot at a time, a person's decision.
+
+The machine's reading of a sheet is written once and never changed; a
+reviewer's decision is appended beside it (``Store.add_decision``) with the
+reviewer's role.  Three decisions exist:
+
+* ``confirm``: the machine read it right; its selections are copied into
+  the decision (so the decision alone says what counts);
+* ``correct``: the person's selections (at most one option per question);
+* ``reject``: the ballot does not count, with a reason from ``REJECT_REASONS``.
+
+Only sheets the machine sent to review and nobody has decided yet can be
+decided here.  Every operation checks the session's role (``Action.REVIEW``).
+This module never imports Qt.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from ..access.roles import Action, Session, require
+from ..ballot.payload import serial_text
+from ..errors import CATALOG, KioskError
+from ..station import Kiosk
+
+# reasons a reviewer may give for rejecting a ballot: code -> (lv, en)
+REJECT_REASONS: dict[str, tuple[str, str]] = {
+    "unreadable": ("Atzīmes nevar droši saprast", "The marks cannot be understood reliably"),
+    "several_marks": ("Vienā jautājumā atzīmētas vairākas atbildes", "Several answers marked in one question"),
+    "identifying": ("Biļetenā ir zīmes, kas var atklāt balsotāju", "The ballot carries marks that may identify the voter"),
+    "damaged": ("Biļetens ir bojāts vai nepilnīgs", "The ballot is damaged or incomplete"),
+    "not_ballot": ("Tas nav šīs iestādes biļetens", "This is not a ballot of this institution"),
+}
+
+_PLACEHOLDER = re.compile(r"\s*[:(]?\s*\{[a-z_]+\}\)?")
+
+
+def reason_text(code: str | None, lang: str = "lv", detail: str = "") -> str:
+    """A sheet's reason code in plain words (the core catalogue, lv or en)."""
+    if not code:
+        return ""
+    entry = CATALOG.get(f"sheet.{code}") or CATALOG.get(code)
+    if entry is None:
+        return code
+    template = entry[1] if lang == "en" else entry[0]
+    if detail:
+        try:
+            return template.format(detail=detail)
+        except (KeyError, IndexError):
+            pass
+    return _PLACEHOLDER.sub("", template)
+
+
+def reject_reason_text(code: str | None, lang: str = "lv") -> str:
+    if code in REJECT_REASONS:
+        lv, en = REJECT_REASONS[code]
+        return en if lang == "en" else lv
+    return code or ""
+
+
+@dataclass
+class Question:
+    id: str
+    label: str
+    optional: bool
+    options: list[tuple[str, str]]  # (option id, printed label)
+
+
+@dataclass
+class ReviewItem:
+    """Everything the review screen shows about one sheet."""
+
+    sheet_id: int
+    image: dict[str, Any] | None  # stored image row (path, media_type, ...)
+    page: int
+    serial: str | None
+    status: str
+    reasons: list[str]
+    machine: dict[str, list[str]]  # question id -> option ids the machine counted as marked
+    questions: list[Question]
+    boxes: list[dict[str, Any]]  # question, option, state, score, polygon (image px)
+    thresholds: dict[str, float] = field(default_factory=dict)
+    source: str = ""
+
+    def reason_texts(self, lang: str = "lv") -> list[str]:
+        return [reason_text(r, lang) for r in self.reasons]
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
+
+    def label(self, qid: str, oid: str) -> str:
+        for o_id, label in self.question(qid).options:
+            if o_id == oid:
+                return label
+        return oid
+
+    def machine_problems(self) -> list[str]:
+        """Why the machine's reading cannot simply be confirmed (question labels)."""
+        return [q.label for q in self.questions if len(self.machine.get(q.id, [])) > 1]
+
+
+class Review:
+    """The review queue over one kiosk, for one signed-in session."""
+
+    def __init__(self, kiosk: Kiosk, session: Session | None) -> None:
+        require(session, Action.REVIEW)
+        self.kiosk = kiosk
+        self.session = session
+
+    @property
+    def store(self):
+        return self.kiosk.store
+
+    def queue(self) -> list[int]:
+        """Sheet ids waiting for a person, oldest first."""
+        require(self.session, Action.REVIEW)
+        return self.store.review_queue_ids()
+
+    def pending(self) -> int:
+        return len(self.queue())
+
+    def next_item(self, after: int | None = None) -> ReviewItem | None:
+        """The first waiting sheet (after ``after``, wrapping round), or None."""
+        ids = self.queue()
+        if not ids:
+            return None
+        if after is not None:
+            later = [i for i in ids if i > after]
+            if later:
+                return self.item(later[0])
+        return self.item(ids[0])
+
+    def item(self, sheet_id: int) -> ReviewItem:
+        require(self.session, Action.REVIEW)
+        sheet = self.store.sheet(sheet_id)
+        if sheet is None:
+            raise KioskError("review.not_found", sheet=sheet_id)
+        spec = None
+        if sheet.get("layout_id") is not None:
+            spec = self.kiosk.stored_layout(sheet["layout_id"])
+        questions = [
+            Question(q["id"], q["label"], bool(q.get("optional")), [(o["id"], o["label"]) for o in q["options"]])
+            for q in (spec or {}).get("questions", [])
+        ]
+        interp = sheet.get("interpretation") or {}
+        return ReviewItem(
+            sheet_id=sheet_id,
+            image=self.store.image(sheet["image_sha256"]),
+            page=sheet["page"],
+            serial=serial_text(sheet["serial"]) if sheet.get("serial") else None,
+            status=sheet["status"],
+            reasons=list(sheet.get("reasons") or []),
+            machine={k: list(v) for k, v in (sheet.get("selections") or {}).items()},
+            questions=questions,
+            boxes=list(interp.get("boxes") or []),
+            thresholds=dict(interp.get("thresholds") or {}),
+            source=sheet.get("source") or "",
+        )
+
+    # -- decisions ---------------------------------------------------------------
+    def _pending_item(self, sheet_id: int) -> ReviewItem:
+        item = self.item(sheet_id)
+        if item.status != "review" or self.store.decisions(sheet_id):
+            raise KioskError("review.not_pending", sheet=sheet_id)
+        return item
+
+    def _clean(self, item: ReviewItem, selections: dict[str, list[str]]) -> dict[str, list[str]]:
+        known = {q.id: q for q in item.questions}
+        out: dict[str, list[str]] = {q.id: [] for q in item.questions}
+        for qid, options in (selections or {}).items():
+            q = known.get(qid)
+            if q is None:
+                raise KioskError("review.unknown_option", question=qid, option="")
+            options = list(dict.fromkeys(options or []))
+            valid = {o for o, _ in q.options}
+            for oid in options:
+                if oid not in valid:
+                    raise KioskError("review.unknown_option", question=q.label, option=oid)
+            if len(options) > 1:
+                raise KioskError("review.too_many", question=q.label)
+            out[qid] = options
+        return out
+
+    def confirm(self, sheet_id: int) -> int:
+        """The machine read it right: count its selections."""
+        require(self.session, Action.REVIEW)
+        item = self._pending_item(sheet_id)
+        problems = item.machine_problems()
+        if problems:
+            raise KioskError("review.cannot_confirm", question=", ".join(problems))
+        selections = self._clean(item, item.machine)
+        return self.store.add_decision(sheet_id, "confirm", selections, None, self.session.role.value)
+
+    def correct(self, sheet_id: int, selections: dict[str, list[str]]) -> int:
+        """Count the person's reading instead of the machine's."""
+        require(self.session, Action.REVIEW)
+        item = self._pending_item(sheet_id)
+        clean = self._clean(item, selections)
+        return self.store.add_decision(sheet_id, "correct", clean, None, self.session.role.value)
+
+    def reject(self, sheet_id: int, reason: str = "unreadable") -> int:
+        """The ballot does not count."""
+        require(self.session, Action.REVIEW)
+        self._pending_item(sheet_id)
+        if reason not in REJECT_REASONS:
+            raise KioskError("usage", detail=f"unknown reject reason {reason!r}")
+        return self.store.add_decision(sheet_id, "reject", None, reason, self.session.role.value)
+
+    def decide(self, sheet_id: int, selections: dict[str, list[str]]) -> tuple[str, int]:
+        """Enter on the review screen: confirm when the selections are the
+        machine's, otherwise record them as a correction."""
+        item = self._pending_item(sheet_id)
+        if not item.machine_problems() and self._clean(item, selections) == self._clean(item, item.machine):
+            return "confirm", self.confirm(sheet_id)
+        return "correct", self.correct(sheet_id, selections)

@@ -1,0 +1,1 @@
+"""Issuing ballots: print jobs, their serials, and the printer."""

@@ -1,0 +1,158 @@
+"""The kiosk database's schema, one migration per version (``PRAGMA user_version``).
+
+Never edit a released migration: append a new one.  ``kiosk.storage.store``
+applies them in order when it opens a database.
+
+Ballot secrecy is designed into the schema: ``issued`` holds serials only,
+keyed by the serial itself in a WITHOUT ROWID table (no insertion order),
+and is not linked to the print job that produced it.
+"""
+from __future__ import annotations
+
+MIGRATIONS: list[str] = [
+    # 1: enrollment, layouts, print jobs and issued serials
+    """
+    CREATE TABLE settings (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
+    CREATE TABLE layouts (
+        campaign_id    TEXT    NOT NULL,
+        institution_id TEXT    NOT NULL,
+        layout_id      INTEGER NOT NULL,
+        page           TEXT    NOT NULL,
+        spec           TEXT    NOT NULL,
+        registered_at  TEXT    NOT NULL,
+        PRIMARY KEY (campaign_id, institution_id, layout_id)
+    );
+    CREATE TABLE print_jobs (
+        id             INTEGER PRIMARY KEY,
+        kiosk_id       TEXT    NOT NULL,
+        campaign_id    TEXT    NOT NULL,
+        institution_id TEXT    NOT NULL,
+        layout_id      INTEGER NOT NULL,
+        count          INTEGER NOT NULL CHECK (count > 0),
+        target         TEXT    NOT NULL,
+        state          TEXT    NOT NULL CHECK (state IN ('printing', 'printed', 'voided', 'interrupted')),
+        voided         INTEGER NOT NULL DEFAULT 0,
+        detail         TEXT,
+        created_at     TEXT    NOT NULL,
+        FOREIGN KEY (campaign_id, institution_id, layout_id)
+            REFERENCES layouts (campaign_id, institution_id, layout_id)
+    );
+    CREATE TABLE issued (
+        serial BLOB    PRIMARY KEY CHECK (length(serial) = 8),
+        voided INTEGER NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    """,
+    # 2: reading.  Original images are content-addressed files; a sheet is
+    # one page of one image, interpreted once and never updated; people's
+    # decisions are appended beside it.  `ballots` holds the one sheet per
+    # serial that counts or waits for review, so no serial counts twice.
+    """
+    CREATE TABLE scan_runs (
+        id         INTEGER PRIMARY KEY,
+        kiosk_id   TEXT NOT NULL,
+        started_at TEXT NOT NULL
+    );
+    CREATE TABLE images (
+        sha256     TEXT    PRIMARY KEY,
+        path       TEXT    NOT NULL,
+        size       INTEGER NOT NULL,
+        media_type TEXT    NOT NULL
+    );
+    CREATE TABLE sheets (
+        id             INTEGER PRIMARY KEY,
+        image_sha256   TEXT    NOT NULL REFERENCES images (sha256),
+        page           INTEGER NOT NULL CHECK (page >= 1),
+        source         TEXT    NOT NULL,
+        run_id         INTEGER REFERENCES scan_runs (id),
+        status         TEXT    NOT NULL CHECK (status IN ('counted', 'review', 'rejected', 'duplicate')),
+        reasons        TEXT    NOT NULL DEFAULT '[]',
+        serial         BLOB,
+        layout_id      INTEGER,
+        selections     TEXT,
+        interpretation TEXT    NOT NULL,
+        duplicate_of   INTEGER REFERENCES sheets (id),
+        UNIQUE (image_sha256, page)
+    );
+    CREATE INDEX sheets_status ON sheets (status);
+    CREATE INDEX sheets_serial ON sheets (serial);
+    CREATE TRIGGER sheets_written_once BEFORE UPDATE ON sheets
+    BEGIN SELECT RAISE(ABORT, 'sheets are written once'); END;
+    CREATE TRIGGER sheets_kept BEFORE DELETE ON sheets
+    BEGIN SELECT RAISE(ABORT, 'sheets are never deleted'); END;
+    CREATE TABLE ballots (
+        serial   BLOB    PRIMARY KEY,
+        sheet_id INTEGER NOT NULL UNIQUE REFERENCES sheets (id)
+    ) WITHOUT ROWID;
+    CREATE TABLE decisions (
+        id         INTEGER PRIMARY KEY,
+        sheet_id   INTEGER NOT NULL REFERENCES sheets (id),
+        action     TEXT    NOT NULL CHECK (action IN ('confirm', 'correct', 'reject')),
+        selections TEXT,
+        reason     TEXT,
+        role       TEXT    NOT NULL,
+        decided_at TEXT    NOT NULL
+    );
+    CREATE INDEX decisions_sheet ON decisions (sheet_id);
+    CREATE TRIGGER decisions_written_once BEFORE UPDATE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are written once'); END;
+    CREATE TRIGGER decisions_kept BEFORE DELETE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are never deleted'); END;
+    """,
+    # 3: people at the kiosk.  One row per user: a role and a
+    # salted PIN hash; `default_pin` marks the demo PINs still in use.  The
+    # single `auth_lock` row carries wrong-PIN lockout across restarts.
+    """
+    CREATE TABLE users (
+        id          INTEGER PRIMARY KEY,
+        name        TEXT    NOT NULL,
+        role        TEXT    NOT NULL CHECK (role IN ('front_desk', 'helper', 'office')),
+        pin_hash    TEXT    NOT NULL,
+        default_pin INTEGER NOT NULL DEFAULT 0,
+        active      INTEGER NOT NULL DEFAULT 1,
+        created_at  TEXT    NOT NULL
+    );
+    CREATE TABLE auth_lock (
+        id           INTEGER PRIMARY KEY CHECK (id = 1),
+        failures     INTEGER NOT NULL DEFAULT 0,
+        locked_until REAL    NOT NULL DEFAULT 0
+    );
+    INSERT INTO auth_lock (id, failures, locked_until) VALUES (1, 0, 0);
+    """,
+    # 4: signed batch export.  One row per batch file this kiosk
+    # signed and wrote; `exported` holds every serial that left in a batch,
+    # so none leaves twice.  Both are written once, in one transaction.
+    """
+    CREATE TABLE batches (
+        number          INTEGER PRIMARY KEY CHECK (number >= 1),
+        sha256          TEXT    NOT NULL UNIQUE,
+        previous_sha256 TEXT    NOT NULL,
+        path            TEXT    NOT NULL,
+        records         INTEGER NOT NULL,
+        counted         INTEGER NOT NULL,
+        rejected        INTEGER NOT NULL,
+        pending         INTEGER NOT NULL,
+        images          INTEGER NOT NULL,
+        created_at      TEXT    NOT NULL
+    );
+    CREATE TABLE exported (
+        serial BLOB    PRIMARY KEY,
+        batch  INTEGER NOT NULL REFERENCES batches (number)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER batches_written_once BEFORE UPDATE ON batches
+    BEGIN SELECT RAISE(ABORT, 'batches are written once'); END;
+    CREATE TRIGGER batches_kept BEFORE DELETE ON batches
+    BEGIN SELECT RAISE(ABORT, 'batches are never deleted'); END;
+    CREATE TRIGGER exported_written_once BEFORE UPDATE ON exported
+    BEGIN SELECT RAISE(ABORT, 'exported serials are written once'); END;
+    CREATE TRIGGER exported_kept BEFORE DELETE ON exported
+    BEGIN SELECT RAISE(ABORT, 'exported serials are never deleted'); END;
+    """,
+    # 5: the process that runs a print job, so that opening the database
+    # elsewhere never mistakes a job still printing for an interrupted one
+    """
+    ALTER TABLE print_jobs ADD COLUMN owner TEXT;
+    """,
+]

@@ -1,0 +1,502 @@
+"""All SQL of urn-kiosk lives here (the schema itself is in ``migrations``).
+
+One SQLite file per data directory, WAL journal, foreign keys on, schema
+versioned with ``PRAGMA user_version`` and upgraded by the ordered
+MIGRATIONS list (never edit a released migration: append a new one).
+
+Ballot secrecy is designed into the schema: ``issued`` holds serials only,
+keyed by the serial itself in a WITHOUT ROWID table (no insertion order),
+and is not linked to the print job that produced it; print jobs carry the
+time and the count.
+"""
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import json
+import os
+import socket
+import sqlite3
+from collections.abc import Iterable, Iterator
+from pathlib import Path
+from typing import Any
+
+from ..errors import KioskError
+from .migrations import MIGRATIONS
+
+SCHEMA_VERSION = len(MIGRATIONS)
+
+
+def _process_owner() -> str:
+    """host:pid:start-time of this process (the start time tells a reused pid apart)."""
+    pid = os.getpid()
+    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
+
+
+def _start_time(pid: int) -> str:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            return fh.read().rsplit(b")", 1)[1].split()[19].decode()  # field 22: starttime
+    except (OSError, IndexError):
+        return "?"
+
+
+def _owner_alive(owner: str | None) -> bool:
+    if not owner:
+        return False  # written before owners were recorded: its process is long gone
+    host, _, rest = owner.partition(":")
+    pid_text, _, start = rest.partition(":")
+    if host != socket.gethostname():
+        return True  # another machine's process: not ours to judge
+    try:
+        pid = int(pid_text)
+        os.kill(pid, 0)
+    except (ValueError, ProcessLookupError):
+        return False
+    except PermissionError:
+        pass  # alive, another user's
+    return start == "?" or _start_time(pid) == start
+
+
+PROCESS_OWNER = _process_owner()
+
+
+def now_utc() -> str:
+    return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def translate(exc: sqlite3.Error) -> KioskError:
+    """Known SQLite failures become domain errors; anything else stays a bug."""
+    text = str(exc)
+    low = text.lower()
+    if "disk is full" in low or "disk i/o" in low and "full" in low:
+        return KioskError("storage.disk_full", detail=text)
+    if "locked" in low or "busy" in low:
+        return KioskError("storage.locked", detail=text)
+    if "malformed" in low or "not a database" in low or "corrupt" in low:
+        return KioskError("storage.corrupt", detail=text)
+    if "disk i/o" in low or "readonly" in low or "unable to open" in low:
+        return KioskError("storage.io", detail=text)
+    raise exc
+
+
+@contextlib.contextmanager
+def known_errors() -> Iterator[None]:
+    try:
+        yield
+    except sqlite3.OperationalError as exc:
+        raise translate(exc) from exc
+    except sqlite3.DatabaseError as exc:
+        if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
+            raise
+        raise translate(exc) from exc
+
+
+class Store:
+    """The kiosk database.  One instance per thread: never share it."""
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        with known_errors():
+            self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=10.0)
+            self.db.row_factory = sqlite3.Row
+            self.db.execute("PRAGMA foreign_keys = ON")
+            self.db.execute("PRAGMA journal_mode = WAL")
+            self.db.execute("PRAGMA synchronous = FULL")
+            self._migrate()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> "Store":
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    # -- schema -------------------------------------------------------------
+    @property
+    def version(self) -> int:
+        return self.db.execute("PRAGMA user_version").fetchone()[0]
+
+    def _migrate(self) -> None:
+        current = self.version
+        if current > SCHEMA_VERSION:
+            raise KioskError("storage.too_new", found=current, supported=SCHEMA_VERSION)
+        for number in range(current + 1, SCHEMA_VERSION + 1):
+            with self.transaction():
+                for statement in _split(MIGRATIONS[number - 1]):
+                    self.db.execute(statement)
+                self.db.execute(f"PRAGMA user_version = {number}")
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        with known_errors():
+            self.db.execute("BEGIN IMMEDIATE")
+            try:
+                yield self.db
+            except BaseException:
+                if self.db.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
+                    self.db.execute("ROLLBACK")
+                raise
+            else:
+                self.db.execute("COMMIT")
+
+    # -- settings -----------------------------------------------------------
+    def get_setting(self, key: str, default: str | None = None) -> str | None:
+        row = self.db.execute("SELECT value FROM settings WHERE key = ?", (key,)).fetchone()
+        return row[0] if row else default
+
+    def settings(self) -> dict[str, str]:
+        return {r[0]: r[1] for r in self.db.execute("SELECT key, value FROM settings")}
+
+    def set_settings(self, values: dict[str, str]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT INTO settings (key, value) VALUES (?, ?) ON CONFLICT (key) DO UPDATE SET value = excluded.value",
+                list(values.items()),
+            )
+
+    # -- layouts ------------------------------------------------------------
+    def register_layouts(self, specs: Iterable[dict[str, Any]]) -> None:
+        with self.transaction() as db:
+            db.executemany(
+                "INSERT OR IGNORE INTO layouts (campaign_id, institution_id, layout_id, page, spec, registered_at)"
+                " VALUES (?, ?, ?, ?, ?, ?)",
+                [
+                    (s["campaign"], s["institution"], s["id"], s["page"], json.dumps(s, ensure_ascii=False), now_utc())
+                    for s in specs
+                ],
+            )
+
+    def layout(self, campaign_id: str, institution_id: str, layout_id: int) -> dict[str, Any] | None:
+        row = self.db.execute(
+            "SELECT spec FROM layouts WHERE campaign_id = ? AND institution_id = ? AND layout_id = ?",
+            (campaign_id, institution_id, layout_id),
+        ).fetchone()
+        return json.loads(row[0]) if row else None
+
+    def layout_ids(self, campaign_id: str, institution_id: str) -> frozenset[int]:
+        rows = self.db.execute(
+            "SELECT layout_id FROM layouts WHERE campaign_id = ? AND institution_id = ?", (campaign_id, institution_id)
+        )
+        return frozenset(r[0] for r in rows)
+
+    # -- issuing ------------------------------------------------------------
+    def record_issue(self, job: dict[str, Any], serials: list[bytes]) -> int:
+        """Record a print job and its serials in one transaction; returns the job id.
+
+        A serial that already exists makes the whole job fail with
+        IntegrityError (the caller draws new serials and tries again).
+        """
+        with self.transaction() as db:
+            cur = db.execute(
+                "INSERT INTO print_jobs (kiosk_id, campaign_id, institution_id, layout_id, count, target, state, created_at,"
+                " owner) VALUES (?, ?, ?, ?, ?, ?, 'printing', ?, ?)",
+                (job["kiosk_id"], job["campaign_id"], job["institution_id"], job["layout_id"], len(serials), job["target"],
+                 now_utc(), PROCESS_OWNER),
+            )
+            db.executemany("INSERT INTO issued (serial) VALUES (?)", [(s,) for s in serials])
+            return int(cur.lastrowid)
+
+    def finish_job(self, job_id: int) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE print_jobs SET state = 'printed' WHERE id = ? AND state = 'printing'", (job_id,))
+
+    def void_job(self, job_id: int, serials: list[bytes], detail: str) -> int:
+        """Void a failed or cancelled job's serials; returns how many were voided."""
+        with self.transaction() as db:
+            db.executemany("UPDATE issued SET voided = 1 WHERE serial = ?", [(s,) for s in serials])
+            db.execute(
+                "UPDATE print_jobs SET state = 'voided', voided = ?, detail = ? WHERE id = ?", (len(serials), detail, job_id)
+            )
+        return len(serials)
+
+    def recover_interrupted_jobs(self) -> int:
+        """Jobs left 'printing' by a process that no longer runs (killed, crashed):
+        their serials stay valid (some ballots may have reached paper) and the job
+        is marked interrupted.  Jobs of a live process, this one included, are
+        left alone."""
+        rows = self.db.execute("SELECT id, owner FROM print_jobs WHERE state = 'printing'").fetchall()
+        dead = [r["id"] for r in rows if not _owner_alive(r["owner"])]
+        if not dead:
+            return 0
+        with self.transaction() as db:
+            db.executemany("UPDATE print_jobs SET state = 'interrupted' WHERE id = ? AND state = 'printing'",
+                           [(i,) for i in dead])
+        return len(dead)
+
+    def issued_state(self, serial: bytes) -> str | None:
+        """'issued', 'voided', or None when this kiosk never issued the serial."""
+        row = self.db.execute("SELECT voided FROM issued WHERE serial = ?", (serial,)).fetchone()
+        if row is None:
+            return None
+        return "voided" if row[0] else "issued"
+
+    def print_jobs(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM print_jobs ORDER BY id")]
+
+    def issued_counts(self) -> dict[str, int]:
+        row = self.db.execute(
+            "SELECT COUNT(*) - COALESCE(SUM(voided), 0), COALESCE(SUM(voided), 0) FROM issued"
+        ).fetchone()
+        return {"issued": row[0], "voided": row[1]}
+
+    def printed_since(self, since_iso: str) -> int:
+        row = self.db.execute(
+            "SELECT COALESCE(SUM(count - voided), 0) FROM print_jobs WHERE created_at >= ? AND state != 'voided'",
+            (since_iso,),
+        ).fetchone()
+        return int(row[0])
+
+    # -- reading --------------------------------------------------------------
+    def start_run(self, kiosk_id: str) -> int:
+        with self.transaction() as db:
+            return int(db.execute(
+                "INSERT INTO scan_runs (kiosk_id, started_at) VALUES (?, ?)", (kiosk_id, now_utc())
+            ).lastrowid)
+
+    def image(self, sha256: str) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM images WHERE sha256 = ?", (sha256,)).fetchone()
+        return dict(row) if row else None
+
+    def add_image(self, sha256: str, path: str, size: int, media_type: str) -> None:
+        """Record a stored original (the file is written before this is called)."""
+        with self.transaction() as db:
+            db.execute(
+                "INSERT OR IGNORE INTO images (sha256, path, size, media_type) VALUES (?, ?, ?, ?)",
+                (sha256, path, size, media_type),
+            )
+
+    def sheet_at(self, sha256: str, page: int) -> dict[str, Any] | None:
+        """The sheet already stored for this page of this image, if any."""
+        row = self.db.execute("SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (sha256, page)).fetchone()
+        return _sheet(row) if row else None
+
+    def record_sheet(self, sheet: dict[str, Any]) -> dict[str, Any]:
+        """Store one interpreted sheet, once, and return it as stored.
+
+        ``sheet`` has image_sha256, page, source, run_id, status, reasons
+        (list), serial (bytes or None), layout_id, selections (dict or None)
+        and interpretation (dict).  In the same transaction: a page already
+        stored is returned unchanged (with ``repeat`` true); a counted or
+        review sheet whose serial already holds a ballot becomes a
+        ``duplicate`` linked to the first sheet and never counts.
+        """
+        with self.transaction() as db:
+            row = db.execute(
+                "SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (sheet["image_sha256"], sheet["page"])
+            ).fetchone()
+            if row is not None:
+                return {**_sheet(row), "repeat": True}
+            status, reasons, duplicate_of = sheet["status"], list(sheet.get("reasons") or []), None
+            serial = sheet.get("serial")
+            if status in ("counted", "review") and serial is not None:
+                first = db.execute("SELECT sheet_id FROM ballots WHERE serial = ?", (serial,)).fetchone()
+                if first is not None:
+                    status, duplicate_of = "duplicate", first[0]
+                    reasons = ["duplicate_serial"]
+            cur = db.execute(
+                "INSERT INTO sheets (image_sha256, page, source, run_id, status, reasons, serial, layout_id,"
+                " selections, interpretation, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    sheet["image_sha256"], sheet["page"], sheet["source"], sheet.get("run_id"), status,
+                    json.dumps(reasons), serial, sheet.get("layout_id"),
+                    None if sheet.get("selections") is None else json.dumps(sheet["selections"], ensure_ascii=False),
+                    json.dumps(sheet.get("interpretation") or {}, ensure_ascii=False), duplicate_of,
+                ),
+            )
+            sheet_id = int(cur.lastrowid)
+            if status in ("counted", "review") and serial is not None:
+                db.execute("INSERT INTO ballots (serial, sheet_id) VALUES (?, ?)", (serial, sheet_id))
+            row = db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+            return {**_sheet(row), "repeat": False}
+
+    def sheet(self, sheet_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+        return _sheet(row) if row else None
+
+    def add_decision(self, sheet_id: int, action: str, selections: dict | None, reason: str | None, role: str,
+                     *, first: bool = True) -> int:
+        """Append a person's decision on a sheet; the machine's reading stays as it was.
+
+        With ``first`` (the review queue's case) the sheet must not have been decided
+        yet, checked inside the same write transaction: of two reviewers deciding the
+        same ballot at once, the second gets review.not_pending instead of silently
+        replacing the first one's decision."""
+        with self.transaction() as db:
+            if first and db.execute("SELECT 1 FROM decisions WHERE sheet_id = ?", (sheet_id,)).fetchone():
+                raise KioskError("review.not_pending", sheet=sheet_id)
+            return int(db.execute(
+                "INSERT INTO decisions (sheet_id, action, selections, reason, role, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
+                (sheet_id, action, None if selections is None else json.dumps(selections, ensure_ascii=False),
+                 reason, role, now_utc()),
+            ).lastrowid)
+
+    def decisions(self, sheet_id: int) -> list[dict[str, Any]]:
+        rows = self.db.execute("SELECT * FROM decisions WHERE sheet_id = ? ORDER BY id", (sheet_id,))
+        return [{**dict(r), "selections": None if r["selections"] is None else json.loads(r["selections"])} for r in rows]
+
+    def final_sheets(self) -> list[dict[str, Any]]:
+        """Every ballot sheet (one per serial) with its final state: the last
+        decision if a person decided, else the machine's status.  Keys: sheet_id,
+        serial, image_sha256, machine_status, final_status (counted | review |
+        rejected), selections (final), decided_by ('machine' or a role)."""
+        rows = self.db.execute(
+            """
+            SELECT s.id, s.serial, s.image_sha256, s.status, s.selections,
+                   d.action, d.selections AS d_selections, d.role
+            FROM ballots b JOIN sheets s ON s.id = b.sheet_id
+            LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
+            """
+        )
+        out = []
+        for r in rows:
+            if r["action"] is None:
+                final, sel, by = r["status"], r["selections"], "machine"
+            elif r["action"] == "reject":
+                final, sel, by = "rejected", None, r["role"]
+            else:
+                final, sel, by = "counted", r["d_selections"], r["role"]
+            out.append({
+                "sheet_id": r["id"], "serial": r["serial"], "image_sha256": r["image_sha256"],
+                "machine_status": r["status"], "final_status": final,
+                "selections": None if sel is None else json.loads(sel), "decided_by": by,
+            })
+        return out
+
+    def review_queue(self) -> list[dict[str, Any]]:
+        """Sheets waiting for a person: machine status review, no decision yet."""
+        rows = self.db.execute(
+            "SELECT s.* FROM sheets s WHERE s.status = 'review'"
+            " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sheet_id = s.id) ORDER BY s.id"
+        )
+        return [_sheet(r) for r in rows]
+
+    def sheet_counts(self) -> dict[str, int]:
+        """Machine outcomes of all stored sheets: counted, review, rejected, duplicate."""
+        counts = {"counted": 0, "review": 0, "rejected": 0, "duplicate": 0}
+        for status, n in self.db.execute("SELECT status, COUNT(*) FROM sheets GROUP BY status"):
+            counts[status] = n
+        return counts
+
+    # -- users and sign-in ------------------------------------------------
+    def users(self, *, role: str | None = None, active_only: bool = False) -> list[dict[str, Any]]:
+        sql, args = "SELECT * FROM users WHERE 1 = 1", []
+        if role is not None:
+            sql += " AND role = ?"
+            args.append(role)
+        if active_only:
+            sql += " AND active = 1"
+        return [dict(r) for r in self.db.execute(sql + " ORDER BY role, id", args)]
+
+    def user(self, user_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
+        return dict(row) if row else None
+
+    def add_user(self, name: str, role: str, pin_hash: str, *, default_pin: bool = False) -> int:
+        with self.transaction() as db:
+            return int(db.execute(
+                "INSERT INTO users (name, role, pin_hash, default_pin, active, created_at) VALUES (?, ?, ?, ?, 1, ?)",
+                (name, role, pin_hash, int(default_pin), now_utc()),
+            ).lastrowid)
+
+    def update_user(self, user_id: int, *, name: str | None = None, pin_hash: str | None = None,
+                    active: bool | None = None) -> None:
+        """Change a user's name, PIN (which clears the demo-PIN flag) or active flag."""
+        with self.transaction() as db:
+            if name is not None:
+                db.execute("UPDATE users SET name = ? WHERE id = ?", (name, user_id))
+            if pin_hash is not None:
+                db.execute("UPDATE users SET pin_hash = ?, default_pin = 0 WHERE id = ?", (pin_hash, user_id))
+            if active is not None:
+                db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
+
+    def auth_lock(self) -> tuple[int, float]:
+        """(consecutive wrong PINs, locked until as a POSIX time)."""
+        row = self.db.execute("SELECT failures, locked_until FROM auth_lock WHERE id = 1").fetchone()
+        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+
+    def set_auth_lock(self, failures: int, locked_until: float) -> None:
+        with self.transaction() as db:
+            db.execute("UPDATE auth_lock SET failures = ?, locked_until = ? WHERE id = 1", (failures, locked_until))
+
+    def bump_auth_failures(self) -> int:
+        """Count one more wrong PIN atomically; returns the new count."""
+        with self.transaction() as db:
+            db.execute("UPDATE auth_lock SET failures = failures + 1 WHERE id = 1")
+            return int(db.execute("SELECT failures FROM auth_lock WHERE id = 1").fetchone()[0])
+
+    def review_queue_ids(self) -> list[int]:
+        """Ids of the sheets waiting for a person (``review_queue`` without parsing every sheet)."""
+        rows = self.db.execute(
+            "SELECT s.id FROM sheets s WHERE s.status = 'review'"
+            " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sheet_id = s.id) ORDER BY s.id"
+        )
+        return [r[0] for r in rows]
+
+    # -- batch export -------------------------------------------------------
+    def last_batch(self) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM batches ORDER BY number DESC LIMIT 1").fetchone()
+        return dict(row) if row else None
+
+    def batches(self) -> list[dict[str, Any]]:
+        return [dict(r) for r in self.db.execute("SELECT * FROM batches ORDER BY number")]
+
+    def exported_serials(self) -> set[bytes]:
+        return {r[0] for r in self.db.execute("SELECT serial FROM exported")}
+
+    def rejected_reasons(self) -> dict[str, int]:
+        """Machine-rejected sheets counted by their first reason code."""
+        rows = self.db.execute(
+            "SELECT COALESCE(json_extract(reasons, '$[0]'), ''), COUNT(*) FROM sheets WHERE status = 'rejected' GROUP BY 1"
+        )
+        return {r[0]: r[1] for r in rows}
+
+    def ballot_layouts(self) -> dict[int, int | None]:
+        """sheet id -> layout id, for every ballot's sheet."""
+        rows = self.db.execute("SELECT s.id, s.layout_id FROM ballots b JOIN sheets s ON s.id = b.sheet_id")
+        return {r[0]: r[1] for r in rows}
+
+    def record_batch(self, batch: dict[str, Any], serials: list[bytes]) -> None:
+        """Record a written batch file and its serials in one transaction.
+
+        Refused with export.conflict when the batch is not the next in the
+        chain or a serial was already exported (another export won a race).
+        """
+        with self.transaction() as db:
+            last = db.execute("SELECT number, sha256 FROM batches ORDER BY number DESC LIMIT 1").fetchone()
+            expected = (1, "0" * 64) if last is None else (last[0] + 1, last[1])
+            if (batch["number"], batch["previous_sha256"]) != expected:
+                raise KioskError("export.conflict", batch=batch["number"])
+            db.execute(
+                "INSERT INTO batches (number, sha256, previous_sha256, path, records, counted, rejected, pending,"
+                " images, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (batch["number"], batch["sha256"], batch["previous_sha256"], batch["path"], batch["records"],
+                 batch["counted"], batch["rejected"], batch["pending"], batch["images"], batch["created_at"]),
+            )
+            try:
+                db.executemany("INSERT INTO exported (serial, batch) VALUES (?, ?)", [(s, batch["number"]) for s in serials])
+            except sqlite3.IntegrityError:
+                raise KioskError("export.conflict", batch=batch["number"]) from None
+
+
+def _sheet(row: sqlite3.Row) -> dict[str, Any]:
+    d = dict(row)
+    d["reasons"] = json.loads(d["reasons"])
+    d["selections"] = None if d["selections"] is None else json.loads(d["selections"])
+    d["interpretation"] = json.loads(d["interpretation"])
+    return d
+
+
+def _split(script: str) -> list[str]:
+    """Split a migration script into complete statements (triggers contain ';')."""
+    statements, current = [], ""
+    for piece in script.split(";"):
+        current += piece + ";"
+        if sqlite3.complete_statement(current):
+            if current.strip(" \n;"):
+                statements.append(current.strip())
+            current = ""
+    return statements
