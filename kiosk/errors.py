@@ -71,7 +71,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "print.cancelled": ("Drukāšana atcelta. Anulēti {voided} biļeteni", "Printing cancelled. {voided} ballot(s) voided"),
     # decoding
     "qr.backend_unavailable": ("QR dekoderis '{backend}' nav pieejams: {detail}", "QR decoder '{backend}' is not available: {detail}"),
-    # reading: one entry per sheet reason code (kiosk.scan); "sheet.<reason>"
+    # reading: one entry per sheet reason code (kiosk.intake.scan); "sheet.<reason>"
     "sheet.no_qr": ("Biļetena QR kods nav atrasts", "No ballot QR code found"),
     "sheet.blank_back": ("Tukša lapas otrā puse", "Blank back of a page"),
     "sheet.multiple_qr": ("Vienā attēlā ir vairāki biļeteni", "More than one ballot in one image"),

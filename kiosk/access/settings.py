@@ -62,9 +62,9 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("export.dir", Action.EXPORT, "", _text),                 # where batches go ("": <data>/exports)
     SettingSpec("export.images", Action.EXPORT, "0", _one_of("0", "1")), # put the scans into the batch
 )}
-# The reader's mark thresholds (every field of kiosk.reader.Thresholds) appear
+# The reader's mark thresholds (every field of kiosk.reading.reader.Thresholds) appear
 # as settings "reader.<field>", fractions 0..1, kept in the reader's own JSON
-# setting so ``kiosk.scan`` uses them.
+# setting so ``kiosk.intake.context`` uses them.
 READER_SETTING = "reader_thresholds"  # a JSON object of Thresholds fields (kiosk.intake.context reads it)
 READER_PREFIX = "reader."
 _reader_check = _float_between(0.0, 1.0)

@@ -4,7 +4,7 @@
 the four orientations, skewed, or a perspective photo) and returns an
 ``Interpretation``:
 
-1. **QR**: decode every QR symbol (kiosk.qr) and verify its payload with the
+1. **QR**: decode every QR symbol (kiosk.reading.qr) and verify its payload with the
    caller's ``verify`` (``Kiosk.verify_payload``); the first symbol that
    verifies names the layout.  No symbol at all: ``blank_back`` when the page
    carries almost no ink, else ``no_qr``.
