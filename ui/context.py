@@ -2,7 +2,7 @@
 language, the background runner and the message bar's feed.
 
 Screens get one ``AppContext`` and talk to the core through it; the core
-does the checking (``kiosk.users.require``), the context only remembers
+does the checking (``kiosk.access.roles.require``), the context only remembers
 who is signed in.
 """
 from __future__ import annotations

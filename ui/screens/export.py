@@ -2,7 +2,7 @@
 
 A batch holds every ballot decided since the previous batch (counted by the
 machine or decided by a reviewer), signed with this kiosk's key and chained
-to the previous batch (``kiosk.export``).  Ballots still waiting for review
+to the previous batch (``kiosk.batches.export``).  Ballots still waiting for review
 are not in it; the screen says how many and offers the review.
 """
 from __future__ import annotations

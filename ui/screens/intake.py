@@ -6,7 +6,7 @@ in ``self.sources`` plus a call to ``self.scan(paths)`` or ``self.add_results``:
 the camera panel is registered with ``add_source`` and pushes each ballot's
 ``SheetResult`` through ``add_results``.
 
-Reading runs in the background (``kiosk.scan.scan_paths`` in a worker of the
+Reading runs in the background (``kiosk.intake.scan.scan_paths`` in a worker of the
 shared runner, which uses a process pool of its own); results arrive in
 batches and are appended to the model with one insert per batch, so the
 window stays responsive at 20+ sheets a second.

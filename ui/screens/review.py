@@ -5,7 +5,7 @@ red unclear, grey empty) with its ink score; the reviewer's own choice is
 filled in.  Everything works from the keyboard: ↑/↓ question, ←/→ or a
 digit picks an answer, Space marks or clears it, Enter confirms (or saves
 the correction when the marks were changed), R rejects, N skips.  The
-decision goes to ``kiosk.review.Review``, which checks the role and appends
+decision goes to ``kiosk.intake.review.Review``, which checks the role and appends
 it beside the machine's reading.
 """
 from __future__ import annotations

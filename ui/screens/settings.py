@@ -1,6 +1,6 @@
 """Office: campaign and institution (shown), mark thresholds, folders, printer,
 language, idle time, users and PINs.  Every change goes through the core
-(``kiosk.users``), which validates it and checks the role."""
+(``kiosk.access.settings``), which validates it and checks the role."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRegularExpression, Qt
@@ -70,7 +70,7 @@ class SettingsScreen(Screen):
 
         # thresholds ------------------------------------------------------------
         self.threshold_box = QGroupBox()
-        # one field per reader threshold (kiosk.reader.Thresholds), whatever the reader defines
+        # one field per reader threshold (kiosk.reading.reader.Thresholds), whatever the reader defines
         self.threshold_spins: dict[str, QDoubleSpinBox] = {
             key: self._percent() for key in reader_defaults()}
         self.threshold_defaults = QPushButton()
