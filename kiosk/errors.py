@@ -37,6 +37,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No institution key given: the central office issues one with 'kiosk central institution-key'",
     ),
     "enroll.bad_key": ("Iestādes atslēgas fails ir bojāts: {detail}", "The institution key file is damaged: {detail}"),
+    "audit.unknown_event": ("Nezināms audita notikums: {event}", "Unknown audit event: {event}"),
+    "audit.unknown_field": ("Audita notikumam {event} nav lauku: {fields}", "The audit event {event} has no fields: {fields}"),
     "storage.disk_full": ("Diskā nav vietas: {detail}", "The disk is full: {detail}"),
     "storage.locked": ("Datubāzi aizņem cits process: {detail}", "The database is in use by another process: {detail}"),
     "storage.corrupt": ("Datubāze ir bojāta: {detail}", "The database is damaged: {detail}"),

@@ -155,4 +155,20 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE print_jobs ADD COLUMN owner TEXT;
     """,
+    # 6: the audit log: append-only, each row chained to the one before by its hash
+    """
+    CREATE TABLE audit_log (
+        seq    INTEGER PRIMARY KEY,
+        at     TEXT    NOT NULL,
+        event  TEXT    NOT NULL,
+        actor  TEXT    NOT NULL,
+        fields TEXT    NOT NULL,
+        prev   TEXT    NOT NULL,
+        hash   TEXT    NOT NULL
+    );
+    CREATE TRIGGER audit_written_once BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit rows are written once'); END;
+    CREATE TRIGGER audit_kept BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;
+    """,
 ]

@@ -17,7 +17,7 @@ import json
 import os
 import socket
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -480,6 +480,27 @@ class Store:
                 db.executemany("INSERT INTO exported (serial, batch) VALUES (?, ?)", [(s, batch["number"]) for s in serials])
             except sqlite3.IntegrityError:
                 raise KioskError("export.conflict", batch=batch["number"]) from None
+
+
+    # -- audit log ---------------------------------------------------------------
+    def append_audit(self, event: str, actor: str, fields: dict[str, Any], at: str,
+                     hasher: Callable[[str, int, str, str, str, dict[str, Any]], str]) -> int:
+        """Append one audit row chained to the last one, in one write transaction
+        (concurrent writers are serialised, so the chain never forks)."""
+        with self.transaction() as db:
+            last = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (1, "0" * 64) if last is None else (last[0] + 1, last[1])
+            db.execute(
+                "INSERT INTO audit_log (seq, at, event, actor, fields, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (seq, at, event, actor, json.dumps(fields, sort_keys=True, ensure_ascii=False), prev,
+                 hasher(prev, seq, at, event, actor, fields)),
+            )
+            return seq
+
+    def audit_rows(self) -> Iterator[dict[str, Any]]:
+        """The audit log in the order it was written."""
+        for row in self.db.execute("SELECT * FROM audit_log ORDER BY seq"):
+            yield dict(row)
 
 
 def _sheet(row: sqlite3.Row) -> dict[str, Any]:
