@@ -21,7 +21,16 @@ from functools import lru_cache
 from .. import assets
 from ..errors import KioskError
 from .campaign import Campaign, Institution
-from .spec import Box, LayoutSpec, Mark, Option, QrSquare, Question, SerialText, TextLine
+from .spec import (
+    Box,
+    LayoutSpec,
+    Mark,
+    Option,
+    QrSquare,
+    Question,
+    SerialText,
+    TextLine,
+)
 
 LAYOUT_ALGO = 1
 PAGES_MM = {"a5": (148.0, 210.0), "a4": (210.0, 297.0)}

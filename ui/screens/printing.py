@@ -35,8 +35,8 @@ from kiosk.issuing.jobs import PrintResult
 from kiosk.session import SignedIn
 
 from ..context import AppContext, Level
-from ..worker import WorkContext
 from ..widgets import ImageView, pil_to_qimage, shrinkable
+from ..worker import WorkContext
 from . import Mode, Screen
 
 SPECIMEN = "PARAUGS"
