@@ -39,7 +39,7 @@ def layout_id(body: Mapping[str, Any]) -> int:
 
 def _keys(data: Mapping[str, Any], names: tuple[str, ...], what: str) -> None:
     if set(data) != set(names):
-        raise ValueError(f"layout spec {what}: keys {sorted(data)} instead of {sorted(names)}")
+        raise ValueError(f"layout spec ({what}): keys {sorted(data)} instead of {sorted(names)}")
 
 
 class Box(NamedTuple):
@@ -229,7 +229,7 @@ class LayoutSpec:
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LayoutSpec:
         """A spec from its JSON data (as ``to_json`` gives it, or as any earlier version stored it)."""
-        _keys(data, cls.KEYS, "")
+        _keys(data, cls.KEYS, "top level")
         width, height = data["page_mm"]
         return cls(
             id=data["id"],
