@@ -16,6 +16,7 @@ from .assets import demo_campaign_path
 from .ballot import keys, payload
 from .ballot.campaign import Campaign, Institution, load_campaign
 from .ballot.layout import build_layout, layouts_for
+from .ballot.spec import LayoutSpec
 from .datadir import DataDir
 from .errors import KioskError
 from .storage.store import Store
@@ -143,11 +144,11 @@ class Kiosk:
         return keys.load_signing_key(self.datadir.signing_key)
 
     # -- layouts ----------------------------------------------------------------
-    def layout(self, page_size: str | None = None) -> dict:
+    def layout(self, page_size: str | None = None) -> LayoutSpec:
         """The current layout for this institution (the campaign's page size by default)."""
         return build_layout(self.campaign, self.institution, page_size)
 
-    def stored_layout(self, layout_id: int) -> dict | None:
+    def stored_layout(self, layout_id: int) -> LayoutSpec | None:
         """A layout this kiosk registered (every earlier roster's layout stays readable)."""
         return self.store.layout(self.campaign.id, self.institution.id, layout_id)
 

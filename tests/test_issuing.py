@@ -159,7 +159,7 @@ def test_a_job_still_printing_elsewhere_is_left_alone(kiosk):
     """Opening the database (another thread, another window) never interrupts a live job."""
     job_id = kiosk.store.record_issue(
         {"kiosk_id": kiosk.kiosk_id, "campaign_id": kiosk.campaign.id, "institution_id": kiosk.institution.id,
-         "layout_id": kiosk.layout()["id"], "target": "x"}, [b"12345678"])
+         "layout_id": kiosk.layout().id, "target": "x"}, [b"12345678"])
     with Kiosk.open(kiosk.root) as other:
         assert next(j for j in other.store.print_jobs() if j["id"] == job_id)["state"] == "printing"
     kiosk.store.finish_job(job_id)
@@ -167,16 +167,16 @@ def test_a_job_still_printing_elsewhere_is_left_alone(kiosk):
 
 
 def test_roster_change_makes_a_new_layout_and_keeps_the_old(kiosk, tmp_path):
-    old_id = kiosk.layout()["id"]
+    old_id = kiosk.layout().id
     root = kiosk.root
     kiosk.close()
     text = demo_campaign_path().read_text(encoding="utf-8").replace("Ūdris Žvaigzne", "Ūdris Žvaigzne-Ozols")
     changed = tmp_path / "changed.toml"
     changed.write_text(text, encoding="utf-8")
     with Kiosk.open(root, campaign_path=changed) as k:
-        assert k.layout()["id"] != old_id
-        assert {old_id, k.layout()["id"]} <= k.known_layouts()
-        assert k.store.layout(k.campaign.id, k.institution.id, old_id)["questions"][0]["options"][3]["label"] == "Ūdris Žvaigzne"
+        assert k.layout().id != old_id
+        assert {old_id, k.layout().id} <= k.known_layouts()
+        assert k.store.layout(k.campaign.id, k.institution.id, old_id).questions[0].options[3].label == "Ūdris Žvaigzne"
 
 
 def test_disk_full_is_a_known_error(kiosk, tmp_path):

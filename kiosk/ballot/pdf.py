@@ -9,7 +9,6 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import zxingcpp
@@ -18,6 +17,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 
 from ..errors import KioskError
 from .layout import FONT, FONT_BOLD, QR_ERROR, QR_VERSION, register_fonts
+from .spec import LayoutSpec
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -57,10 +57,10 @@ def _runs(row: Sequence[bool]) -> list[tuple[int, int]]:
 class BallotCanvas:
     """Draws ballots of one layout into one PDF file."""
 
-    def __init__(self, spec: dict[str, Any], path: str | Path) -> None:
+    def __init__(self, spec: LayoutSpec, path: str | Path) -> None:
         register_fonts()
         self.spec = spec
-        self.W, self.H = spec["page_mm"]
+        self.W, self.H = spec.page_mm
         self.c = rl_canvas.Canvas(str(path), pagesize=(self.W * mm, self.H * mm), pageCompression=1)
         self.c.setTitle("Balsošanas biļeteni")
         self.c.setAuthor("urn-kiosk")
@@ -74,23 +74,22 @@ class BallotCanvas:
         c = self.c
         c.beginForm("ballot")
         c.setFillGray(0)
-        for m in self.spec["marks"]:
-            s = m["size"]
-            c.rect((m["x"] - s / 2) * mm, self._y(m["y"] + s / 2), s * mm, s * mm, stroke=0, fill=1)
-        c.setLineWidth(self.spec["box_line_mm"] * mm)
-        for q in self.spec["questions"]:
-            for o in q["options"]:
-                x, y, w, h = o["box"]
-                c.rect(x * mm, self._y(y + h), w * mm, h * mm, stroke=1, fill=0)
-        for t in self.spec["texts"]:
-            c.setFont(FONT_BOLD if t["bold"] else FONT, t["size"])
-            x, y = t["x"] * mm, self._y(t["y"])
-            if t["anchor"] == "middle":
-                c.drawCentredString(x, y, t["text"])
-            elif t["anchor"] == "end":
-                c.drawRightString(x, y, t["text"])
+        for m in self.spec.marks:
+            s = m.size
+            c.rect((m.x - s / 2) * mm, self._y(m.y + s / 2), s * mm, s * mm, stroke=0, fill=1)
+        c.setLineWidth(self.spec.box_line_mm * mm)
+        for _, o in self.spec.boxes:
+            x, y, w, h = o.box
+            c.rect(x * mm, self._y(y + h), w * mm, h * mm, stroke=1, fill=0)
+        for t in self.spec.texts:
+            c.setFont(FONT_BOLD if t.bold else FONT, t.size)
+            x, y = t.x * mm, self._y(t.y)
+            if t.anchor == "middle":
+                c.drawCentredString(x, y, t.text)
+            elif t.anchor == "end":
+                c.drawRightString(x, y, t.text)
             else:
-                c.drawString(x, y, t["text"])
+                c.drawString(x, y, t.text)
         c.endForm()
         self._static_drawn = True
 
@@ -99,19 +98,19 @@ class BallotCanvas:
             self._draw_static()
         c = self.c
         c.doForm("ballot")
-        qr = self.spec["qr"]
+        qr = self.spec.qr
         matrix = qr_matrix(payload_text)
-        module = qr["size"] / len(matrix)
+        module = qr.size / len(matrix)
         path = c.beginPath()
         for r, row in enumerate(matrix):
-            top = qr["y"] + r * module
+            top = qr.y + r * module
             for start, length in _runs(row):
-                path.rect((qr["x"] + start * module) * mm, self._y(top + module), length * module * mm, module * mm)
+                path.rect((qr.x + start * module) * mm, self._y(top + module), length * module * mm, module * mm)
         c.setFillGray(0)
         c.drawPath(path, stroke=0, fill=1)
-        st = self.spec["serial_text"]
-        c.setFont(FONT, st["size"])
-        c.drawCentredString(st["x"] * mm, self._y(st["y"]), f"{st['label']} {serial_label}")
+        st = self.spec.serial_text
+        c.setFont(FONT, st.size)
+        c.drawCentredString(st.x * mm, self._y(st.y), f"{st.label} {serial_label}")
         c.showPage()
 
     def save(self) -> None:
@@ -119,7 +118,7 @@ class BallotCanvas:
 
 
 def write_pdf(
-    spec: dict[str, Any],
+    spec: LayoutSpec,
     ballots: Sequence[tuple[str, str]],
     out: str | Path,
     progress: Progress | None = None,

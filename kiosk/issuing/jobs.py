@@ -57,7 +57,7 @@ def print_ballots(
         "kiosk_id": kiosk.kiosk_id,
         "campaign_id": kiosk.campaign.id,
         "institution_id": kiosk.institution.id,
-        "layout_id": spec["id"],
+        "layout_id": spec.id,
         "target": target,
     }
     for _attempt in range(5):
@@ -74,7 +74,7 @@ def print_ballots(
     inst_hash = kiosk.institution.hash
     ballots = [
         (
-            payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, inst_hash, spec["id"], s).text(),
+            payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, inst_hash, spec.id, s).text(),
             payload.serial_text(s),
         )
         for s in serials
@@ -97,7 +97,7 @@ def print_ballots(
         kiosk.store.void_job(job_id, serials, f"bug: {type(exc).__name__}")
         raise
     kiosk.store.finish_job(job_id)
-    return PrintResult(job_id, count, spec["id"], target, serials)
+    return PrintResult(job_id, count, spec.id, target, serials)
 
 
 def local_midnight_utc(now: float | None = None) -> str:

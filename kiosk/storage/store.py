@@ -21,8 +21,11 @@ from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from ..ballot.spec import LayoutSpec
 from ..errors import KioskError
+from ..reading.sheet import Selections, SheetReading
 from .migrations import MIGRATIONS
+from .sheets import FinalSheet, StoredSheet
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -159,23 +162,20 @@ class Store:
             )
 
     # -- layouts ------------------------------------------------------------
-    def register_layouts(self, specs: Iterable[dict[str, Any]]) -> None:
+    def register_layouts(self, specs: Iterable[LayoutSpec]) -> None:
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO layouts (campaign_id, institution_id, layout_id, page, spec, registered_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (s["campaign"], s["institution"], s["id"], s["page"], json.dumps(s, ensure_ascii=False), now_utc())
-                    for s in specs
-                ],
+                [(s.campaign, s.institution, s.id, s.page, _spec_text(s), now_utc()) for s in specs],
             )
 
-    def layout(self, campaign_id: str, institution_id: str, layout_id: int) -> dict[str, Any] | None:
+    def layout(self, campaign_id: str, institution_id: str, layout_id: int) -> LayoutSpec | None:
         row = self.db.execute(
             "SELECT spec FROM layouts WHERE campaign_id = ? AND institution_id = ? AND layout_id = ?",
             (campaign_id, institution_id, layout_id),
         ).fetchone()
-        return json.loads(row[0]) if row else None
+        return _spec(row[0]) if row else None
 
     def layout_ids(self, campaign_id: str, institution_id: str) -> frozenset[int]:
         rows = self.db.execute(
@@ -269,55 +269,52 @@ class Store:
                 (sha256, path, size, media_type),
             )
 
-    def sheet_at(self, sha256: str, page: int) -> dict[str, Any] | None:
+    def sheet_at(self, sha256: str, page: int) -> StoredSheet | None:
         """The sheet already stored for this page of this image, if any."""
         row = self.db.execute("SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (sha256, page)).fetchone()
         return _sheet(row) if row else None
 
-    def record_sheet(self, sheet: dict[str, Any]) -> dict[str, Any]:
-        """Store one interpreted sheet, once, and return it as stored.
+    def record_sheet(self, reading: SheetReading, *, image_sha256: str, page: int, source: str,
+                     run_id: int | None = None) -> StoredSheet:
+        """Store one read sheet (page ``page`` of the image ``image_sha256``), once,
+        and return it as stored.
 
-        ``sheet`` has image_sha256, page, source, run_id, status, reasons
-        (list), serial (bytes or None), layout_id, selections (dict or None)
-        and interpretation (dict).  In the same transaction: a page already
-        stored is returned unchanged (with ``repeat`` true); a counted or
-        review sheet whose serial already holds a ballot becomes a
-        ``duplicate`` linked to the first sheet and never counts.
+        In the same transaction: a page already stored is returned unchanged
+        (with ``repeat`` true); a counted or review sheet whose serial already
+        holds a ballot becomes a ``duplicate`` linked to the first sheet and
+        never counts.
         """
         with self.transaction() as db:
             row = db.execute(
-                "SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (sheet["image_sha256"], sheet["page"])
+                "SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (image_sha256, page)
             ).fetchone()
             if row is not None:
-                return {**_sheet(row), "repeat": True}
-            status, reasons, duplicate_of = sheet["status"], list(sheet.get("reasons") or []), None
-            serial = sheet.get("serial")
+                return _sheet(row, repeat=True)
+            status, reasons, duplicate_of = reading.status, reading.reasons, None
+            serial = reading.serial
             if status in ("counted", "review") and serial is not None:
                 first = db.execute("SELECT sheet_id FROM ballots WHERE serial = ?", (serial,)).fetchone()
                 if first is not None:
                     status, duplicate_of = "duplicate", first[0]
-                    reasons = ["duplicate_serial"]
+                    reasons = ("duplicate_serial",)
             cur = db.execute(
                 "INSERT INTO sheets (image_sha256, page, source, run_id, status, reasons, serial, layout_id,"
                 " selections, interpretation, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    sheet["image_sha256"], sheet["page"], sheet["source"], sheet.get("run_id"), status,
-                    json.dumps(reasons), serial, sheet.get("layout_id"),
-                    None if sheet.get("selections") is None else json.dumps(sheet["selections"], ensure_ascii=False),
-                    json.dumps(sheet.get("interpretation") or {}, ensure_ascii=False), duplicate_of,
-                ),
+                (image_sha256, page, source, run_id, status, json.dumps(list(reasons)), serial, reading.layout_id,
+                 _selections_text(reading.selections), json.dumps(reading.interpretation or {}, ensure_ascii=False),
+                 duplicate_of),
             )
             sheet_id = int(cur.lastrowid)
             if status in ("counted", "review") and serial is not None:
                 db.execute("INSERT INTO ballots (serial, sheet_id) VALUES (?, ?)", (serial, sheet_id))
             row = db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
-            return {**_sheet(row), "repeat": False}
+            return _sheet(row)
 
-    def sheet(self, sheet_id: int) -> dict[str, Any] | None:
+    def sheet(self, sheet_id: int) -> StoredSheet | None:
         row = self.db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
         return _sheet(row) if row else None
 
-    def add_decision(self, sheet_id: int, action: str, selections: dict | None, reason: str | None, role: str,
+    def add_decision(self, sheet_id: int, action: str, selections: Selections | None, reason: str | None, role: str,
                      *, first: bool = True) -> int:
         """Append a person's decision on a sheet; the machine's reading stays as it was.
 
@@ -330,19 +327,16 @@ class Store:
                 raise KioskError("review.not_pending", sheet=sheet_id)
             return int(db.execute(
                 "INSERT INTO decisions (sheet_id, action, selections, reason, role, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (sheet_id, action, None if selections is None else json.dumps(selections, ensure_ascii=False),
-                 reason, role, now_utc()),
+                (sheet_id, action, _selections_text(selections), reason, role, now_utc()),
             ).lastrowid)
 
     def decisions(self, sheet_id: int) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM decisions WHERE sheet_id = ? ORDER BY id", (sheet_id,))
-        return [{**dict(r), "selections": None if r["selections"] is None else json.loads(r["selections"])} for r in rows]
+        return [{**dict(r), "selections": _selections(r["selections"])} for r in rows]
 
-    def final_sheets(self) -> list[dict[str, Any]]:
+    def final_sheets(self) -> list[FinalSheet]:
         """Every ballot sheet (one per serial) with its final state: the last
-        decision if a person decided, else the machine's status.  Keys: sheet_id,
-        serial, image_sha256, machine_status, final_status (counted | review |
-        rejected), selections (final), decided_by ('machine' or a role)."""
+        decision if a person decided, else the machine's status."""
         rows = self.db.execute(
             """
             SELECT s.id, s.serial, s.image_sha256, s.status, s.selections,
@@ -351,22 +345,9 @@ class Store:
             LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
             """
         )
-        out = []
-        for r in rows:
-            if r["action"] is None:
-                final, sel, by = r["status"], r["selections"], "machine"
-            elif r["action"] == "reject":
-                final, sel, by = "rejected", None, r["role"]
-            else:
-                final, sel, by = "counted", r["d_selections"], r["role"]
-            out.append({
-                "sheet_id": r["id"], "serial": r["serial"], "image_sha256": r["image_sha256"],
-                "machine_status": r["status"], "final_status": final,
-                "selections": None if sel is None else json.loads(sel), "decided_by": by,
-            })
-        return out
+        return [_final(r) for r in rows]
 
-    def review_queue(self) -> list[dict[str, Any]]:
+    def review_queue(self) -> list[StoredSheet]:
         """Sheets waiting for a person: machine status review, no decision yet."""
         rows = self.db.execute(
             "SELECT s.* FROM sheets s WHERE s.status = 'review'"
@@ -503,12 +484,55 @@ class Store:
             yield dict(row)
 
 
-def _sheet(row: sqlite3.Row) -> dict[str, Any]:
-    d = dict(row)
-    d["reasons"] = json.loads(d["reasons"])
-    d["selections"] = None if d["selections"] is None else json.loads(d["selections"])
-    d["interpretation"] = json.loads(d["interpretation"])
-    return d
+# -- rows <-> types: the one place they are converted ------------------------------
+
+def _spec_text(spec: LayoutSpec) -> str:
+    return json.dumps(spec.to_json(), ensure_ascii=False)
+
+
+def _spec(text: str) -> LayoutSpec:
+    return LayoutSpec.from_json(json.loads(text))
+
+
+def _selections_text(selections: Selections | None) -> str | None:
+    return None if selections is None else json.dumps(selections, ensure_ascii=False)
+
+
+def _selections(text: str | None) -> Selections | None:
+    return None if text is None else json.loads(text)
+
+
+def _sheet(row: sqlite3.Row, *, repeat: bool = False) -> StoredSheet:
+    """A row of ``sheets``."""
+    return StoredSheet(
+        id=row["id"],
+        image_sha256=row["image_sha256"],
+        page=row["page"],
+        source=row["source"],
+        run_id=row["run_id"],
+        status=row["status"],
+        reasons=tuple(json.loads(row["reasons"])),
+        serial=row["serial"],
+        layout_id=row["layout_id"],
+        selections=_selections(row["selections"]),
+        interpretation=json.loads(row["interpretation"]),
+        duplicate_of=row["duplicate_of"],
+        repeat=repeat,
+    )
+
+
+def _final(row: sqlite3.Row) -> FinalSheet:
+    """A row of the ``final_sheets`` query: the sheet and its last decision, if any."""
+    if row["action"] is None:
+        final, sel, by = row["status"], row["selections"], "machine"
+    elif row["action"] == "reject":
+        final, sel, by = "rejected", None, row["role"]
+    else:
+        final, sel, by = "counted", row["d_selections"], row["role"]
+    return FinalSheet(
+        sheet_id=row["id"], serial=row["serial"], image_sha256=row["image_sha256"], machine_status=row["status"],
+        final_status=final, selections=_selections(sel), decided_by=by,
+    )
 
 
 def _split(script: str) -> list[str]:

@@ -15,6 +15,7 @@ import tempfile
 from pathlib import Path
 
 from PySide6.QtCore import Qt
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -29,11 +30,13 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.access.roles import Action
+from kiosk.access.roles import Action, Session
+from kiosk.issuing.jobs import PrintResult
 from kiosk.session import SignedIn
 
-from ..context import Level
+from ..context import AppContext, Level
 from ..widgets import ImageView, pil_to_qimage, shrinkable
+from ..worker import WorkContext
 from . import Mode, Screen
 
 SPECIMEN = "PARAUGS"
@@ -51,7 +54,7 @@ def unique_pdf_path(folder: Path, count: int, now: dt.datetime | None = None) ->
     return path
 
 
-def print_job(ctx, session, count: int, printer: str, pdf_dir: str):
+def print_job(ctx: WorkContext, session: Session | None, count: int, printer: str, pdf_dir: str) -> tuple[PrintResult, int]:
     """Worker: issue and print ``count`` ballots; returns (PrintResult, printed today)."""
     desk = SignedIn(ctx.kiosk, session)
     desk.require(Action.PRINT)
@@ -73,7 +76,7 @@ def render_pdf_page(pdf: Path, page: int = 0, width_px: int = 900):
     return render(pdf, page, width_px=width_px)
 
 
-def specimen_job(ctx):
+def specimen_job(ctx: WorkContext) -> QImage:
     """Worker: the ballot's specimen as a QImage."""
     from kiosk.ballot.pdf import write_pdf
 
@@ -94,7 +97,7 @@ class PrintScreen(Screen):
     mode = Mode.PRINT
     action = Action.PRINT
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.job = None
         self.printers_provider = available_printers

@@ -32,7 +32,7 @@ from kiosk.access.roles import Action, Role
 from kiosk.access.settings import IDLE_MAX_S, IDLE_MIN_S, reader_defaults
 from kiosk.errors import KioskError
 
-from ..context import Level
+from ..context import AppContext, Level
 from ..widgets import shrinkable
 from . import Mode, Screen
 from .printing import available_printers
@@ -50,7 +50,7 @@ class SettingsScreen(Screen):
     mode = Mode.SETTINGS
     action = Action.SETTINGS
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.printers_provider = available_printers
 
