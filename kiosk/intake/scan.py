@@ -22,7 +22,6 @@ from __future__ import annotations
 import concurrent.futures as cf
 import itertools
 import logging
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
@@ -30,6 +29,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+from .. import platform
 from ..reading import imaging, video
 from ..reading.context import ReadContext, failed_fields, read_page_fields
 from ..reading.imaging import PageError
@@ -270,6 +270,6 @@ def _plan_file(kiosk: Kiosk, source: str, path: Path | None, pending: set[tuple[
 def _pool(workers: int, ctx: ReadContext) -> cf.ProcessPoolExecutor:
     # forkserver: workers never inherit this process's threads, locks or
     # SQLite connection (the Qt UI calls this from a worker thread)
-    mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["kiosk.reading.reader", "kiosk.reading.imaging", "kiosk.intake.scan"])
+    # (spawn where the system has no fork server)
+    mp = platform.process_context(preload=["kiosk.reading.reader", "kiosk.reading.imaging", "kiosk.intake.scan"])
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_init_worker, initargs=(ctx,))
