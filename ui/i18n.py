@@ -43,9 +43,9 @@ def ts_path(lang: str) -> Path:
 
 
 def _tool(name: str) -> str | None:
-    local = Path(sys.executable).parent / name
-    if local.exists():
-        return str(local)
+    for local in (Path(sys.executable).parent / name, Path(sys.executable).parent / f"{name}.exe"):
+        if local.exists():
+            return str(local)
     return shutil.which(name)
 
 
