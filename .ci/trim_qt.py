@@ -2,8 +2,8 @@
 
 PySide6 comes as two wheels.  PySide6-Essentials holds QtCore, QtGui, QtWidgets,
 QtPrintSupport, QtSvg, QtQuick...; PySide6-Addons holds QtMultimedia, which the camera
-needs, together with Qt WebEngine (a whole Chromium: about 260 MB), Qt 3D and Qt Quick 3D,
-which the kiosk never imports.  pip installs a wheel whole, so this script removes those
+needs, together with Qt WebEngine (a whole Chromium: about 260 MB), Qt 3D, Qt Quick 3D and Qt Graphs
+(drawn with Quick 3D), which the kiosk never imports.  pip installs a wheel whole, so this script removes those
 modules' files afterwards (only files the two wheels' RECORDs list) and replaces the
 identical copies of Qt's FFmpeg libraries (libavcodec.so, .so.61 and .so.61.19.101 are
 three copies of one file) with symbolic links to the one the loader uses.
@@ -30,8 +30,9 @@ REMOVED = re.compile(
     r"(?i)("
     r"webengine|webview"  # Qt WebEngine (Chromium) and Qt WebView on top of it
     r"|/resources/icudtl\.dat$|/resources/v8_context_snapshot"  # WebEngine's ICU data and V8 snapshot
-    r"|qt6?3d|quick3d"  # Qt 3D and Qt Quick 3D
-    r"|/plugins/(sceneparsers|assetimporters|geometryloaders|renderers)/"  # Qt 3D's plugins
+    r"|qt6?3d|quick3d|scene[23]d"  # Qt 3D and Qt Quick 3D, and the QML scenes that embed them
+    r"|/plugins/(sceneparsers|assetimporters|geometryloaders|renderers|renderplugins)/"  # Qt 3D's plugins
+    r"|qt6?graphs"  # Qt Graphs, drawn with Quick 3D
     r")"
 )
 WHEELS = ("pyside6", "pyside6_addons", "pyside6_essentials")  # the first ships every module's .pyi

@@ -52,7 +52,7 @@ def test_no_code_imports_a_module_the_trim_removes():
                  "PySide6/Qt/plugins/multimedia/libffmpegmediaplugin.so", "PySide6/Qt/lib/libavcodec.so.61"):
         assert not trim_qt.removed(kept), kept
     for gone in ("PySide6/Qt/lib/libQt6WebEngineCore.so.6", "PySide6/Qt/libexec/QtWebEngineProcess",
-                 "PySide6/Qt/lib/libQt63DRender.so.6", "PySide6/Qt/lib/libQt6Quick3D.so.6"):
+                 "PySide6/Qt/lib/libQt63DRender.so.6", "PySide6/Qt/lib/libQt6Quick3D.so.6", "PySide6/Qt/lib/libQt6Graphs.so.6"):
         assert trim_qt.removed(gone), gone
 
 
