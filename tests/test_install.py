@@ -63,7 +63,7 @@ def needed(files: list[Path]) -> dict[Path, set[str]]:
     out: dict[Path, set[str]] = {}
     for start in range(0, len(files), 200):
         chunk = files[start:start + 200]
-        done = subprocess.run([readelf, "-dW", *map(str, chunk)], capture_output=True, text=True, timeout=300)
+        done = subprocess.run([readelf, "-dW", *map(str, chunk)], capture_output=True, text=True, timeout=300, check=False)
         current = None
         for line in done.stdout.splitlines():
             if line.startswith("File: "):
