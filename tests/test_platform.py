@@ -1,4 +1,4 @@
-"""kiosk.platform: each function's POSIX and Windows branch, run on this (Linux)
+"""kiosk.platform: each function's Linux, other-POSIX (macOS) and Windows branch, run on this (Linux)
 machine by setting ``platform.KIND``; real processes, real files, real locks.
 
 What a branch cannot show here (Windows' own file locks, ACLs, NTFS) is said
@@ -23,7 +23,7 @@ from kiosk.intake.scan import scan_paths
 from kiosk.storage import store
 
 REPO = Path(__file__).resolve().parent.parent
-BRANCHES = ["linux", "windows"]
+BRANCHES = ["linux", "posix", "windows"]  # posix: macOS and other Unix
 
 
 @pytest.fixture(params=BRANCHES)
