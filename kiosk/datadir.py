@@ -22,6 +22,8 @@ from pathlib import Path
 
 import platformdirs
 
+from . import platform
+
 APP_NAME = "urn-kiosk"
 ENV_VAR = "KIOSK_DATA_DIR"
 DB_NAME = "kiosk.db"
@@ -47,8 +49,7 @@ class DataDir:
 
     def ensure_private(self) -> None:
         """Create the directory, readable by its owner only."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o700)
+        platform.make_private_dir(self.root)
 
     # -- files ------------------------------------------------------------------
     @property

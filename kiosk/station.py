@@ -8,10 +8,10 @@ A ``Kiosk`` owns one SQLite connection, so each thread opens its own.
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from pathlib import Path
 
+from . import platform
 from .assets import demo_campaign_path
 from .ballot import keys, payload
 from .ballot.campaign import Campaign, Institution, load_campaign
@@ -42,7 +42,7 @@ class Kiosk:
         fresh = not datadir.db.exists()
         store = Store(datadir.db)
         if fresh:
-            os.chmod(datadir.db, 0o600)
+            platform.make_private_file(datadir.db)
         return store
 
     @classmethod

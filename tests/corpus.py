@@ -1153,12 +1153,13 @@ def build_corpus(
     sheets: list[Sheet] = []
     if workers > 1:
         import concurrent.futures as cf
-        import multiprocessing
+
+        from kiosk import platform
 
         # Big batches first so the pool ends evenly; results are put back in file order.
         order = sorted(range(len(tasks)), key=lambda i: -len(jobs[i].plans) * jobs[i].dpi ** 2 if jobs[i].capture == "scanner" else 0)
         done: dict[int, list[Sheet]] = {}
-        with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        with cf.ProcessPoolExecutor(workers, mp_context=platform.process_context()) as pool:
             futures = {pool.submit(_job_worker, tasks[i]): i for i in order}
             for fut in cf.as_completed(futures):
                 done[futures[fut]] = fut.result()

@@ -5,7 +5,8 @@ Every widget string is written in Latvian (the kiosk's language) inside
 ``resources/translations/urn_kiosk_en.ts`` (Qt Linguist XML).  The compiled
 ``.qm`` is not kept in git: ``install("en")`` builds it with
 ``pyside6-lrelease`` when it is missing or older than the ``.ts``, and falls
-back to reading the ``.ts`` directly if lrelease cannot run.
+back to reading the ``.ts`` directly if lrelease cannot run.  A bundle ships
+the ``.qm`` compiled when it was built (it has no lrelease) and uses it as it is.
 
 Maintainers::
 
@@ -42,9 +43,9 @@ def ts_path(lang: str) -> Path:
 
 
 def _tool(name: str) -> str | None:
-    local = Path(sys.executable).parent / name
-    if local.exists():
-        return str(local)
+    for local in (Path(sys.executable).parent / name, Path(sys.executable).parent / f"{name}.exe"):
+        if local.exists():
+            return str(local)
     return shutil.which(name)
 
 
@@ -57,6 +58,8 @@ def build_qm(lang: str, out_dir: Path | None = None) -> Path:
         return qm
     tool = _tool("pyside6-lrelease")
     if tool is None:
+        if qm.exists():  # compiled when the bundle was built; a bundle has no lrelease
+            return qm
         raise FileNotFoundError("pyside6-lrelease")
     out_dir.mkdir(parents=True, exist_ok=True)
     done = subprocess.run([tool, "-silent", str(ts), "-qm", str(qm)], capture_output=True, text=True, timeout=60)

@@ -15,7 +15,7 @@ from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, platform
 from ..ballot import payload
 from ..errors import KioskError
 from ..station import Kiosk
@@ -114,36 +114,14 @@ def _image_entry(kiosk: Kiosk, sha: str) -> tuple[str, Callable[[], bytes]]:
     return f"{IMAGE_PREFIX}{sha}.{MEDIA_EXT.get(info['media_type'], 'bin')}", load
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def _export_lock(lock_file: Path) -> Iterator[None]:
     """One export at a time per data directory (another process gets export.busy)."""
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: the commit still refuses a second batch n
-        yield
-        return
-    with open(lock_file, "a+b") as fp:
-        try:
-            fcntl.flock(fp.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise KioskError("export.busy") from None
-        try:
+        with platform.exclusive_lock(lock_file):
             yield
-        finally:
-            fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
+    except platform.LockBusy:
+        raise KioskError("export.busy") from None
 
 
 def export_batch(kiosk: Kiosk, out_dir: str | Path, *, images: bool = False,
@@ -251,7 +229,7 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
         renamed = True
         pub_tmp.write_bytes(kiosk.public_key_path.read_bytes())
         os.replace(pub_tmp, pub)
-        _fsync_dir(out_dir)
+        platform.fsync_dir(out_dir)
     except BaseException as exc:
         for leftover in (tmp, pub_tmp, *((final,) if renamed else ())):
             leftover.unlink(missing_ok=True)

@@ -22,13 +22,13 @@ from __future__ import annotations
 import concurrent.futures as cf
 import itertools
 import logging
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
 
+from .. import platform
 from ..reading import imaging, video
 from ..reading.context import ReadContext, read_file_page
 from ..reading.imaging import PageError
@@ -269,6 +269,6 @@ def _plan_file(kiosk: Kiosk, source: str, path: Path | None, pending: set[tuple[
 def _pool(workers: int, ctx: ReadContext) -> cf.ProcessPoolExecutor:
     # forkserver: workers never inherit this process's threads, locks or
     # SQLite connection (the Qt UI calls this from a worker thread)
-    mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["kiosk.reading.reader", "kiosk.reading.imaging", "kiosk.intake.scan"])
+    # (spawn where the system has no fork server)
+    mp = platform.process_context(preload=["kiosk.reading.reader", "kiosk.reading.imaging", "kiosk.intake.scan"])
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_init_worker, initargs=(ctx,))

@@ -15,12 +15,12 @@ import contextlib
 import datetime as dt
 import json
 import os
-import socket
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import platform
 from ..ballot.spec import LayoutSpec
 from ..errors import KioskError
 from ..reading.sheet import Selections, SheetReading
@@ -33,15 +33,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def _process_owner() -> str:
     """host:pid:start-time of this process (the start time tells a reused pid apart)."""
     pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
-
-
-def _start_time(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[19].decode()  # field 22: starttime
-    except (OSError, IndexError):
-        return "?"
+    return f"{platform.hostname()}:{pid}:{platform.process_start(pid) or '?'}"
 
 
 def _owner_alive(owner: str | None) -> bool:
@@ -49,16 +41,16 @@ def _owner_alive(owner: str | None) -> bool:
         return False  # written before owners were recorded: its process is long gone
     host, _, rest = owner.partition(":")
     pid_text, _, start = rest.partition(":")
-    if host != socket.gethostname():
+    if host != platform.hostname():
         return True  # another machine's process: not ours to judge
     try:
         pid = int(pid_text)
-        os.kill(pid, 0)
-    except (ValueError, ProcessLookupError):
+    except ValueError:
         return False
-    except PermissionError:
-        pass  # alive, another user's
-    return start == "?" or _start_time(pid) == start
+    now = platform.process_start(pid)
+    if now is None:
+        return False
+    return start == "?" or now == "?" or now == start  # alive, and (as far as we can tell) the same process
 
 
 PROCESS_OWNER = _process_owner()
