@@ -20,6 +20,7 @@ from __future__ import annotations
 
 import os
 import threading
+import time
 from pathlib import Path
 from typing import Any
 
@@ -38,6 +39,7 @@ _NOT_FOUND = 0x0406           # client-error-not-found
 _NOT_POSSIBLE = 0x0404        # client-error-not-possible (e.g. cancelling a finished job)
 _PRINTER_ATTRS = ["printer-state", "printer-state-message", "printer-state-reasons", "printer-is-accepting-jobs",
                   "media-supported", "media-source-supported"]
+CANCEL_WAIT_S = 10.0          # how long a cancelled job may take to end before its history is purged
 _JOB_ATTRS = ["job-state", "job-state-reasons", "job-printer-state-message", "job-preserved"]
 
 
@@ -172,8 +174,20 @@ class CupsSpooler:
         )
 
     def cancel(self, ref: str) -> None:
-        """Cancel the job and remove it from CUPS (documents and history); a job already gone is fine."""
+        """Cancel the job and remove it from CUPS (documents and history); a job already gone is fine.
+
+        CUPS cancels an active job at once but keeps its history entry until the
+        job's processes ended; then a second purge removes it."""
         self._purge(ref)
+        deadline = time.monotonic() + CANCEL_WAIT_S
+        while time.monotonic() < deadline:
+            status = self.job(ref)
+            if status.state == "gone":
+                return
+            if status.final:
+                self._purge(ref)
+            else:
+                time.sleep(0.05)  # the printer's backend is being stopped
 
     def forget(self, ref: str) -> bool | None:
         """Remove an ended job from CUPS.  Returns whether CUPS would have kept its

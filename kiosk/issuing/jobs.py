@@ -233,25 +233,24 @@ def _follow(spooler: Spooler, printer: str, ref: str, timeout: float, cancelled:
         job = spooler.job(ref)
         if job.state == "completed":
             return
-        if job.state == "canceled":
+        status = spooler.status(printer)
+        if status.state == "missing":  # deleting a queue cancels its jobs: say what happened
+            error = KioskError("print.queue_gone", printer=printer)
+        elif job.state == "canceled":
             error = KioskError("print.job_cancelled", printer=printer, reason=job.reason)
         elif job.state == "aborted":
             error = KioskError("print.job_aborted", printer=printer, reason=job.reason)
-        else:
-            status = spooler.status(printer)
-            if status.state == "missing":
-                error = KioskError("print.queue_gone", printer=printer)
-            elif job.state == "gone":
-                error = KioskError("print.job_gone", printer=printer)
-            elif status.refusal() is not None:
-                error = status.refusal()
-            elif job.state == "stopped":
-                error = KioskError("print.printer_stopped", printer=printer, reason=job.reason or status.reason)
-            elif cancelled():
-                error = KioskError("print.cancelled", voided=0)
-            elif clock() >= deadline:
-                error = KioskError("print.timeout", printer=printer, seconds=f"{timeout:g}",
-                                   state=KioskError(f"print.state_{job.state}"))
+        elif job.state == "gone":
+            error = KioskError("print.job_gone", printer=printer)
+        elif status.refusal() is not None:
+            error = status.refusal()
+        elif job.state == "stopped":
+            error = KioskError("print.printer_stopped", printer=printer, reason=job.reason or status.reason)
+        elif cancelled():
+            error = KioskError("print.cancelled", voided=0)
+        elif clock() >= deadline:
+            error = KioskError("print.timeout", printer=printer, seconds=f"{timeout:g}",
+                               state=KioskError(f"print.state_{job.state}"))
         if error is not None:
             spooler.cancel(ref)
             raise _Failed(error)
