@@ -365,6 +365,14 @@ class PrivateCups:
         done = self.run("lpstat", "-W", which, "-o")
         return [int(m.group(1)) for m in re.finditer(r"^\S+-(\d+)\s", done.stdout, re.M)]
 
+    def wait_until_done(self, timeout: float = GATE_TIMEOUT_S) -> None:
+        """Wait until CUPS has no job left that is not completed (cancelled, aborted or completed)."""
+        deadline = time.monotonic() + timeout
+        while self.jobs("not-completed"):
+            if time.monotonic() > deadline:
+                raise TimeoutError(f"CUPS still has jobs after {timeout} s: {self.jobs('not-completed')}")
+            select.select([], [], [], 0.05)
+
     def spool_files(self) -> list[Path]:
         """Every file the spooler keeps: its spool (job files), temporary, cache and state directories."""
         found = []

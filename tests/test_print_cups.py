@@ -32,7 +32,7 @@ MM_PER_PT = 25.4 / 72
 
 def kiosk_cli(cups, data: Path, *args: str, fault: str | None = None, lang: str = "lv",
               popen: bool = False):
-    env = cups.env()
+    env = cups.env() if cups is not None else dict(os.environ)
     env["KIOSK_DATA_DIR"] = str(data)
     env.pop("KIOSK_FAULT", None)
     if fault:

@@ -10,8 +10,11 @@ strictly.  IPP answers with typed attributes: ``job-state`` (3 pending ...
 (``CUPS_SERVER``, ``client.conf`` or the local socket) and authenticates as
 the local user the way every CUPS client does (a job's owner may cancel it).
 
-Secrecy: a job's title is neutral (``urn-kiosk`` and a random token that only
-finds the job again after a crash); no banner pages; once a job has ended it is
+A job is created first and its document sent after the kiosk recorded the
+job's id (Create-Job, Send-Document, as ``lp`` does): a job the kiosk does
+not know of after a crash never got a document and cannot print.
+
+Secrecy: a job's title is neutral (``urn-kiosk``); no banner pages; once a job has ended it is
 purged from CUPS (``Cancel-Job`` with ``purge-job``), which removes the spooled
 document and the job's history.  ``job-preserved`` tells whether CUPS would
 have kept the document (its ``PreserveJobFiles`` setting).
@@ -21,6 +24,7 @@ from __future__ import annotations
 import os
 import threading
 import time
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -133,7 +137,9 @@ class CupsSpooler:
         )
 
     # -- jobs -------------------------------------------------------------------------
-    def submit(self, pdf: Path, printer: str, ticket: Ticket) -> str:
+    def submit(self, pdf: Path, printer: str, ticket: Ticket, created: Callable[[str], None]) -> str:
+        """Create the job, tell ``created`` its id, then send the document (as ``lp`` does):
+        a job whose id was never recorded never got its document, so it cannot print."""
         options = {
             "media": ticket.media,
             "sides": "one-sided",
@@ -144,17 +150,36 @@ class CupsSpooler:
         if ticket.tray:
             options["media-source"] = ticket.tray
         try:
-            job_id = self._call("printFile", printer, str(pdf), ticket.title, options)
+            job_id = self._call("createJob", printer, ticket.title, options)
         except _cups.IPPError as exc:
-            status = exc.args[0] if exc.args else 0
-            if status == _NOT_FOUND:
-                raise KioskError("print.printer_missing", printer=printer) from None
-            state = self.status(printer)
-            refusal = state.refusal()
-            if refusal is not None:
-                raise refusal from None
-            raise KioskError("print.refused", printer=printer, detail=_ipp_text(exc)) from None
-        return str(int(job_id))
+            raise self._refused(printer, exc) from None
+        ref = str(int(job_id))
+        created(ref)
+        data = pdf.read_bytes()
+        conn = self._conn()
+        try:
+            http = conn.startDocument(printer, int(job_id), "ballots.pdf", "application/pdf", 1)
+            if http in (100, 200):
+                http = conn.writeRequestData(data, len(data))
+            if http not in (100, 200):
+                raise KioskError("print.refused", printer=printer, detail=f"HTTP {http}")
+            ipp = conn.finishDocument(printer)
+            if ipp not in (0, 1, 2):  # successful-ok, -ignored-or-substituted-attributes, -conflicting-attributes
+                raise KioskError("print.refused", printer=printer, detail=f"IPP 0x{int(ipp):04x}")
+        except _cups.IPPError as exc:
+            self._local.conn = None
+            raise self._refused(printer, exc) from None
+        except (_cups.HTTPError, RuntimeError) as exc:
+            self._local.conn = None
+            raise KioskError("print.no_spooler", detail=str(exc)) from None
+        return ref
+
+    def _refused(self, printer: str, exc: Exception) -> KioskError:
+        status = exc.args[0] if exc.args else 0
+        if status == _NOT_FOUND:
+            return KioskError("print.printer_missing", printer=printer)
+        refusal = self.status(printer).refusal()
+        return refusal or KioskError("print.refused", printer=printer, detail=_ipp_text(exc))
 
     def job(self, ref: str) -> JobStatus:
         try:
@@ -205,17 +230,6 @@ class CupsSpooler:
             if exc.args and exc.args[0] in (_NOT_FOUND, _NOT_POSSIBLE):
                 return
             raise KioskError("print.purge", detail=_ipp_text(exc)) from None
-
-    def find(self, title: str) -> str | None:
-        """The id of the job with this title (a job submitted just before the kiosk stopped)."""
-        try:
-            jobs = self._call("getJobs", which_jobs="all", requested_attributes=["job-id", "job-name"])
-        except _cups.IPPError as exc:
-            raise KioskError("print.no_spooler", detail=_ipp_text(exc)) from None
-        for job_id, attrs in jobs.items():
-            if attrs.get("job-name") == title:
-                return str(int(job_id))
-        return None
 
 
 def _as_list(value: Any) -> list[str] | None:

@@ -29,7 +29,6 @@ told to forget the job (documents and history) as soon as it ended.
 from __future__ import annotations
 
 import logging
-import secrets
 import sqlite3
 import time
 from collections.abc import Callable
@@ -111,8 +110,7 @@ def print_ballots(
         if refusal is not None:
             raise refusal
         sheet = plan_sheet(spec["page"], status.media, paper)
-        ticket = Ticket(f"{JOB_TITLE} {secrets.token_hex(4)}", sheet.media,
-                        tray if tray and tray in status.trays else None)
+        ticket = Ticket(JOB_TITLE, sheet.media, tray if tray and tray in status.trays else None)
     else:
         sheet = Sheet(spec["page"], spec["page"], 1)
     job_id, serials = _issue(kiosk, spec, count)
@@ -210,13 +208,15 @@ def _send_and_follow(kiosk: Kiosk, spooler: Spooler, printer: str, spec: dict, s
         if cancelled():
             raise PrintCancelled()
         phase("sending")
-        # named before it is sent, so that a crash right after sending still finds it
-        kiosk.store.set_job_spool(job_id, f"{spooler.kind}:?{ticket.title}")
-        ref = spooler.submit(pdf, printer, ticket)
+
+        def created(ref: str) -> None:  # recorded before the document goes: a crash leaves a known job
+            kiosk.store.set_job_spool(job_id, f"{spooler.kind}:{ref}")
+            faults.point("print.created")
+
+        ref = spooler.submit(pdf, printer, ticket, created)
     finally:
         pdf.unlink(missing_ok=True)  # the spooler has its copy; ours goes at once
     faults.point("print.submitted")
-    kiosk.store.set_job_spool(job_id, f"{spooler.kind}:{ref}")
     if spooler.follows_jobs:
         phase("waiting")
         _follow(spooler, printer, ref, timeout, cancelled, clock, wait)
@@ -303,21 +303,17 @@ def settle_interrupted(kiosk: Kiosk, spooler: Spooler | None = None) -> Settled:
             done.waiting += 1
             continue
         try:
-            if ref.startswith("?"):  # sent, but its number was never recorded: find it by its title
-                ref = spooler.find(ref[1:]) or ""
-            status = spooler.job(ref) if ref else None
+            status = spooler.job(ref)
             if job["state"] == "printed":
                 pass
-            elif status is not None and status.state == "completed":
+            elif status.state == "completed":
                 kiosk.store.finish_job(job["id"])
                 done.printed += 1
             else:
-                if ref:
-                    spooler.cancel(ref)
+                spooler.cancel(ref)
                 done.voided += kiosk.store.void_job(job["id"], None, "interrupted")
                 done.voided_jobs += 1
-            if ref:
-                _forget(kiosk, spooler, ref)
+            _forget(kiosk, spooler, ref)
         except KioskError:
             done.waiting += 1
             continue

@@ -17,7 +17,7 @@ knows is ``gone``.
 from __future__ import annotations
 
 import re
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Protocol
@@ -132,15 +132,15 @@ class Spooler(Protocol):
 
     def status(self, printer: str) -> PrinterStatus: ...
 
-    def submit(self, pdf: Path, printer: str, ticket: Ticket) -> str: ...
+    def submit(self, pdf: Path, printer: str, ticket: Ticket, created: Callable[[str], None]) -> str:
+        """Hand ``pdf`` to the printer; ``created(ref)`` is called as soon as the job has a
+        reference and before any page can print; returns the reference."""
 
     def job(self, ref: str) -> JobStatus: ...
 
     def cancel(self, ref: str) -> None: ...
 
     def forget(self, ref: str) -> bool | None: ...
-
-    def find(self, title: str) -> str | None: ...
 
 
 @dataclass(frozen=True)
