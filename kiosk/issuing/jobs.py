@@ -133,18 +133,18 @@ def print_ballots(
             write_pdf(spec, ballots, out, _drawing(progress), cancelled)
             faults.point("print.drawn")
     except PrintCancelled:
-        voided = kiosk.store.void_job(job_id, serials, "cancelled")
+        voided = _void(kiosk, job_id, serials, "cancelled")
         raise KioskError("print.cancelled", voided=voided) from None
     except _Failed as failed:
-        voided = kiosk.store.void_job(job_id, serials, failed.error.code)
+        voided = _void(kiosk, job_id, serials, failed.error.code)
         if failed.error.code == "print.cancelled":
             raise KioskError("print.cancelled", voided=voided) from None
         raise KioskError("print.failed", detail=failed.error, voided=voided) from None
     except KioskError as exc:
-        voided = kiosk.store.void_job(job_id, serials, exc.code)
+        voided = _void(kiosk, job_id, serials, exc.code)
         raise KioskError("print.failed", detail=exc, voided=voided) from exc
     except BaseException as exc:
-        kiosk.store.void_job(job_id, serials, f"bug: {type(exc).__name__}")
+        _void(kiosk, job_id, serials, f"bug: {type(exc).__name__}")
         raise
     kiosk.store.finish_job(job_id)
     if ref is not None:
@@ -154,12 +154,27 @@ def print_ballots(
             log.warning("the spooler did not forget job %s: %s", ref, exc)
         else:
             kiosk.store.forget_job(job_id)
+    _scrub(kiosk)
     return PrintResult(job_id, count, spec["id"], target, serials, sheet.sheets(count), sheet.paper, sheet.per_sheet)
 
 
 def default_spooler() -> Spooler:
     """CUPS (raises print.no_spooler where pycups is missing: the Qt UI brings its own)."""
     return CupsSpooler()
+
+
+def _void(kiosk: Kiosk, job_id: int, serials: list[bytes], detail: str) -> int:
+    voided = kiosk.store.void_job(job_id, serials, detail)
+    _scrub(kiosk)
+    return voided
+
+
+def _scrub(kiosk: Kiosk) -> None:
+    """The job is settled: the database's log no longer needs what it wrote meanwhile."""
+    try:
+        kiosk.store.scrub_log()
+    except KioskError as exc:  # a busy or full disk: the job is settled all the same
+        log.warning("could not empty the database log: %s", exc)
 
 
 class _Failed(Exception):
@@ -318,6 +333,7 @@ def settle_interrupted(kiosk: Kiosk, spooler: Spooler | None = None) -> Settled:
             done.waiting += 1
             continue
         kiosk.store.forget_job(job["id"])
+    _scrub(kiosk)
     return done
 
 
