@@ -136,6 +136,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     "printer.job-canceled-at-device": ("atcelts printerī", "cancelled at the printer"),
     "printer.aborted-by-system": ("pārtrauca drukas sistēma", "aborted by the printing system"),
     "printer.document-format-error": ("printeris nesaprata dokumentu", "the printer could not read the document"),
+    "printer.printer-stopped": ("printeris ziņo par kļūdu", "the printer reports an error"),
     "printer.unknown": ("iemesls nav zināms", "reason unknown"),
     # decoding
     "qr.backend_unavailable": ("QR dekoderis '{backend}' nav pieejams: {detail}", "QR decoder '{backend}' is not available: {detail}"),
