@@ -15,6 +15,7 @@ says PARAUGS, it is never a valid ballot) rendered with pypdfium2.
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import tempfile
 from pathlib import Path
 
@@ -64,18 +65,21 @@ def print_job(ctx, session, count: int, printer: str, pdf_dir: str, spooler=None
     desk = SignedIn(ctx.kiosk, session)
     desk.require(Action.PRINT)
     if printer:
-        def phase(name: str) -> None:
-            ctx.emit(("phase", name))
-            ctx.flush()  # now, not with the next item: waiting for a printer may take long
-
         result = desk.print_ballots(count, printer=printer, spooler=spooler, paper=paper, tray=tray,
-                                    progress=ctx.progress, cancelled=ctx.cancelled, phase=phase)
+                                    progress=ctx.progress, cancelled=ctx.cancelled,
+                                    phase=functools.partial(report_phase, ctx))
     else:
         folder = Path(pdf_dir)
         folder.mkdir(parents=True, exist_ok=True)
         result = desk.print_ballots(count, out=unique_pdf_path(folder, count), progress=ctx.progress,
                                     cancelled=ctx.cancelled)
     return result, desk.printed_today()
+
+
+def report_phase(ctx, name: str) -> None:
+    """Worker: tell the screen the job's phase now, not with the next item (a printer may take long)."""
+    ctx.emit(("phase", name))
+    ctx.flush()
 
 
 def render_pdf_page(pdf: Path, page: int = 0, width_px: int = 900):
@@ -302,7 +306,7 @@ class PrintScreen(Screen):
         if self.status_error is not None:
             return f"{where} {self.status_error.message(self.ctx.lang)}", "warn"
         if status is None:
-            return f"{where} {self.tr('Pārbauda printera stāvokli…')}", "info"
+            return where + " " + self.tr("Pārbauda printera stāvokli…"), "info"
         if status.state == "stopped":
             reason = status.reason.message(self.ctx.lang)
             return self.tr("Printeris “{name}” ir apturēts: {reason}. Kamēr tas nav atkal ieslēgts, "
@@ -314,8 +318,8 @@ class PrintScreen(Screen):
         if status.state == "missing":
             return self.tr("Printeris “{name}” nav atrasts.").format(name=printer), "error"
         if status.state == "printing":
-            return f"{where} {self.tr('Printeris drukā.')}", "ok"
-        return f"{where} {self.tr('Printeris ir gatavs.')}", "ok"
+            return where + " " + self.tr("Printeris drukā."), "ok"
+        return where + " " + self.tr("Printeris ir gatavs."), "ok"
 
     def refresh_printer_state(self) -> None:
         """Ask the spooler for the chosen printer's state in the background (the latest asking wins)."""
