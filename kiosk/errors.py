@@ -102,6 +102,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "printeris “{printer}” {seconds} s laikā nepabeidza drukāt ({state})",
         "printer “{printer}” did not finish within {seconds} s ({state})",
     ),
+    "print.timeout_reason": (
+        "printeris “{printer}” {seconds} s laikā nepabeidza drukāt ({state}; printeris ziņo: {reason})",
+        "printer “{printer}” did not finish within {seconds} s ({state}; the printer reports: {reason})",
+    ),
     "print.state_pending": ("darbs vēl gaidīja rindā", "the job was still waiting in the queue"),
     "print.state_held": ("darbs bija aizturēts rindā", "the job was held in the queue"),
     "print.state_processing": ("darbs vēl drukājās", "the job was still printing"),

@@ -17,8 +17,9 @@ Queues are cups-pdf printers whose PDFs land in ``queue.out``:
   cups-pdf until the test says so: ``queue.gate.wait_started()`` returns when
   CUPS handed the job to the printer, ``queue.gate.release()`` lets it through
   (a test that disables the printer, deletes the queue or cancels the job
-  meanwhile never releases it).  No timing is involved: the gate is a pair of
-  named pipes.
+  meanwhile never releases it); ``release(answer="paper-out")`` makes the
+  printer report that it ran out of paper (``media-empty-error``) and stop.
+  No timing is involved: the gate is a pair of named pipes.
 
 cups-pdf reads its settings from ``/etc/cups/cups-pdf-<name>.conf`` (the path is
 compiled in; nothing else chooses it), where ``<name>`` comes from the device
@@ -65,6 +66,12 @@ dir=${spec%%\\?*}
 name=${spec#*\\?}
 printf 'started\\n' > "$dir/started"
 read answer < "$dir/release"
+if [ "$answer" = "paper-out" ]; then
+  # the printer ran out of paper: say so as printers do, and stop the queue (CUPS_BACKEND_STOP)
+  echo "STATE: +media-empty-error" >&2
+  echo "ERROR: Out of paper" >&2
+  exit 4
+fi
 DEVICE_URI="cups-pdf:/$name"
 export DEVICE_URI
 exec %(cups_pdf)s "$@"
@@ -114,8 +121,9 @@ class Gate:
         finally:
             os.close(fd)
 
-    def release(self, timeout: float = GATE_TIMEOUT_S) -> None:
-        """Let the job at the gate through to cups-pdf."""
+    def release(self, timeout: float = GATE_TIMEOUT_S, answer: str = "go") -> None:
+        """Let the job at the gate through to cups-pdf (``answer="paper-out"``: the printer
+        reports it ran out of paper and stops instead)."""
         deadline = time.monotonic() + timeout
         while True:
             try:
@@ -126,7 +134,7 @@ class Gate:
                     raise TimeoutError(f"nobody waits at the gate {self.dir}") from None
                 select.select([], [], [], 0.05)
         try:
-            os.write(fd, b"go\n")
+            os.write(fd, answer.encode() + b"\n")
         finally:
             os.close(fd)
 

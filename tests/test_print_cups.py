@@ -251,6 +251,10 @@ def _cancel(cups, queue):
     cups.cancel(job)
 
 
+def _paper_out(cups, queue):
+    queue.gate.release(answer="paper-out")
+
+
 def _nothing(cups, queue):
     pass
 
@@ -258,6 +262,7 @@ def _nothing(cups, queue):
 FAILURES = {
     # case: (what the test does once the job is at the printer, --timeout, error code, words in the message)
     "disabled": (_disable, "90", "print.failed", ["Printeris “SLOW” ir apturēts"]),
+    "paper-out": (_paper_out, "90", "print.failed", ["Printeris “SLOW” ir apturēts: Out of paper; beidzies papīrs"]),
     "rejecting": (_reject, "90", "print.failed", ["Printeris “SLOW” nepieņem drukas darbus: Apkope"]),
     "deleted": (_delete, "90", "print.failed", ["printera “SLOW” rinda tika dzēsta drukāšanas laikā"]),
     "cancelled": (_cancel, "90", "print.failed", ["drukas darbs printerī “SLOW” tika atcelts drukas rindā"]),

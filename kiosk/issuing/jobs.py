@@ -264,8 +264,9 @@ def _follow(spooler: Spooler, printer: str, ref: str, timeout: float, cancelled:
         elif cancelled():
             error = KioskError("print.cancelled", voided=0)
         elif clock() >= deadline:
-            error = KioskError("print.timeout", printer=printer, seconds=f"{timeout:g}",
-                               state=KioskError(f"print.state_{job.state}"))
+            reason = job.reason or status.reason
+            error = KioskError("print.timeout_reason" if reason else "print.timeout", printer=printer,
+                               seconds=f"{timeout:g}", state=KioskError(f"print.state_{job.state}"), reason=reason)
         if error is not None:
             spooler.cancel(ref)
             raise _Failed(error)

@@ -49,16 +49,18 @@ class Reason:
         self.text = (text or "").strip()
         self.keywords = tuple(k for k in keywords if k and k != "none")
 
-    def message(self, lang: str | None = None) -> str:
-        lang = lang or default_language()
+    def _words(self, lang: str) -> list[str]:
         words = []
         for keyword in self.keywords:
             base = keyword.removesuffix("-error").removesuffix("-warning").removesuffix("-report")
             entry = CATALOG.get(f"printer.{base}")
             if entry is not None:
                 words.append(entry[1] if lang == "en" else entry[0])
-        parts = [self.text] if self.text else []
-        parts += [w for w in dict.fromkeys(words) if w.lower() != self.text.lower()]
+        return list(dict.fromkeys(w for w in words if w.lower() != self.text.lower()))
+
+    def message(self, lang: str | None = None) -> str:
+        lang = lang or default_language()
+        parts = ([self.text] if self.text else []) + self._words(lang)
         if not parts:
             entry = CATALOG["printer.unknown"]
             return entry[1] if lang == "en" else entry[0]
@@ -68,7 +70,8 @@ class Reason:
         return self.message("en")
 
     def __bool__(self) -> bool:
-        return bool(self.text or self.keywords)
+        """Whether there is anything to tell (a text, or a keyword we can put in words)."""
+        return bool(self.text or self._words("en"))
 
     def __repr__(self) -> str:
         return f"Reason({self.text!r}, {self.keywords!r})"
