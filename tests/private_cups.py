@@ -314,7 +314,7 @@ class PrivateCups:
     def add_pdf_queue(self, name: str, *, sizes: tuple[str, ...] | None = None, gate: bool = False) -> Queue:
         """A cups-pdf queue; ``sizes`` keeps only those page sizes in its PPD; ``gate``
         holds each job in front of cups-pdf until the test releases it."""
-        pdf_name = f"uk{self.token}{name.lower()}"
+        pdf_name = f"uk{self.token}" + re.sub(r"[^a-z0-9]", "", name.lower())
         out = self.outputs / name
         out.mkdir(mode=0o755)
         cp_spool = self.root / "cups-pdf-spool" / name
