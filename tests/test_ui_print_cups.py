@@ -185,3 +185,30 @@ def test_qt_ticket_asks_for_the_paper(tmp_path, qapp):
     qprinter = spooler._printer("x", Ticket("urn-kiosk", "A4"))
     assert qprinter.pageLayout().pageSize().id().name == "A4"
     assert qprinter.duplex() == QPrinter.DuplexMode.DuplexNone and qprinter.fullPage()
+
+
+def test_a_pdf_of_ballots_is_named_without_a_time_and_offered_for_deletion(win, qtbot, tmp_path):
+    """Without a printer the ballots go to one PDF file per stack: its name tells no time, the
+    file no creation date, and the screen offers to delete it once it is on paper."""
+    import re
+    import subprocess
+
+    sign_in(win, qtbot, Role.FRONT_DESK)
+    win.ctx.update_settings({"print.pdf_dir": str(tmp_path / "pdf"), "print.printer": ""})
+    screen = win.screens[Mode.PRINT]
+    screen.printers_provider = lambda: []
+    screen.on_show()
+    assert not screen.delete_pdf_button.isVisible()
+    qtbot.mouseClick(screen.print_one_button, Qt.MouseButton.LeftButton)
+    with qtbot.waitSignal(screen.job.finished, timeout=30_000):
+        pass
+    (pdf,) = (tmp_path / "pdf").glob("*.pdf")
+    assert re.fullmatch(r"biletens-[0-9a-f]{6}\.pdf", pdf.name)
+    info = subprocess.run(["pdfinfo", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "2026" not in info and str(__import__("datetime").date.today().year) not in info  # no CreationDate
+    assert "Dzēst PDF failu" in win.message_bar.text() and screen.delete_pdf_button.isVisible()
+    qtbot.mouseClick(screen.delete_pdf_button, Qt.MouseButton.LeftButton)
+    assert not pdf.exists() and not screen.delete_pdf_button.isVisible()
+    assert win.message_bar.text().startswith("PDF fails izdzēsts")
+    assert win.ctx.kiosk.store.issued_counts() == {"issued": 1, "voided": 0}  # the ballot stays issued
+    wait_idle(win, qtbot)

@@ -450,6 +450,10 @@ Public key for the central office: {key}</translation>
         <translation>PDF folder…</translation>
     </message>
     <message>
+        <source>Dzēst PDF failu</source>
+        <translation>Delete the PDF file</translation>
+    </message>
+    <message>
         <source>Vairāki biļeteni uzreiz</source>
         <translation>Several ballots at once</translation>
     </message>
@@ -494,8 +498,20 @@ Public key for the central office: {key}</translation>
         <translation>Ballots are printed on “{name}”.</translation>
     </message>
     <message>
+        <source>Kad tas izdrukāts, izdzēsiet failu (“Dzēst PDF failu”).</source>
+        <translation>Once it is printed, delete the file (“Delete the PDF file”).</translation>
+    </message>
+    <message>
         <source>Pa diviem uz A4 lapas: sagrieziet lapas pa svītrlīniju.</source>
         <translation>Two to an A4 sheet: cut the sheets along the dashed line.</translation>
+    </message>
+    <message>
+        <source>PDF failu nevar izdzēst: {error}</source>
+        <translation>The PDF file cannot be deleted: {error}</translation>
+    </message>
+    <message>
+        <source>PDF fails izdzēsts: {path}</source>
+        <translation>PDF file deleted: {path}</translation>
     </message>
     <message>
         <source>Printeris “{name}” šobrīd nav pieejams. Pārbaudiet, vai tas ir ieslēgts, vai izvēlieties “PDF fails” un drukājiet PDF failu vēlāk.</source>

@@ -14,8 +14,8 @@ says PARAUGS, it is never a valid ballot) rendered with pypdfium2.
 """
 from __future__ import annotations
 
-import datetime as dt
 import functools
+import secrets
 import tempfile
 from pathlib import Path
 
@@ -48,15 +48,14 @@ STACK_MAX = 1000
 STATE_REFRESH_MS = 5000  # how often the chosen printer's state is asked while the screen shows
 
 
-def unique_pdf_path(folder: Path, count: int, now: dt.datetime | None = None) -> Path:
-    now = now or dt.datetime.now()
-    base = f"biletens-{now:%Y%m%d-%H%M%S}" if count == 1 else f"biletenti-{count}-{now:%Y%m%d-%H%M%S}"
-    path = folder / f"{base}.pdf"
-    n = 2
-    while path.exists():
-        path = folder / f"{base}-{n}.pdf"
-        n += 1
-    return path
+def unique_pdf_path(folder: Path, count: int) -> Path:
+    """A new file name that tells nothing of when or in which order it was printed (a random part)."""
+    while True:
+        token = secrets.token_hex(3)
+        base = f"biletens-{token}" if count == 1 else f"biletenti-{count}-{token}"
+        path = folder / f"{base}.pdf"
+        if not path.exists():
+            return path
 
 
 def print_job(ctx, session, count: int, printer: str, pdf_dir: str, spooler=None, paper: str = "", tray: str = ""):
@@ -156,6 +155,11 @@ class PrintScreen(Screen):
         self.target_combo.activated.connect(self._target_chosen)
         self.dialog_button = QPushButton()
         self.dialog_button.clicked.connect(self.choose_printer_dialog)
+        self.delete_pdf_button = QPushButton()  # the last PDF file printed, once it is on paper
+        self.delete_pdf_button.setObjectName("deletePdf")
+        self.delete_pdf_button.setVisible(False)
+        self.delete_pdf_button.clicked.connect(self.delete_last_pdf)
+        self.last_pdf: Path | None = None
         self.folder_button = QPushButton()
         self.folder_button.clicked.connect(self.choose_pdf_folder)
         self.target_note = QLabel()
@@ -210,6 +214,7 @@ class PrintScreen(Screen):
         tg.addWidget(self.target_combo, 1, 0, 1, 3)
         tg.addWidget(self.dialog_button, 2, 0)
         tg.addWidget(self.folder_button, 2, 1)
+        tg.addWidget(self.delete_pdf_button, 2, 2)
         tg.setColumnStretch(2, 1)
         tg.addWidget(self.target_note, 3, 0, 1, 3)
         tg.addWidget(self.spooler_note, 4, 0, 1, 3)
@@ -242,6 +247,7 @@ class PrintScreen(Screen):
         self.target_caption.setText(self.tr("Kur drukāt"))
         self.dialog_button.setText(self.tr("Printera dialogs…"))
         self.folder_button.setText(self.tr("PDF mape…"))
+        self.delete_pdf_button.setText(self.tr("Dzēst PDF failu"))
         self.stack_caption.setText(self.tr("Vairāki biļeteni uzreiz"))
         self.stack_count.setSuffix(self.tr(" gab."))
         self.stack_button.setText(self.tr("Drukāt kaudzi"))
@@ -470,11 +476,29 @@ class PrintScreen(Screen):
             text = self.tr("Biļetens izdrukāts {where}.").format(where=where)
         else:
             text = self.tr("Biļeteni izdrukāti: {n}, {where}.").format(n=result.count, where=where)
+        if not result.target.startswith("printer:"):
+            # the file holds valid ballots: offered for deletion once they are on paper
+            self.last_pdf = Path(result.target)
+            self.delete_pdf_button.setVisible(True)
+            text += " " + self.tr("Kad tas izdrukāts, izdzēsiet failu (“Dzēst PDF failu”).")
         if result.per_sheet == 2:
             text += " " + self.tr("Pa diviem uz A4 lapas: sagrieziet lapas pa svītrlīniju.")
         self.ctx.info(text, Level.OK)
         self.refresh_target()  # what the spooler said of its copies shows at once
         self.ctx.data_changed.emit("printed")
+
+    def delete_last_pdf(self) -> None:
+        """Delete the last PDF file of ballots (printed on paper by now): no copy stays behind."""
+        path, self.last_pdf = self.last_pdf, None
+        self.delete_pdf_button.setVisible(False)
+        if path is None:
+            return
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            self.ctx.info(self.tr("PDF failu nevar izdzēst: {error}").format(error=exc.strerror or exc), Level.ERROR)
+            return
+        self.ctx.info(self.tr("PDF fails izdzēsts: {path}").format(path=path), Level.OK)
 
     def _failed(self, exc) -> None:
         self.ctx.report(exc)
