@@ -38,7 +38,6 @@ import re
 import secrets
 import select
 import shutil
-import socket
 import stat
 import subprocess
 import tempfile

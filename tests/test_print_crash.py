@@ -19,7 +19,7 @@ import time
 
 import pytest
 from conftest import REPO
-from test_print_cups import counts, job_files, kiosk_cli
+from test_print_cups import job_files, kiosk_cli
 
 from kiosk import faults
 

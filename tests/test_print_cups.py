@@ -24,7 +24,7 @@ from kiosk.errors import KioskError
 from kiosk.issuing.cups_backend import CupsSpooler
 from kiosk.issuing.jobs import print_ballots
 from kiosk.reading import qr
-from kiosk.reading.imaging import render_pdf_page, PDFIUM_LOCK
+from kiosk.reading.imaging import PDFIUM_LOCK, render_pdf_page
 from kiosk.station import Kiosk
 
 MM_PER_PT = 25.4 / 72
@@ -150,7 +150,6 @@ def test_a5_ballots_go_two_to_an_a4_sheet_where_the_printer_has_no_a5(private_cu
         halves += [sheet.crop((0, 0, w, h // 2)), sheet.crop((0, h // 2, w, h))]
     scans = tmp_path / "scans"
     scans.mkdir()
-    options = ["o1", "o2", "o3"]
     marked = {}
     for n, half in enumerate(halves[:3]):
         upright = half.rotate(-90, expand=True)  # the ballot's top lies on the sheet's left edge
