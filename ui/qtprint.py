@@ -29,6 +29,7 @@ from kiosk.issuing import cups_backend
 from kiosk.issuing.printer import JobStatus, PrinterStatus, Reason, Spooler, Ticket
 from kiosk.reading.imaging import page_count, render_pdf_page
 
+OUTPUT_FILE_DPI = 600  # Qt's PDF output stands in for an office printer (its default would be 1200 dpi)
 _PAGE_IDS = {"A5": QPageSize.PageSizeId.A5, "A4": QPageSize.PageSizeId.A4}
 _STATES = {
     QPrinter.PrinterState.Idle: "idle",
@@ -94,6 +95,7 @@ class QtSpooler:
             qprinter = QPrinter(QPrinter.PrinterMode.HighResolution)
             qprinter.setOutputFormat(QPrinter.OutputFormat.PdfFormat)
             qprinter.setOutputFileName(str(self.output_file))
+            qprinter.setResolution(OUTPUT_FILE_DPI)
         else:
             info = QPrinterInfo.printerInfo(printer)
             if info.isNull():
