@@ -32,6 +32,8 @@ class Kiosk:
         self.campaign = campaign
         self.institution = institution
         self.kiosk_id = store.get_setting("kiosk_id") or ""
+        # what opening found of print jobs whose process had died (Kiosk.open)
+        self.recovered: dict[str, int] = {"voided_jobs": 0, "voided": 0, "unsettled": 0}
         self.tag_key = keys.read_hex_key(datadir.institution_key)
         self.store.register_layouts(layouts_for(campaign, institution))
 
@@ -62,7 +64,8 @@ class Kiosk:
                 store.set_settings({"campaign_path": str(Path(campaign_path).resolve())})
             institution = campaign.institution(settings["institution_id"])
             kiosk = cls(datadir, store, campaign, institution)
-            store.recover_interrupted_jobs()
+            kiosk.recovered = store.recover_interrupted_jobs()
+            kiosk.clean_print_spool()
             return kiosk
         except BaseException:
             store.close()
@@ -129,6 +132,22 @@ class Kiosk:
 
     def close(self) -> None:
         self.store.close()
+
+    def clean_print_spool(self) -> int:
+        """Delete ballot files of print jobs no running process prints (left by a crash)."""
+        spool = self.datadir.print_spool
+        if not spool.is_dir():
+            return 0
+        keep = set()
+        for job_id in self.store.live_print_jobs():
+            name = self.datadir.spool_file(job_id).name
+            keep |= {name, f".{name}.part"}  # the file, and while it is drawn, its part file
+        removed = 0
+        for path in spool.iterdir():
+            if path.name not in keep and path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
 
     def __enter__(self) -> "Kiosk":
         return self

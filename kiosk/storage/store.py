@@ -7,7 +7,9 @@ MIGRATIONS list (never edit a released migration: append a new one).
 Ballot secrecy is designed into the schema: ``issued`` holds serials only,
 keyed by the serial itself in a WITHOUT ROWID table (no insertion order),
 and is not linked to the print job that produced it; print jobs carry the
-time and the count.
+count, the state and the local day, under random keys.  A job's serials are
+listed beside it (``print_pending``) only while it is in flight.  Deleted rows
+are overwritten (``secure_delete``).
 """
 from __future__ import annotations
 
@@ -15,6 +17,7 @@ import contextlib
 import datetime as dt
 import json
 import os
+import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
@@ -60,6 +63,24 @@ def now_utc() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
+def local_day(now: float | None = None) -> str:
+    """The local calendar day (YYYY-MM-DD): all a print job keeps of its time."""
+    return (dt.date.today() if now is None else dt.datetime.fromtimestamp(now).date()).isoformat()
+
+
+def _void(db: sqlite3.Connection, job_id: int, serials: list[bytes] | None, detail: str) -> int:
+    """Void a job's serials (``None``: its pending ones) inside a transaction; returns how many."""
+    if serials is None:
+        serials = [r[0] for r in db.execute("SELECT serial FROM print_pending WHERE job = ?", (job_id,))]
+    db.executemany("UPDATE issued SET voided = 1 WHERE serial = ?", [(s,) for s in serials])
+    db.execute("DELETE FROM print_pending WHERE job = ?", (job_id,))
+    db.execute(
+        "UPDATE print_jobs SET state = 'voided', voided = ?, detail = ?, owner = NULL, spool = NULL WHERE id = ?",
+        (len(serials), detail, job_id),
+    )
+    return len(serials)
+
+
 def translate(exc: sqlite3.Error) -> KioskError:
     """Known SQLite failures become domain errors; anything else stays a bug."""
     text = str(exc)
@@ -98,6 +119,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = FULL")
+            self.db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
             self._migrate()
 
     def close(self) -> None:
@@ -123,6 +145,8 @@ class Store:
                 for statement in _split(MIGRATIONS[number - 1]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
+        if 0 < current < SCHEMA_VERSION:  # rewritten tables: leave no old page in the write-ahead log
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -176,48 +200,101 @@ class Store:
         return frozenset(r[0] for r in rows)
 
     # -- issuing ------------------------------------------------------------
-    def record_issue(self, job: dict[str, Any], serials: list[bytes]) -> int:
+    def record_issue(self, job: dict[str, Any], serials: list[bytes], *, day: str | None = None) -> int:
         """Record a print job and its serials in one transaction; returns the job id.
 
-        A serial that already exists makes the whole job fail with
+        The id is random (row order says nothing about print order) and the job
+        keeps its local ``day`` only.  Until the job is settled its serials are
+        also listed in ``print_pending`` (so a job whose process died can be
+        voided); settling deletes that list.  A serial (or, astronomically
+        rarely, a job id) that already exists makes the whole job fail with
         IntegrityError (the caller draws new serials and tries again).
         """
+        job_id = secrets.randbits(63)
         with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO print_jobs (kiosk_id, campaign_id, institution_id, layout_id, count, target, state, created_at,"
-                " owner) VALUES (?, ?, ?, ?, ?, ?, 'printing', ?, ?)",
-                (job["kiosk_id"], job["campaign_id"], job["institution_id"], job["layout_id"], len(serials), job["target"],
-                 now_utc(), PROCESS_OWNER),
+            db.execute(
+                "INSERT INTO print_jobs (id, kiosk_id, campaign_id, institution_id, layout_id, count, state, day, owner)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'printing', ?, ?)",
+                (job_id, job["kiosk_id"], job["campaign_id"], job["institution_id"], job["layout_id"], len(serials),
+                 day or local_day(), PROCESS_OWNER),
             )
             db.executemany("INSERT INTO issued (serial) VALUES (?)", [(s,) for s in serials])
-            return int(cur.lastrowid)
+            db.executemany("INSERT INTO print_pending (serial, job) VALUES (?, ?)", [(s, job_id) for s in serials])
+            return job_id
+
+    def set_job_spool(self, job_id: int, spool: str | None) -> None:
+        """Name the job in the spooler (e.g. "cups:17") while it is in flight."""
+        with self.transaction() as db:
+            db.execute("UPDATE print_jobs SET spool = ? WHERE id = ?", (spool, job_id))
 
     def finish_job(self, job_id: int) -> None:
+        """The job came out of the printer: its serials stay issued.  A job still named
+        in a spooler keeps that name (and its owner) until ``forget_job``."""
         with self.transaction() as db:
-            db.execute("UPDATE print_jobs SET state = 'printed' WHERE id = ? AND state = 'printing'", (job_id,))
+            db.execute("UPDATE print_jobs SET state = 'printed', owner = CASE WHEN spool IS NULL THEN NULL ELSE owner END"
+                       " WHERE id = ? AND state IN ('printing', 'interrupted')", (job_id,))
+            db.execute("DELETE FROM print_pending WHERE job = ?", (job_id,))
 
-    def void_job(self, job_id: int, serials: list[bytes], detail: str) -> int:
-        """Void a failed or cancelled job's serials; returns how many were voided."""
+    def forget_job(self, job_id: int) -> None:
+        """The spooler no longer holds the job: drop its name there and its process."""
         with self.transaction() as db:
-            db.executemany("UPDATE issued SET voided = 1 WHERE serial = ?", [(s,) for s in serials])
-            db.execute(
-                "UPDATE print_jobs SET state = 'voided', voided = ?, detail = ? WHERE id = ?", (len(serials), detail, job_id)
-            )
-        return len(serials)
+            db.execute("UPDATE print_jobs SET spool = NULL, owner = NULL WHERE id = ?", (job_id,))
 
-    def recover_interrupted_jobs(self) -> int:
-        """Jobs left 'printing' by a process that no longer runs (killed, crashed):
-        their serials stay valid (some ballots may have reached paper) and the job
-        is marked interrupted.  Jobs of a live process, this one included, are
-        left alone."""
+    def void_job(self, job_id: int, serials: list[bytes] | None, detail: str) -> int:
+        """Void a failed or cancelled job's serials (``None``: the ones still pending
+        for it); returns how many were voided."""
+        with self.transaction() as db:
+            return _void(db, job_id, serials, detail)
+
+    def recover_interrupted_jobs(self) -> dict[str, int]:
+        """Settle what jobs of processes that no longer run (killed, crashed) left behind.
+
+        A job that never reached a spooler is voided: its ballots never came out
+        whole.  A job handed to a spooler becomes ``interrupted``: the spooler's
+        own record settles it (``kiosk.issuing.jobs.settle_interrupted``).  Jobs
+        of a live process, this one included, are left alone.  Returns the
+        counts: ``voided_jobs``, ``voided`` (serials) and ``unsettled`` (jobs
+        waiting for their spooler).
+        """
+        rows = self.db.execute(
+            "SELECT id, owner, spool, state FROM print_jobs WHERE owner IS NOT NULL AND state IN ('printing', 'printed')"
+        ).fetchall()
+        dead = [r for r in rows if not _owner_alive(r["owner"])]
+        out = {"voided_jobs": 0, "voided": 0, "unsettled": 0}
+        if dead:
+            with self.transaction() as db:
+                for r in dead:
+                    if r["state"] == "printing" and r["spool"] is None:
+                        out["voided"] += _void(db, r["id"], None, "interrupted")
+                        out["voided_jobs"] += 1
+                    elif r["state"] == "printing":
+                        db.execute("UPDATE print_jobs SET state = 'interrupted', owner = NULL WHERE id = ?", (r["id"],))
+                    else:
+                        db.execute("UPDATE print_jobs SET owner = NULL WHERE id = ?", (r["id"],))
+            self.scrub_log()
+        out["unsettled"] = len(self.unsettled_jobs())
+        return out
+
+    def unsettled_jobs(self) -> list[dict[str, Any]]:
+        """Jobs named in a spooler whose process is gone: ``interrupted`` ones (fate
+        unknown) and ``printed`` ones the spooler still has to forget."""
+        rows = self.db.execute(
+            "SELECT id, state, spool, count FROM print_jobs WHERE spool IS NOT NULL AND owner IS NULL"
+            " AND state IN ('interrupted', 'printed')"
+        )
+        return [dict(r) for r in rows]
+
+    def scrub_log(self) -> None:
+        """Copy the write-ahead log into the database and empty it: its frames, kept in the
+        order they were written, would tell which serials were issued together and when
+        relative to others.  Best effort: a reader holding an old snapshot keeps it for now."""
+        with known_errors():
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
+    def live_print_jobs(self) -> set[int]:
+        """Ids of the jobs a running process is printing (this one included)."""
         rows = self.db.execute("SELECT id, owner FROM print_jobs WHERE state = 'printing'").fetchall()
-        dead = [r["id"] for r in rows if not _owner_alive(r["owner"])]
-        if not dead:
-            return 0
-        with self.transaction() as db:
-            db.executemany("UPDATE print_jobs SET state = 'interrupted' WHERE id = ? AND state = 'printing'",
-                           [(i,) for i in dead])
-        return len(dead)
+        return {r["id"] for r in rows if _owner_alive(r["owner"])}
 
     def issued_state(self, serial: bytes) -> str | None:
         """'issued', 'voided', or None when this kiosk never issued the serial."""
@@ -235,10 +312,10 @@ class Store:
         ).fetchone()
         return {"issued": row[0], "voided": row[1]}
 
-    def printed_since(self, since_iso: str) -> int:
+    def printed_on(self, day: str) -> int:
+        """Ballots issued (and not voided) by the print jobs of one local day."""
         row = self.db.execute(
-            "SELECT COALESCE(SUM(count - voided), 0) FROM print_jobs WHERE created_at >= ? AND state != 'voided'",
-            (since_iso,),
+            "SELECT COALESCE(SUM(count - voided), 0) FROM print_jobs WHERE day = ? AND state != 'voided'", (day,)
         ).fetchone()
         return int(row[0])
 
