@@ -35,6 +35,8 @@ from kiosk.datadir import APP_NAME
 log = logging.getLogger("kiosk.ui.i18n")
 
 UI_DIR = Path(__file__).resolve().parent  # the sources lupdate scans (maintainers only)
+# The maintainer commands edit the .ts of the source tree the ui/ package sits in.
+SOURCE_TS_DIR = UI_DIR.parent / "resources" / "translations"
 LANGS = ("lv", "en")
 
 
@@ -142,15 +144,20 @@ def sources() -> list[str]:
     return sorted(str(p) for p in UI_DIR.rglob("*.py") if "__pycache__" not in p.parts)
 
 
+def source_ts_path(lang: str) -> Path:
+    """The .ts of the checkout these sources belong to (where ``update`` and ``check`` work)."""
+    return SOURCE_TS_DIR / f"urn_kiosk_{lang}.ts"
+
+
 def update() -> int:
     tool = _tool("pyside6-lupdate")
     args = [tool, *sources(), "-no-obsolete", "-locations", "none", "-source-language", "lv",
-            "-target-language", "en", "-ts", str(ts_path("en"))]
+            "-target-language", "en", "-ts", str(source_ts_path("en"))]
     return subprocess.run(args).returncode
 
 
 def unfinished(lang: str = "en") -> list[str]:
-    root = ET.parse(ts_path(lang)).getroot()
+    root = ET.parse(source_ts_path(lang)).getroot()
     out = []
     for ctx in root.iter("context"):
         for msg in ctx.iter("message"):
