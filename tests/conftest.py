@@ -19,8 +19,11 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
-    """No test ever touches the real user data directory."""
+    """No test ever touches the real user data directory.  Command-line
+    workflows sign in as the office with its demo PIN, as a script would."""
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "default-data"))
+    monkeypatch.setenv("KIOSK_ROLE", "office")
+    monkeypatch.setenv("KIOSK_PIN", "3333")
 
 
 @pytest.fixture
