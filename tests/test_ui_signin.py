@@ -129,6 +129,8 @@ def test_office_exit_button_closes_directly(win, qtbot):
     sign_in(win, qtbot, Role.OFFICE)
     qtbot.mouseClick(win.exit_button, Qt.MouseButton.LeftButton)
     assert not win.isVisible()
+    events = [(r["event"], r["actor"]) for r in win.ctx.kiosk.store.audit_rows()]
+    assert events[-2:] == [("auth.signed_in", "office"), ("kiosk.closed", "office")]
 
 
 def test_language_switches_live(win, qtbot):

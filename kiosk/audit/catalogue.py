@@ -24,6 +24,7 @@ EVENTS: tuple[Event, ...] = (
     Event("audit.started", "The audit log of this data directory began (the first row of every log)."),
     Event("kiosk.enrolled", "The data directory was bound to an institution of a campaign.",
           ("kiosk_id", "campaign", "institution")),
+    Event("kiosk.closed", "The office closed the full-screen kiosk application."),
     # sign-in (the actor is the role tried; `via` is gui or cli)
     Event("auth.signed_in", "Somebody signed in with a PIN of the role.", ("user", "via")),
     Event("auth.signed_out", "A session ended (`why`: button, idle, exit).", ("user", "why")),

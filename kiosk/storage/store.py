@@ -25,6 +25,7 @@ from ..errors import KioskError
 from .migrations import MIGRATIONS
 
 SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT_S = 10.0  # how long a connection waits for another one's write lock
 
 
 def _process_owner() -> str:
@@ -98,7 +99,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         with known_errors():
-            self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=10.0)
+            self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")
@@ -562,9 +563,16 @@ class Store:
         overwritten, so the order in which rows (serials among them) were
         written could be read back from it.  With ``secure_delete`` on, the
         database file itself keeps only current content.  True when the WAL was
-        emptied (False while another connection is reading: it is emptied next time)."""
-        with known_errors():
+        emptied; False when another connection is in the middle of a read or a
+        write (the caller never waits for it: the WAL is emptied the next time,
+        and when the last connection closes)."""
+        try:
+            self.db.execute("PRAGMA busy_timeout = 0")
             busy, _log, _done = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
         return busy == 0
 
 
