@@ -5,6 +5,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["KIOSK_LANG"] = "lv"
+# Command-line workflows sign in with a role's PIN: as the office with its demo PIN, as a
+# script would (set here, not in a fixture, so module-scoped fixtures have it too)
+os.environ["KIOSK_ROLE"] = "office"
+os.environ["KIOSK_PIN"] = "3333"
 
 from pathlib import Path  # noqa: E402
 
@@ -19,11 +23,8 @@ REPO = Path(__file__).resolve().parent.parent
 
 @pytest.fixture(autouse=True)
 def _isolated_data_dir(tmp_path, monkeypatch):
-    """No test ever touches the real user data directory.  Command-line
-    workflows sign in as the office with its demo PIN, as a script would."""
+    """No test ever touches the real user data directory."""
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "default-data"))
-    monkeypatch.setenv("KIOSK_ROLE", "office")
-    monkeypatch.setenv("KIOSK_PIN", "3333")
 
 
 @pytest.fixture

@@ -53,7 +53,8 @@ EVENTS: tuple[Event, ...] = (
     Event("export.batch", "A signed batch was written.", ("batch", "records", "counted", "rejected", "pending", "images")),
     Event("export.failed", "An export failed with the error `error`; no batch was recorded.", ("error",)),
     Event("cli.command", "A command-line command ran on this data directory (the actor is the operating-system "
-                         "user; `role` the role it signed in as, if any).", ("command", "role")),
+                         "user; `role` the role it signs in as, if it does: the sign-in's own event follows).",
+          ("command", "role")),
 )
 
 BY_CODE: dict[str, Event] = {e.code: e for e in EVENTS}

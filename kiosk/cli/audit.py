@@ -7,11 +7,12 @@ from typing import Any
 
 from ..access.roles import Action, Role
 from ..audit.log import verify
+from ..lang import count
 from ..station import Kiosk
 from .common import EXIT_KNOWN, EXIT_OK, add_role_argument, out, sign_in
 
 T = {
-    "ok": ("Audita žurnāls ir vesels: {rows} rindas, ķēde nepārtraukta", "The audit log is intact: {rows} rows, the chain holds"),
+    "ok": ("Audita žurnāls ir vesels: {rows}, ķēde nepārtraukta", "The audit log is intact: {rows}, the chain holds"),
 }
 
 
@@ -27,7 +28,8 @@ def cmd_audit(args: argparse.Namespace) -> int:
                                                               "message": problem.message(args.lang)}})
             elif problem is None:
                 lv, en = T["ok"]
-                print((en if args.lang == "en" else lv).format(rows=len(rows)))
+                rows_text = count(len(rows), args.lang, ("rinda", "rindas"), ("row", "rows"))
+                print((en if args.lang == "en" else lv).format(rows=rows_text))
             else:
                 print(problem.message(args.lang))
             return EXIT_OK if problem is None else EXIT_KNOWN
