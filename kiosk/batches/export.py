@@ -24,8 +24,8 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..ballot import payload
 from ..audit.log import head as audit_head
+from ..ballot import payload
 from ..ballot.layout import option_labels
 from ..errors import KioskError
 from ..station import Kiosk
