@@ -191,6 +191,16 @@ def test_images_option_gives_every_ballot_its_own_image(kiosk, tmp_path):
     assert check.ok, check.detail
 
 
+def test_ballot_images_are_made_in_a_private_folder_that_goes_away(kiosk, tmp_path):
+    stale = kiosk.root / ".export-killed"  # left by an export killed while making images
+    stale.mkdir()
+    (stale / "image.png").write_bytes(b"a ballot's image")
+    add_sheet(kiosk)
+    res = export_batch(kiosk, tmp_path / "out", images=True)
+    assert res.images == 1
+    assert not list(kiosk.root.glob(".export-*"))
+
+
 def test_export_reports_progress_over_records_then_images(kiosk, tmp_path):
     for _ in range(300):
         add_sheet(kiosk)

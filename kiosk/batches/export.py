@@ -17,6 +17,7 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
+import shutil
 import tempfile
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass
@@ -41,6 +42,7 @@ from .format import (
 from .images import BallotImage, ballot_image
 
 EXPORTABLE = ("counted", "rejected")  # final states that leave the kiosk in a batch
+WORK_PREFIX = ".export-"  # temporary folders for ballot images, in the data directory
 
 
 @dataclass
@@ -143,8 +145,11 @@ def export_batch(kiosk: Kiosk, out_dir: str | Path, *, images: bool = False,
     """
     with _export_lock(kiosk.datadir.export_lock):
         # ballot images are made into a private temporary folder before the
-        # batch is signed (the records carry their hashes) and removed after
-        with tempfile.TemporaryDirectory(prefix=".export-", dir=kiosk.datadir.tmp) as work:
+        # batch is signed (the records carry their hashes) and removed after;
+        # one left by a killed export (no other export runs now) goes first
+        for stale in kiosk.datadir.tmp.glob(f"{WORK_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=kiosk.datadir.tmp) as work:
             return _export(kiosk, Path(out_dir), images, progress or (lambda done, total: None), Path(work))
 
 
