@@ -195,7 +195,7 @@ def main(argv: list[str] | None = None) -> int:
             signin.choose_role(Role.OFFICE)
             signin.try_pin(pin)
         shoot(window, out / "08-sign-in-locked.png")
-        kiosk.store.set_auth_lock(0, 0.0)
+        kiosk.store.change_role_lock(Role.OFFICE.value, lambda state: ((0, 0, 0.0), None))
 
         # 9 camera intake: a video of ballots held up, played into the camera panel
         # (the video generator lives with the tests: printed, marked, photographed ballots)

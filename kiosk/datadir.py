@@ -52,6 +52,21 @@ class DataDir:
         """Create the directory, readable by its owner only."""
         platform.make_private_dir(self.root)
 
+    def exposed_keys(self) -> list[Path]:
+        """The key files that users other than their owner may read or write
+        (POSIX permission bits; elsewhere nothing is reported)."""
+        if os.name != "posix":  # pragma: no cover - access control lists are the system's business there
+            return []
+        exposed = []
+        for path in (self.institution_key, self.signing_key):
+            try:
+                mode = path.stat().st_mode
+            except FileNotFoundError:
+                continue
+            if mode & 0o077:
+                exposed.append(path)
+        return exposed
+
     # -- files ------------------------------------------------------------------
     @property
     def db(self) -> Path:

@@ -39,6 +39,16 @@ CATALOG: dict[str, tuple[str, str]] = {
     "enroll.bad_key": ("Iestādes atslēgas fails ir bojāts: {detail}", "The institution key file is damaged: {detail}"),
     "audit.unknown_event": ("Nezināms audita notikums: {event}", "Unknown audit event: {event}"),
     "audit.unknown_field": ("Audita notikumam {event} nav lauku: {fields}", "The audit event {event} has no fields: {fields}"),
+    "audit.broken": (
+        "Audita žurnāls nav vesels: pirmā nederīgā rinda ir {seq} ({what_lv})",
+        "The audit log is not intact: the first bad row is {seq} ({what_en})",
+    ),
+    "datadir.keys_exposed": (
+        "Atslēgu failus var lasīt citi šī datora lietotāji: {files}. Datu mape netiek atvērta. "
+        "Kā datu mapes īpašnieks izpildiet: chmod 600 {files}",
+        "Other users of this computer can read the key files: {files}. The data directory is not opened. "
+        "As the data directory's owner, run: chmod 600 {files}",
+    ),
     "storage.disk_full": ("Diskā nav vietas: {detail}", "The disk is full: {detail}"),
     "storage.locked": ("Datubāzi aizņem cits process: {detail}", "The database is in use by another process: {detail}"),
     "storage.corrupt": ("Datubāze ir bojāta: {detail}", "The database is damaged: {detail}"),
@@ -193,7 +203,7 @@ CATALOG: dict[str, tuple[str, str]] = {
     # generic
     "usage": ("{detail}", "{detail}"),
     # people at the kiosk: sign-in, roles, settings
-    "auth.wrong_pin": ("Nepareizs PIN kods", "Wrong PIN"),
+    "auth.wrong_pin": ("Nepareizs PIN kods: {left_lv}", "Wrong PIN: {left_en}"),
     "auth.locked": (
         "Pārāk daudz nepareizu PIN kodu. Mēģiniet vēlreiz pēc {seconds} s",
         "Too many wrong PINs. Try again in {seconds} s",
@@ -214,6 +224,12 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The last office user cannot be deactivated: the kiosk could not be closed without one",
     ),
     "auth.unknown_user": ("Lietotājs nav atrasts", "User not found"),
+    "auth.pin_needed": (
+        "Šai komandai vajag lomas “{role_lv}” PIN kodu: iestatiet vides mainīgo KIOSK_PIN "
+        "(lomu izvēlas ar --role vai KIOSK_ROLE) vai palaidiet komandu terminālī, kur to pajautās",
+        "This command needs a PIN of the role “{role_en}”: set the environment variable KIOSK_PIN "
+        "(choose the role with --role or KIOSK_ROLE) or run the command in a terminal, which asks for it",
+    ),
     "settings.invalid": ("Nederīga vērtība iestatījumam “{key}”: {detail}", "Invalid value for setting “{key}”: {detail}"),
     "settings.unknown": ("Nezināms iestatījums “{key}”", "Unknown setting “{key}”"),
     # review of doubtful ballots

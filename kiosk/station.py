@@ -9,10 +9,12 @@ from __future__ import annotations
 
 import base64
 import secrets
+import shlex
 from pathlib import Path
 
 from . import platform
 from .assets import demo_campaign_path
+from .audit.log import os_actor, record
 from .ballot import keys, payload
 from .ballot.campaign import Campaign, Institution, load_campaign
 from .ballot.layout import build_layout, layouts_for
@@ -26,6 +28,10 @@ class Kiosk:
     """An enrolled data directory: campaign, institution, keys and database."""
 
     def __init__(self, datadir: DataDir, store: Store, campaign: Campaign, institution: Institution) -> None:
+        exposed = datadir.exposed_keys()
+        if exposed:
+            store.close()  # the caller handed it over to this kiosk, which will not exist
+            raise KioskError("datadir.keys_exposed", files=" ".join(shlex.quote(str(p)) for p in exposed))
         self.datadir = datadir
         self.root = datadir.root
         self.store = store
@@ -104,7 +110,7 @@ class Kiosk:
             signing = keys.new_signing_key()
             keys.save_signing_key(datadir.signing_key, signing)
             kiosk_id = "kiosk-" + base64.b32encode(secrets.token_bytes(5)).decode().lower()
-            datadir.public_key(kiosk_id).write_text(keys.public_hex(signing) + "\n")
+            keys.write_private(datadir.public_key(kiosk_id), (keys.public_hex(signing) + "\n").encode("ascii"))
             store.set_settings(
                 {
                     "kiosk_id": kiosk_id,
@@ -113,6 +119,8 @@ class Kiosk:
                     "institution_id": institution.id,
                 }
             )
+            record(store, "kiosk.enrolled", os_actor(), kiosk_id=kiosk_id, campaign=campaign.id,
+                   institution=institution.id)
             return cls(datadir, store, campaign, institution)
         except BaseException:
             store.close()

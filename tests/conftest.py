@@ -5,6 +5,10 @@ import os
 
 os.environ.setdefault("QT_QPA_PLATFORM", "offscreen")
 os.environ["KIOSK_LANG"] = "lv"
+# Command-line workflows sign in with a role's PIN: as the office with its demo PIN, as a
+# script would (set here, not in a fixture, so module-scoped fixtures have it too)
+os.environ["KIOSK_ROLE"] = "office"
+os.environ["KIOSK_PIN"] = "3333"
 
 from pathlib import Path  # noqa: E402
 

@@ -6,6 +6,7 @@ Store.add_decision), as the reader and the review screen store them.
 from __future__ import annotations
 
 import hashlib
+import io
 import json
 import re
 import secrets
@@ -14,6 +15,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
+from PIL import Image
 
 from kiosk.ballot import payload
 from kiosk.batches.export import export_batch, list_batches, pending_summary
@@ -27,14 +29,26 @@ from kiosk.storage.sheets import StoredSheet
 _image_counter = iter(range(10**9))
 
 
-def add_image(kiosk, data: bytes | None = None) -> str:
-    """A stored original: a real file under the data directory, content-addressed."""
-    data = data if data is not None else b"\x89PNG fake scan " + secrets.token_bytes(16)
+def small_png(pages: int = 1) -> tuple[bytes, str]:
+    """A real little image file (a multi-page TIFF for pages > 1), unique by its noise."""
+    frames = [Image.frombytes("L", (48, 64), secrets.token_bytes(48 * 64)) for _ in range(pages)]
+    buf = io.BytesIO()
+    if pages == 1:
+        frames[0].save(buf, format="PNG")
+        return buf.getvalue(), "image/png"
+    frames[0].save(buf, format="TIFF", save_all=True, append_images=frames[1:])
+    return buf.getvalue(), "image/tiff"
+
+
+def add_image(kiosk, data: bytes | None = None, media_type: str = "image/png") -> str:
+    """A stored original: a real image file under the data directory, content-addressed."""
+    if data is None:
+        data, media_type = small_png()
     sha = hashlib.sha256(data).hexdigest()
-    path = kiosk.root / "images" / f"{sha}.png"
+    path = kiosk.root / "images" / f"{sha}.{media_type.split('/')[1]}"
     path.parent.mkdir(parents=True, exist_ok=True)
     path.write_bytes(data)
-    kiosk.store.add_image(sha, str(path.relative_to(kiosk.root)), len(data), "image/png")
+    kiosk.store.add_image(sha, str(path.relative_to(kiosk.root)), len(data), media_type)
     return sha
 
 
@@ -99,7 +113,7 @@ def test_export_writes_every_decided_ballot_once_and_lists_pending(kiosk, tmp_pa
     assert by_serial[payload.serial_text(late.serial)]["decided_by"] == "machine"
     assert by_serial[payload.serial_text(doubtful.serial)] | {"payload": None} == {
         "serial": payload.serial_text(doubtful.serial), "status": "rejected", "selections": None,
-        "decided_by": "office", "image_sha256": doubtful.image_sha256, "payload": None,
+        "decided_by": "office", "image_sha256": None, "payload": None,  # no images: no image named
     }
 
     # Across all batches: every decided ballot exactly once.
@@ -136,26 +150,48 @@ def test_records_are_shuffled_and_carry_no_time(kiosk, tmp_path):
     assert sig["algorithm"] == "ed25519"
 
 
-def test_images_option_includes_the_originals(kiosk, tmp_path):
-    shared = add_image(kiosk, b"a two-page scan " + secrets.token_bytes(8))
+def test_images_option_gives_every_ballot_its_own_image(kiosk, tmp_path):
+    data, media_type = small_png(pages=2)
+    shared = add_image(kiosk, data, media_type)  # a two-page scan: two ballots
     a = add_sheet(kiosk, image=shared)
     b = kiosk.store.record_sheet(replace(a.reading, serial=payload.new_serial()), image_sha256=a.image_sha256, page=2,
                                  source=a.source, run_id=None)
     c = add_sheet(kiosk)
     res = export_batch(kiosk, tmp_path / "out", images=True)
-    assert res.images == 2
+    assert res.images == 3  # one per ballot, not one per scan file
+    _, records, _ = read_batch(res.path)
+    by_serial = {r["serial"]: r for r in records}
     with zipfile.ZipFile(res.path) as z:
         names = z.namelist()
         assert names[:3] == ["manifest.json", "records.json", "signature.json"]
+        assert len({r["image_sha256"] for r in records}) == 3
         for sheet in (a, b, c):
-            name = f"images/{sheet.image_sha256}.png"
-            assert name in names
-            assert hashlib.sha256(z.read(name)).hexdigest() == sheet.image_sha256
+            sha = by_serial[payload.serial_text(sheet.serial)]["image_sha256"]
+            if sheet is not c:  # (c's original is a PNG with nothing but pixels: re-encoded, it may be the same)
+                assert sha != sheet.image_sha256  # a page of the TIFF, not the two-page original
+            name = f"images/{sha}.png"
+            data = z.read(name)
+            assert hashlib.sha256(data).hexdigest() == sha
+            with Image.open(io.BytesIO(data)) as im:  # the ballot's own page, as it was scanned
+                assert im.size == (48, 64)
+            # the kiosk keeps which original and page each image came from
+            kept = kiosk.store.batch_image(sha)
+            assert (kept["original_sha256"], kept["page"], kept["batch"]) == (sheet.image_sha256, sheet.page, 1)
         assert z.testzip() is None
     manifest, _, _ = read_batch(res.path)
-    assert manifest["images"] == {"included": True, "count": 2}
+    assert manifest["images"] == {"included": True, "count": 3}
     [check] = verify_batches([res.path], load_trust(tmp_path / "out"), kiosk.campaign)
     assert check.ok, check.detail
+
+
+def test_ballot_images_are_made_in_a_private_folder_that_goes_away(kiosk, tmp_path):
+    stale = kiosk.root / ".export-killed"  # left by an export killed while making images
+    stale.mkdir()
+    (stale / "image.png").write_bytes(b"a ballot's image")
+    add_sheet(kiosk)
+    res = export_batch(kiosk, tmp_path / "out", images=True)
+    assert res.images == 1
+    assert not list(kiosk.root.glob(".export-*"))
 
 
 def test_export_reports_progress_over_records_then_images(kiosk, tmp_path):
@@ -179,14 +215,14 @@ def test_a_missing_image_stops_the_export_and_records_nothing(kiosk, tmp_path):
     assert export_batch(kiosk, tmp_path / "out").records == 1  # without images it goes
 
 
-def test_an_image_changed_since_the_scan_stops_the_export_while_writing(kiosk, tmp_path):
+def test_an_image_changed_since_the_scan_stops_the_export(kiosk, tmp_path):
     add_sheet(kiosk)
     sheet = add_sheet(kiosk)
     (kiosk.root / kiosk.store.image(sheet.image_sha256)["path"]).write_bytes(b"another picture")
     with pytest.raises(KioskError) as err:
         export_batch(kiosk, tmp_path / "out", images=True)
     assert err.value.code == "export.image_missing" and "changed" in err.value.message("en")
-    assert list_batches(kiosk) == [] and list((tmp_path / "out").iterdir()) == []
+    assert list_batches(kiosk) == [] and not (tmp_path / "out").exists()
 
 
 def test_a_failure_after_the_rename_removes_the_batch_file(kiosk, tmp_path):
@@ -202,7 +238,7 @@ def test_a_failed_commit_removes_the_file_and_exports_nothing(kiosk, tmp_path, m
     add_sheet(kiosk)
     original = kiosk.store.record_batch
 
-    def racing(batch, serials):  # another export recorded batch 1 meanwhile
+    def racing(batch, serials, images=()):  # another export recorded batch 1 meanwhile
         raise KioskError("export.conflict", batch=batch["number"])
 
     monkeypatch.setattr(kiosk.store, "record_batch", racing)

@@ -15,6 +15,7 @@ permission prompt).
 """
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import corpus as C
@@ -225,6 +226,11 @@ def test_a_video_is_read_like_the_camera_one_result_per_ballot(win, qtbot, kiosk
     assert win.message_bar.text() == "Kamera apturēta. Ieskaitīti 2, jāpārbauda 1, noraidīti 1, dublikāti 0."
     assert win.nav_buttons[Mode.REVIEW].text() == "Pārbaudīt (1)"
     qtbot.waitUntil(lambda: not panel.busy, timeout=10_000)
+    # the run is in the audit log with its counts (no serial, no selection)
+    qtbot.waitUntil(lambda: any(r["event"] == "scan.run" for r in kiosk.store.audit_rows()), timeout=10_000)
+    [run] = [json.loads(r["fields"]) for r in kiosk.store.audit_rows() if r["event"] == "scan.run"]
+    assert run == {"source": "camera", "outcome": "done", "sheets": 4, "counted": 2, "review": 1, "rejected": 1,
+                   "duplicate": 0, "repeat": 0}
 
 
 def test_the_core_refuses_a_role_that_may_not_scan(win, qtbot, kiosk, video):

@@ -43,11 +43,12 @@ def test_pin_without_role_asks_for_the_role(win, qtbot):
     assert win.ctx.session is None
 
 
-def test_wrong_pins_lock_out_with_growing_delays_and_survive_restart(win, qtbot, clock):
+def test_wrong_pins_lock_the_role_out_with_growing_delays_and_survive_restart(win, qtbot, clock):
     screen = win.screens[Mode.SIGN_IN]
     sign_in(win, qtbot, Role.HELPER, "0000")
-    assert screen.error_label.text() == "Nepareizs PIN kods"
+    assert screen.error_label.text() == "Nepareizs PIN kods: atlikuši vēl 2 mēģinājumi"
     sign_in(win, qtbot, Role.HELPER, "0001")
+    assert screen.error_label.text() == "Nepareizs PIN kods: atlicis vēl 1 mēģinājums"
     assert not screen.locked
     sign_in(win, qtbot, Role.HELPER, "0002")
     assert screen.locked
@@ -59,12 +60,27 @@ def test_wrong_pins_lock_out_with_growing_delays_and_survive_restart(win, qtbot,
     assert "20 s" in screen.lock_label.text()
     # a restart reads the same lock from the database
     with Kiosk.open(win.ctx.datadir) as k2:
-        assert Auth(k2.store, clock=clock).locked_for() == 20
+        assert Auth(k2.store, clock=clock).locked_for(Role.HELPER) == 20
+    # only the helper is locked: choosing the front desk opens the pad, and it signs in
+    screen.choose_role(Role.FRONT_DESK)
+    assert not screen.locked and screen.lock_label.text() == ""
+    sign_in(win, qtbot, Role.FRONT_DESK)
+    assert win.mode is Mode.PRINT
+    qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
+    screen.choose_role(Role.HELPER)
+    assert screen.locked
     clock.t += 20
     screen.refresh_lock()
     assert not screen.locked
+    # after the lock, fresh tries: one wrong PIN does not lock again
     sign_in(win, qtbot, Role.HELPER, "9999")
-    assert screen.locked and "60 s" in screen.lock_label.text()  # the delay grew
+    assert not screen.locked and "atlikuši vēl 2" in screen.error_label.text()
+    screen.choose_role(Role.OFFICE)
+    screen.choose_role(Role.HELPER)  # choosing the role again tells its tries
+    assert screen.lock_label.text() == "Lomai atlikuši vēl 2 mēģinājumi."
+    sign_in(win, qtbot, Role.HELPER, "9998")
+    sign_in(win, qtbot, Role.HELPER, "9997")
+    assert screen.locked and "60 s" in screen.lock_label.text()  # the second lock is longer
     clock.t += 60
     # the countdown timer re-enables the pad by itself
     qtbot.waitUntil(lambda: not screen.locked, timeout=3000)
@@ -113,6 +129,8 @@ def test_office_exit_button_closes_directly(win, qtbot):
     sign_in(win, qtbot, Role.OFFICE)
     qtbot.mouseClick(win.exit_button, Qt.MouseButton.LeftButton)
     assert not win.isVisible()
+    events = [(r["event"], r["actor"]) for r in win.ctx.kiosk.store.audit_rows()]
+    assert events[-2:] == [("auth.signed_in", "office"), ("kiosk.closed", "office")]
 
 
 def test_language_switches_live(win, qtbot):
@@ -121,6 +139,6 @@ def test_language_switches_live(win, qtbot):
     assert win.ctx.lang == "en"
     assert screen.role_buttons[Role.HELPER].text().startswith("Helper")
     sign_in(win, qtbot, Role.HELPER, "0000")
-    assert screen.error_label.text() == "Wrong PIN"
+    assert screen.error_label.text() == "Wrong PIN: 2 tries left"
     qtbot.mouseClick(win.lang_buttons["lv"], Qt.MouseButton.LeftButton)
     assert screen.role_buttons[Role.HELPER].text().startswith("Palīgs")

@@ -167,7 +167,11 @@ def test_settings_and_users(win, qtbot, kiosk, tmp_path):
     assert "ieslēgts" in win.message_bar.text()
     office_row = next(r for r in range(4) if screen.users[r]["role"] == "office")
     screen.users_table.selectRow(office_row)
-    qtbot.keyClicks(screen.new_pin, "97531")
+    qtbot.keyClicks(screen.new_pin, "97531")  # the office's PINs have at least 6 digits
+    qtbot.mouseClick(screen.change_pin_button, Qt.MouseButton.LeftButton)
+    assert "PIN kodā jābūt 6–8 cipariem" in win.message_bar.text()
+    screen.users_table.selectRow(office_row)
+    qtbot.keyClicks(screen.new_pin, "975319")
     qtbot.mouseClick(screen.change_pin_button, Qt.MouseButton.LeftButton)
     assert "nomainīts" in win.message_bar.text()
     assert screen.users_table.item(office_row, 2).text() == "nomainīts"
@@ -183,8 +187,53 @@ def test_settings_and_users(win, qtbot, kiosk, tmp_path):
     qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
     sign_in(win, qtbot, Role.OFFICE, "3333")
     assert win.ctx.session is None
-    sign_in(win, qtbot, Role.OFFICE, "97531")
+    sign_in(win, qtbot, Role.OFFICE, "975319")
     assert win.ctx.session is not None and win.ctx.session.role is Role.OFFICE
+
+
+def test_the_office_sets_pin_lengths_and_sees_and_lifts_role_locks(win, qtbot, clock):
+    signin = win.screens[Mode.SIGN_IN]
+    for pin in ("0000", "0001", "0002"):
+        sign_in(win, qtbot, Role.HELPER, pin)
+    assert signin.locked
+    sign_in(win, qtbot, Role.OFFICE)  # only the helper is locked
+    qtbot.mouseClick(win.nav_buttons[Mode.SETTINGS], Qt.MouseButton.LeftButton)
+    screen = win.screens[Mode.SETTINGS]
+    assert screen.lock_labels[Role.HELPER].text() == "bloķēta vēl 30 s"
+    assert screen.lock_labels[Role.FRONT_DESK].text() == "nav bloķēta"
+    assert screen.unlock_buttons[Role.HELPER].isEnabled()
+    assert not screen.unlock_buttons[Role.FRONT_DESK].isEnabled()
+    clock.t += 5
+    screen.refresh_locks()
+    assert screen.lock_labels[Role.HELPER].text() == "bloķēta vēl 25 s"
+    qtbot.mouseClick(screen.unlock_buttons[Role.HELPER], Qt.MouseButton.LeftButton)
+    assert "atbloķēta" in win.message_bar.text()
+    assert screen.lock_labels[Role.HELPER].text() == "nav bloķēta"
+    # the PIN length policy: the office's 6 by default; a longer one for the helper
+    assert [screen.pin_length_spins[r].value() for r in Role] == [4, 4, 6]
+    screen.pin_length_spins[Role.HELPER].setValue(5)
+    qtbot.mouseClick(screen.pin_length_save, Qt.MouseButton.LeftButton)
+    assert "PIN garumi saglabāti" in win.message_bar.text()
+    assert win.ctx.auth.pin_min_length(Role.HELPER) == 5
+    # the demo PINs are 4 digits: still flagged as demo PINs to change
+    texts = [screen.users_table.item(r, 2).text() for r in range(screen.users_table.rowCount())]
+    assert texts.count("demonstrācijas PIN — nomainiet!") == 3
+    screen.add_name.setText("Jānis")
+    screen.add_role.setCurrentIndex(screen.add_role.findData("helper"))
+    qtbot.keyClicks(screen.add_pin, "4321")
+    qtbot.mouseClick(screen.add_button, Qt.MouseButton.LeftButton)
+    assert "PIN kodā jābūt 5–8 cipariem" in win.message_bar.text()
+    qtbot.keyClicks(screen.add_pin, "54321")
+    qtbot.mouseClick(screen.add_button, Qt.MouseButton.LeftButton)
+    assert "pievienots" in win.message_bar.text()
+    # a stricter policy flags the PINs already shorter
+    screen.pin_length_spins[Role.HELPER].setValue(6)
+    qtbot.mouseClick(screen.pin_length_save, Qt.MouseButton.LeftButton)
+    row = next(r for r in range(screen.users_table.rowCount()) if screen.users[r]["name"] == "Jānis")
+    assert screen.users_table.item(row, 2).text() == "īsāks, nekā prasa politika — nomainiet!"
+    qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
+    sign_in(win, qtbot, Role.HELPER, "54321")  # and it still opens the helper's screens
+    assert win.ctx.session is not None and win.ctx.session.name == "Jānis"
 
 
 def test_language_setting_switches_the_whole_window(win, qtbot):

@@ -9,6 +9,7 @@ from kiosk.access.auth import (
     DEMO_USERS,
     MAX_DELAY_S,
     Auth,
+    RoleLock,
     check_pin,
     hash_pin,
     lockout_delay,
@@ -52,11 +53,18 @@ def test_demo_users_created_once_and_flagged(auth, kiosk):
         assert auth.sign_in(role, pin).role == role
 
 
-def test_wrong_role_or_pin_fails(auth):
+def test_wrong_role_or_pin_fails_and_says_how_many_tries_are_left(auth):
     with pytest.raises(KioskError) as e:
         auth.sign_in(Role.OFFICE, "1111")  # the front desk's PIN does not open the office
     assert e.value.code == "auth.wrong_pin"
-    assert "Nepareizs" in e.value.message("lv")
+    assert e.value.message("lv") == "Nepareizs PIN kods: atlikuši vēl 2 mēģinājumi"
+    assert e.value.message("en") == "Wrong PIN: 2 tries left"
+    with pytest.raises(KioskError) as e:
+        auth.sign_in(Role.OFFICE, "1112")
+    assert e.value.message("lv") == "Nepareizs PIN kods: atlicis vēl 1 mēģinājums"
+    assert e.value.message("en") == "Wrong PIN: 1 try left"
+    assert auth.lock(Role.OFFICE).remaining == 1
+    assert auth.lock(Role.HELPER).remaining == 3  # one lock per role
 
 
 def test_lockout_grows_and_survives_restart(kiosk):
@@ -74,27 +82,56 @@ def test_lockout_grows_and_survives_restart(kiosk):
     with pytest.raises(KioskError) as e:
         auth.sign_in(Role.HELPER, "2222")
     assert e.value.code == "auth.locked" and e.value.params["seconds"] == 20
+    # the other roles sign in as usual
+    assert auth.sign_in(Role.OFFICE, "3333").role is Role.OFFICE
+    assert auth.locked_for(Role.FRONT_DESK) == 0
     # a restart (a new connection, a new Auth) keeps the lock
     root = kiosk.root
     with Kiosk.open(root) as k2:
-        assert Auth(k2.store, clock=clock).locked_for() == 20
+        assert Auth(k2.store, clock=clock).locked_for(Role.HELPER) == 20
     clock.t += 20
+    # the lock ran out: three fresh tries, a single wrong PIN does not lock again
+    assert auth.lock(Role.HELPER) == RoleLock(Role.HELPER, 3, 0, 1)
     with pytest.raises(KioskError) as e:
         auth.sign_in(Role.HELPER, "9999")
-    assert e.value.params["seconds"] == 60  # the delay doubles
+    assert e.value.code == "auth.wrong_pin" and e.value.params["remaining"] == 2
+    with pytest.raises(KioskError):
+        auth.sign_in(Role.HELPER, "9998")
+    with pytest.raises(KioskError) as e:
+        auth.sign_in(Role.HELPER, "9997")
+    assert e.value.code == "auth.locked" and e.value.params["seconds"] == 60  # the second lock is longer
     clock.t += 60
     assert auth.sign_in(Role.HELPER, "2222").name == "Palīgs"
-    assert auth.failures() == 0 and auth.locked_for() == 0
+    assert auth.lock(Role.HELPER) == RoleLock(Role.HELPER, 3, 0, 0)  # a correct PIN clears tries and locks
 
 
 def test_lockout_schedule_is_capped():
-    assert [lockout_delay(n) for n in range(1, 7)] == [0, 0, 30, 60, 120, 240]
+    assert [lockout_delay(n) for n in range(0, 7)] == [0, 30, 60, 120, 240, 480, 900]
     assert lockout_delay(40) == MAX_DELAY_S
 
 
 def test_clock_going_backwards_never_locks_longer_than_the_maximum(auth):
-    auth.store.set_auth_lock(5, auth.clock() + 10 * 24 * 3600)
-    assert auth.locked_for() == MAX_DELAY_S
+    auth.store.change_role_lock("office", lambda state: ((3, 5, auth.clock() + 10 * 24 * 3600), None))
+    assert auth.locked_for(Role.OFFICE) == MAX_DELAY_S
+    with pytest.raises(KioskError) as e:
+        auth.sign_in(Role.OFFICE, "3333")
+    assert e.value.code == "auth.locked" and e.value.params["seconds"] == MAX_DELAY_S
+    assert auth.store.role_lock("office")[2] == auth.clock() + MAX_DELAY_S  # the lock was brought back in range
+
+
+def test_the_office_sees_and_lifts_a_role_s_lock(auth):
+    for pin in ("0000", "0001", "0002"):
+        with pytest.raises(KioskError):
+            auth.sign_in(Role.FRONT_DESK, pin)
+    locks = auth.locks()
+    assert locks[Role.FRONT_DESK].locked_for == 30 and locks[Role.HELPER].locked_for == 0
+    helper = auth.sign_in(Role.HELPER, "2222")
+    with pytest.raises(KioskError) as e:
+        auth.unlock(helper, Role.FRONT_DESK)
+    assert e.value.code == "auth.forbidden"
+    auth.unlock(auth.sign_in(Role.OFFICE, "3333"), Role.FRONT_DESK)
+    assert auth.lock(Role.FRONT_DESK) == RoleLock(Role.FRONT_DESK, 3, 0, 0)
+    assert auth.sign_in(Role.FRONT_DESK, "1111").role is Role.FRONT_DESK
 
 
 def test_roles_are_enforced_in_the_core(auth):
@@ -146,16 +183,16 @@ def test_user_administration(auth):
         auth.sign_in(Role.HELPER, "4567")
     # changing a demo PIN clears its warning
     office_id = office.user_id
-    auth.set_pin(office, office_id, "98765")
+    auth.set_pin(office, office_id, "987654")
     assert Role.OFFICE not in [r for r, _ in auth.demo_pins_in_use()]
-    assert auth.sign_in(Role.OFFICE, "98765").user_id == office_id
+    assert auth.sign_in(Role.OFFICE, "987654").user_id == office_id
     with pytest.raises(KioskError) as e:
         auth.set_active(office, office_id, False)
     assert e.value.code == "auth.last_office"
     auth.rename(office, office_id, "Biroja vadītāja")
     assert any(u["name"] == "Biroja vadītāja" for u in auth.users())
     with pytest.raises(KioskError) as e:
-        auth.set_pin(office, 999, "12345")
+        auth.set_pin(office, 999, "123456")
     assert e.value.code == "auth.unknown_user"
 
 

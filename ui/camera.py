@@ -27,7 +27,7 @@ from __future__ import annotations
 
 import logging
 import time
-from collections import deque
+from collections import Counter, deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -63,7 +63,7 @@ from PySide6.QtWidgets import (
 from kiosk.access.roles import Action
 from kiosk.errors import KioskError
 from kiosk.intake.review import reason_text
-from kiosk.session import SignedIn
+from kiosk.session import SignedIn, count_result
 
 from .context import Level
 from .widgets import STATUS_COLORS, shrinkable
@@ -151,6 +151,7 @@ class FrameAnalyser(QObject):
         self.tracker = None
         self.run_id: int | None = None
         self.reporter = None
+        self.counts: Counter = Counter()  # the run's outcomes, for its audit event
         self.done = False
 
     @Slot()
@@ -200,6 +201,7 @@ class FrameAnalyser(QObject):
         SignedIn(self.kiosk, self.session).require(Action.SCAN)
         row = record_accepted(self.kiosk, accepted, self.source, self.run_id)
         result = self.reporter.result(self.source, row)
+        count_result(self.counts, result)
         result.page = accepted.frame + 1  # as `kiosk scan VIDEO` reports it: the stored frame's number
         self.result.emit(self.generation, result)
 
@@ -216,6 +218,11 @@ class FrameAnalyser(QObject):
         except BaseException as exc:  # noqa: BLE001
             self.failed.emit(self.generation, exc)
         finally:
+            if self.run_id is not None and self.kiosk is not None:
+                try:  # the run's counts go to the audit log
+                    SignedIn(self.kiosk, self.session).record_scan_run("camera", "done", self.counts)
+                except BaseException as exc:  # noqa: BLE001
+                    self.failed.emit(self.generation, exc)
             self.done = True
             self.tracker = None
             try:

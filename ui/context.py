@@ -88,7 +88,11 @@ class AppContext(QObject):
         if self.session is None:
             return
         log.info("signed out (%s)", why or "by the user")
-        self.session = None
+        session, self.session = self.session, None
+        try:
+            self.auth.signed_out(session, why or "button")
+        except KioskError as exc:  # the session ends all the same
+            self.report(exc)
         self.session_changed.emit(None)
 
     def may(self, action: Action) -> bool:

@@ -24,6 +24,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.access.roles import Action, Role, Session, require
 from kiosk.access.settings import idle_seconds
+from kiosk.audit.log import record
 from kiosk.errors import KioskError
 
 from .context import AppContext, Level, set_bug_sink
@@ -328,6 +329,11 @@ class MainWindow(QMainWindow):
 
     def exit_kiosk(self) -> None:
         """Called only after an office PIN (the dialog) or by the office's own session."""
+        if not self._may_close:
+            try:
+                record(self.ctx.kiosk.store, "kiosk.closed", Role.OFFICE.value)
+            except KioskError as exc:  # the kiosk closes all the same
+                log.warning("could not write kiosk.closed to the audit log: %s", exc.code)
         self._may_close = True
         self.close()
 

@@ -6,6 +6,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from ..audit.log import record
 from ..errors import KioskError
 from ..reading.reader import Thresholds
 from ..storage.store import Store
@@ -13,6 +14,8 @@ from .roles import Action, Session, require
 
 IDLE_DEFAULT_S = 180
 IDLE_MIN_S, IDLE_MAX_S = 30, 3600
+PIN_LENGTH_MIN, PIN_LENGTH_MAX = 4, 8
+PIN_LENGTH_PREFIX = "auth.pin_length."  # + role: the fewest digits a new PIN of the role may have
 
 
 @dataclass(frozen=True)
@@ -63,6 +66,10 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("scan.folder", Action.SCAN, "", _text),                  # scan-to-folder directory to watch
     SettingSpec("export.dir", Action.EXPORT, "", _text),                 # where batches go ("": <data>/exports)
     SettingSpec("export.images", Action.EXPORT, "0", _one_of("0", "1")), # put the scans into the batch
+    # the PIN length policy, per role (kiosk.access.auth): applies to PINs set from now on
+    SettingSpec(PIN_LENGTH_PREFIX + "front_desk", Action.USERS, "4", _int_between(PIN_LENGTH_MIN, PIN_LENGTH_MAX)),
+    SettingSpec(PIN_LENGTH_PREFIX + "helper", Action.USERS, "4", _int_between(PIN_LENGTH_MIN, PIN_LENGTH_MAX)),
+    SettingSpec(PIN_LENGTH_PREFIX + "office", Action.USERS, "6", _int_between(PIN_LENGTH_MIN, PIN_LENGTH_MAX)),
 )}
 # The reader's mark thresholds (every field of kiosk.reading.reader.Thresholds) appear
 # as settings "reader.<field>", fractions 0..1, kept in the reader's own JSON
@@ -130,7 +137,18 @@ def update_settings(store: Store, session: Session | None, values: dict[str, Any
         plain[READER_SETTING] = json.dumps({**current, **reader}, sort_keys=True)
     if plain:
         store.set_settings(plain)
+    if clean:
+        record(store, "settings.changed", session.role.value, values=clean)
     return get_settings(store)
+
+
+def pin_min_length(store: Store, role: str) -> int:
+    """The fewest digits a new PIN of ``role`` may have."""
+    spec = SETTINGS[PIN_LENGTH_PREFIX + role]
+    try:
+        return int(spec.check(store.get_setting(spec.key) or spec.default))
+    except ValueError:
+        return int(spec.default)
 
 
 def idle_seconds(store: Store) -> int:

@@ -4,18 +4,28 @@ A batch holds every ballot counted by the machine or resolved by a reviewer
 since the previous batch, signed with the kiosk's Ed25519 key and chained to
 the previous batch by its SHA-256.  The format is ``kiosk.batches.format``
 (docs/batch-format.md).
+
+Nothing in a batch tells who voted when: records are shuffled and carry no
+time; with images, each ballot gets its own image (its page of the scan,
+re-encoded without metadata: ``kiosk.batches.images``), so that no record
+shows which ballots were scanned together, and the kiosk keeps which
+original each image came from (``batch_images``).  Batch files are written
+owner-only (0600) where the file system has permissions.
 """
 from __future__ import annotations
 
 import contextlib
 import os
 import secrets
+import shutil
+import tempfile
 from collections.abc import Callable, Iterator, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
 from .. import __version__, platform
+from ..audit.log import head as audit_head
 from ..ballot import payload
 from ..errors import KioskError
 from ..station import Kiosk
@@ -26,14 +36,14 @@ from .format import (
     FORMAT_VERSION,
     GENESIS,
     IMAGE_PREFIX,
-    MEDIA_EXT,
     ExportRecord,
     batch_file_name,
-    sha256_hex,
     write_batch,
 )
+from .images import BallotImage, ballot_image
 
 EXPORTABLE = ("counted", "rejected")  # final states that leave the kiosk in a batch
+WORK_PREFIX = ".export-"  # temporary folders for ballot images, in the data directory
 
 
 @dataclass
@@ -93,25 +103,6 @@ def kiosk_totals(store: Store, finals: list[FinalSheet], exported: int) -> dict[
     }
 
 
-def _image_entry(kiosk: Kiosk, sha: str) -> tuple[str, Callable[[], bytes]]:
-    """An original scan's entry name and a loader checking its bytes (read while writing)."""
-    info = kiosk.store.image(sha)
-    if info is None:
-        raise KioskError("export.image_missing", sha256=sha, detail="not in the database")
-    path = kiosk.datadir.resolve(info["path"])
-    if not path.is_file():
-        raise KioskError("export.image_missing", sha256=sha, detail=f"{path}: not found")
-
-    def load() -> bytes:
-        try:
-            data = path.read_bytes()
-        except OSError as exc:
-            raise KioskError("export.image_missing", sha256=sha, detail=str(exc)) from None
-        if sha256_hex(data) != sha:
-            raise KioskError("export.image_missing", sha256=sha, detail="the stored file has changed")
-        return data
-
-    return f"{IMAGE_PREFIX}{sha}.{MEDIA_EXT.get(info['media_type'], 'bin')}", load
 
 
 @contextlib.contextmanager
@@ -131,13 +122,20 @@ def export_batch(kiosk: Kiosk, out_dir: str | Path, *, images: bool = False,
     The file is written completely (temporary name, fsync, rename) before the
     batch and its serials are recorded in one transaction; if recording
     fails, the file is removed, so a batch exists exactly when it is recorded.
-    ``progress(done, total)`` counts records built, then images written.
+    ``progress(done, total)`` counts records built, then images made.
     """
     with _export_lock(kiosk.datadir.export_lock):
-        return _export(kiosk, Path(out_dir), images, progress or (lambda done, total: None))
+        # ballot images are made into a private temporary folder before the
+        # batch is signed (the records carry their hashes) and removed after;
+        # one left by a killed export (no other export runs now) goes first
+        for stale in kiosk.datadir.tmp.glob(f"{WORK_PREFIX}*"):
+            shutil.rmtree(stale, ignore_errors=True)
+        with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=kiosk.datadir.tmp) as work:
+            return _export(kiosk, Path(out_dir), images, progress or (lambda done, total: None), Path(work))
 
 
-def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, int], None]) -> ExportResult:
+def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, int], None],
+            work: Path) -> ExportResult:
     store = kiosk.store
     last = store.last_batch()
     number = 1 if last is None else last["number"] + 1
@@ -152,8 +150,8 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
     camp, inst = kiosk.campaign, kiosk.institution
     layout_labels: dict[int, Mapping[str, Mapping[str, str]]] = {}
     labels: dict[str, dict[str, str]] = {}
-    records: list[ExportRecord] = []
-    steps = len(todo) + (len({f.image_sha256 for f in todo}) if images else 0)
+    records: list[tuple[ExportRecord, int, str]] = []  # the record, its sheet and original scan
+    steps = len(todo) * (2 if images else 1)
     for n, f in enumerate(todo, start=1):
         if n % 256 == 0:
             progress(n, steps)
@@ -173,23 +171,31 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
             for qid, options in selections.items():
                 for oid in options:
                     labels.setdefault(qid, {})[oid] = ll[qid][oid]
-        records.append(ExportRecord(
+        records.append((ExportRecord(
             serial=serial,
             status=f.final_status,
             selections=selections,
             decided_by=f.decided_by,
-            image_sha256=f.image_sha256,
+            # with images: this ballot's own image (filled in below); without: none
+            image_sha256=None,
             # The QR text of the ballot: deterministic from the institution
             # key, so it is exactly what was printed and scanned.
             payload=payload.make_payload(kiosk.tag_key, camp.hash, inst.hash, layout_id, f.serial).text(),
-        ))
+        ), f.sheet_id, f.image_sha256))
     secrets.SystemRandom().shuffle(records)  # no meaningful order leaves the kiosk
 
     progress(len(todo), steps)
-    image_entries: list[tuple[str, Callable[[], bytes]]] = []
-    if images:
-        image_entries = [_counting(_image_entry(kiosk, sha), len(todo) + i, steps, progress)
-                         for i, sha in enumerate(sorted({r.image_sha256 for r in records}), start=1)]
+    made: list[BallotImage] = []
+    shuffled: list[ExportRecord] = []
+    for i, (r, sheet_id, original) in enumerate(records, start=1):
+        if images:
+            made.append(ballot_image(kiosk, original, store.sheet_page(sheet_id), work))
+            r = replace(r, image_sha256=made[-1].sha256)
+            progress(len(todo) + i, steps)
+        shuffled.append(r)
+    records = shuffled
+    image_entries = [(f"{IMAGE_PREFIX}{m.sha256}.{m.ext}", m.load) for m in made]
+    head = audit_head(store)
 
     manifest = {
         "format": FORMAT,
@@ -204,6 +210,9 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
         "totals": kiosk_totals(store, finals, len(exported) + len(records)),
         "labels": labels,
         "images": {"included": bool(images), "count": len(image_entries)},
+        # the audit log's last row when the batch was made: the log can later be
+        # shown to reach at least this far
+        "audit": None if head is None else {"seq": head[0], "sha256": head[1]},
         "software": f"urn-kiosk {__version__}",
     }
 
@@ -221,13 +230,14 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
             # Left by an export that never recorded its batch (killed between
             # the rename and the commit): not part of the chain; kept aside.
             final.replace(final.with_name(final.name + f".unrecorded-{secrets.token_hex(4)}"))
-        with open(tmp, "xb") as fp:
+        with _private_file(tmp) as fp:
             file_hash = write_batch(fp, manifest, records, kiosk.signing_key(), image_entries)
             fp.flush()
             os.fsync(fp.fileno())
         os.replace(tmp, final)
         renamed = True
-        pub_tmp.write_bytes(kiosk.public_key_path.read_bytes())
+        with _private_file(pub_tmp) as fp:
+            fp.write(kiosk.public_key_path.read_bytes())
         os.replace(pub_tmp, pub)
         platform.fsync_dir(out_dir)
     except BaseException as exc:
@@ -251,8 +261,11 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
                 "pending": pending,
                 "images": len(image_entries),
                 "created_at": manifest["created_at"],
+                "audit_seq": None if head is None else head[0],
+                "audit_hash": None if head is None else head[1],
             },
             [f.serial for f in todo],
+            images=[(m.sha256, m.original, m.page) for m in made],
         )
     except BaseException:
         final.unlink(missing_ok=True)
@@ -261,17 +274,11 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
                         len(image_entries))
 
 
-def _counting(entry: tuple[str, Callable[[], bytes]], done: int, total: int,
-              progress: Callable[[int, int], None]) -> tuple[str, Callable[[], bytes]]:
-    """An image entry whose loading, when the batch is written, reports progress."""
-    name, load = entry
-
-    def loaded() -> bytes:
-        data = load()
-        progress(done, total)
-        return data
-
-    return name, loaded
+def _private_file(path: Path):
+    """A new file readable and writable by its owner only (0600; on a file system
+    without permissions, such as a FAT USB stick, whatever it gives)."""
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_BINARY", 0), 0o600)
+    return os.fdopen(fd, "wb")
 
 
 def manifest_counts(records: list[ExportRecord]) -> tuple[int, int]:

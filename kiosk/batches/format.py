@@ -7,7 +7,7 @@ byte is specified (docs/batch-format.md).  Entries, in this order:
     manifest.json    canonical JSON: who, which batch, chain, counts, records hash
     records.json     canonical JSON array of records, in random order
     signature.json   canonical JSON: Ed25519 public key and signature
-    images/<sha256>.<ext>   (optional) the original scans, sorted by name
+    images/<sha256>.<ext>   (optional) one metadata-free image per ballot, sorted by name
 
 ``kiosk.batches.export`` writes batches from a kiosk; ``kiosk.central.verify``
 reads and verifies them.
@@ -26,7 +26,8 @@ from ..ballot.keys import Ed25519PrivateKey, public_hex
 from ..errors import KioskError
 
 FORMAT = "urn-kiosk-batch"
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: one image per ballot (image_sha256 null without images), the audit head
+READABLE_VERSIONS = (1, 2)  # what kiosk.central.verify accepts
 SIGN_DOMAIN = b"urn-kiosk/batch/v1\x00"
 GENESIS = "0" * 64
 MANIFEST_NAME = "manifest.json"
@@ -74,7 +75,7 @@ class ExportRecord:
     status: str  # counted | rejected
     selections: dict[str, list[str]] | None  # counted: question id -> [option id]; rejected: None
     decided_by: str  # "machine" or the deciding person's role
-    image_sha256: str
+    image_sha256: str | None  # the ballot's own image in the batch; None when the batch carries no images
     payload: str  # the ballot's QR text
 
     def to_json(self) -> dict[str, Any]:

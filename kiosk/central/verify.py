@@ -29,13 +29,13 @@ from ..batches.format import (
     END_FMT,
     FIXED_ENTRIES,
     FORMAT,
-    FORMAT_VERSION,
     GENESIS,
     IMAGE_EXTS,
     IMAGE_PREFIX,
     LOCAL_FMT,
     LOCAL_SIG,
     MANIFEST_NAME,
+    READABLE_VERSIONS,
     RECORDS_NAME,
     SIGN_DOMAIN,
     SIGNATURE_NAME,
@@ -56,6 +56,11 @@ KIOSK_ID = re.compile(r"kiosk-[a-z2-7]{8}")
 SERIAL_RE = re.compile(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{5}")
 IMAGE_RE = re.compile(r"images/([0-9a-f]{64})\.([a-z]{3})")
 STATUSES = ("counted", "rejected")
+MANIFEST_KEYS = {
+    1: {"format", "version", "campaign_id", "institution_id", "kiosk_id", "batch", "previous_sha256", "created_at",
+        "records", "pending_review", "totals", "labels", "images", "software"},
+}
+MANIFEST_KEYS[2] = MANIFEST_KEYS[1] | {"audit"}
 TOTALS = ("issued", "voided", "scanned", "counted", "in_review", "rejected", "duplicates", "blank_backs", "exported")
 LOCAL_LEN = struct.calcsize(LOCAL_FMT)
 CENTRAL_LEN = struct.calcsize(CENTRAL_FMT)
@@ -223,7 +228,7 @@ def _check_manifest(m: Any) -> None:
 
     need(isinstance(m, dict), "not an object")
     need(m.get("format") == FORMAT, "format")
-    need(m.get("version") == FORMAT_VERSION, f"unsupported version {m.get('version')!r}")
+    need(_is_int(m.get("version")) and m["version"] in READABLE_VERSIONS, f"unsupported version {m.get('version')!r}")
     for key in ("campaign_id", "institution_id", "kiosk_id", "created_at", "software"):
         need(isinstance(m.get(key), str), key)
     need(bool(KIOSK_ID.fullmatch(m["kiosk_id"])), "kiosk_id")
@@ -241,6 +246,12 @@ def _check_manifest(m: Any) -> None:
     img = m.get("images")
     need(isinstance(img, dict) and set(img) == {"included", "count"}, "images")
     need(isinstance(img["included"], bool) and _is_int(img["count"]) and img["count"] >= 0, "images values")
+    if m["version"] >= 2:  # the audit log's head when the batch was made (null: the log was empty)
+        audit = m.get("audit")
+        need(audit is None or (isinstance(audit, dict) and set(audit) == {"seq", "sha256"} and _is_int(audit["seq"])
+                               and audit["seq"] >= 1 and isinstance(audit["sha256"], str)
+                               and bool(HEX64.fullmatch(audit["sha256"]))), "audit")
+        need(set(m) == MANIFEST_KEYS[2], "keys")
     labels = m.get("labels")
     need(isinstance(labels, dict), "labels")
     for q, opts in labels.items():
@@ -323,6 +334,8 @@ def _verify(check: BatchCheck, blob: bytes, trust: dict[str, bytes], campaign: C
             raise Refused("altered_image", name)
     if manifest["images"]["included"] and {n[len(IMAGE_PREFIX):].split(".")[0] for n, _ in image_entries} != image_shas:
         raise Refused("malformed", "the images are not exactly those of the records")
+    if manifest["version"] >= 2 and manifest["images"]["included"] and len(image_entries) != len(records):
+        raise Refused("malformed", "not one image per record")
     check_crcs(entries)
 
 
@@ -358,9 +371,15 @@ def _check_records(
         if status not in STATUSES or not isinstance(rec["decided_by"], str) or not rec["decided_by"]:
             raise Refused("malformed", f"{serial}: status or decided_by")
         sha = rec["image_sha256"]
-        if not (isinstance(sha, str) and HEX64.fullmatch(sha)):
+        if manifest["version"] >= 2 and not manifest["images"]["included"]:
+            if sha is not None:  # version 2: a record names an image only when the batch carries it
+                raise Refused("malformed", f"{serial}: image_sha256 without images")
+        elif not (isinstance(sha, str) and HEX64.fullmatch(sha)):
             raise Refused("malformed", f"{serial}: image_sha256")
-        image_shas.add(sha)
+        elif manifest["version"] >= 2 and sha in image_shas:  # version 2: every ballot its own image
+            raise Refused("malformed", f"{serial}: image shared with another record")
+        else:
+            image_shas.add(sha)
         try:
             p = payload.decode_text(rec["payload"])
         except KioskError as exc:

@@ -9,7 +9,7 @@ from ..ballot.campaign import load_campaign
 from ..datadir import DataDir
 from ..station import Kiosk
 from ..storage.store import Store
-from .common import EXIT_OK, open_kiosk, out
+from .common import EXIT_OK, audit_command, open_kiosk, out
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
@@ -41,6 +41,7 @@ def _enrolled_campaign_path(args: argparse.Namespace) -> str | None:
 
 def cmd_enroll(args: argparse.Namespace) -> int:
     with Kiosk.enroll(args.institution, root=args.data_dir, campaign_path=args.campaign, key_file=args.key) as k:
+        audit_command(k, args)
         info = {
             "kiosk_id": k.kiosk_id,
             "campaign": k.campaign.id,
@@ -58,6 +59,7 @@ def cmd_enroll(args: argparse.Namespace) -> int:
 
 def cmd_status(args: argparse.Namespace) -> int:
     with open_kiosk(args) as k:
+        audit_command(k, args)
         info = {
             "kiosk_id": k.kiosk_id,
             "data_dir": str(k.root),

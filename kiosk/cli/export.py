@@ -4,9 +4,9 @@ from __future__ import annotations
 import argparse
 from typing import Any
 
-from ..batches.export import export_batch, list_batches, pending_summary
+from ..access.roles import Action, Role
 from ..station import Kiosk
-from .common import EXIT_OK, UsageError, out
+from .common import EXIT_OK, UsageError, add_role_argument, out, sign_in
 
 T = {
     "batch": ("Partija {batch} ierakstīta: {path}", "Batch {batch} written: {path}"),
@@ -37,8 +37,9 @@ def cmd_export(args: argparse.Namespace) -> int:
     if args.list == bool(args.out):
         raise UsageError("export: give --out DIR (write the next batch) or --list")
     with Kiosk.open(args.data_dir) as k:
+        office = sign_in(k, args, Action.EXPORT)
         if args.list:
-            batches, summary = list_batches(k), pending_summary(k)
+            batches, summary = office.batches(), office.export_summary()
             if args.json:
                 out({"kiosk_id": k.kiosk_id, "batches": batches, "next": summary})
                 return EXIT_OK
@@ -48,7 +49,7 @@ def cmd_export(args: argparse.Namespace) -> int:
                 print(f"{b['number']:4d}  {b['created_at']}  {b['records']:6d}  {b['sha256'][:16]}…  {b['path']}")
             print(t("ready", args.lang, **summary))
             return EXIT_OK
-        res = export_batch(k, args.out, images=args.images)
+        res = office.export_batch(args.out, images=args.images)
     if args.json:
         out(res.to_json())
         return EXIT_OK
@@ -67,4 +68,5 @@ def register(sub: Any) -> None:
     s.add_argument("--images", action="store_true", help="include the original scans in the batch")
     s.add_argument("--list", action="store_true", help="list the batches exported so far")
     s.add_argument("--json", action="store_true")
+    add_role_argument(s, Role.OFFICE)
     s.set_defaults(func=cmd_export)

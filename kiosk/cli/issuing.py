@@ -1,11 +1,13 @@
-"""``kiosk print``: issue ballots into a PDF file or onto a printer, followed until it printed them."""
+"""``kiosk print``: issue ballots into a PDF file or onto a printer, followed until it printed them
+(signed in as front desk or office)."""
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
-from ..issuing.jobs import DEFAULT_TIMEOUT_S, print_ballots
-from .common import EXIT_OK, UsageError, open_kiosk, out
+from ..access.roles import Action, Role
+from ..issuing.jobs import DEFAULT_TIMEOUT_S
+from .common import EXIT_OK, UsageError, add_role_argument, open_kiosk, out, sign_in
 
 
 def cmd_print(args: argparse.Namespace) -> int:
@@ -16,8 +18,9 @@ def cmd_print(args: argparse.Namespace) -> int:
     if args.out is not None and (args.paper or args.tray):
         raise UsageError("print: --paper and --tray choose a printer's paper; a PDF file has the ballot's own size")
     with open_kiosk(args, args.institution) as k:
-        res = print_ballots(k, args.count, out=args.out, printer=args.printer, page_size=args.page_size,
-                            paper=args.paper or "", tray=args.tray or "", timeout=args.timeout)
+        desk = sign_in(k, args, Action.PRINT)
+        res = desk.print_ballots(args.count, out=args.out, printer=args.printer, page_size=args.page_size,
+                                 paper=args.paper or "", tray=args.tray or "", timeout=args.timeout)
         info = {"job": f"{res.job_id:016x}", "count": res.count, "layout": f"{res.layout_id:08x}", "target": res.target,
                 "institution": k.institution.id, "state": "printed", "sheets": res.sheets, "paper": res.paper,
                 "per_sheet": res.per_sheet}
@@ -46,4 +49,5 @@ def register(sub: Any) -> None:
     s.add_argument("--campaign", help="campaign TOML for a fresh data directory")
     s.add_argument("--page-size", choices=["a5", "a4"], help="the ballot's page size (default: the campaign's)")
     s.add_argument("--json", action="store_true")
+    add_role_argument(s, Role.FRONT_DESK)
     s.set_defaults(func=cmd_print)

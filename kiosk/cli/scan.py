@@ -13,10 +13,10 @@ import sys
 from collections import Counter
 from typing import Any
 
+from ..access.roles import Action, Role
 from ..errors import KioskError
-from ..intake.scan import scan_paths
 from ..reading.qr import BACKENDS
-from .common import EXIT_OK, UsageError, open_kiosk
+from .common import EXIT_OK, UsageError, add_role_argument, open_kiosk, sign_in
 
 TEXT = {
     "head": ("Nolasītas lapas: {n}", "Sheets read: {n}"),
@@ -54,7 +54,8 @@ def cmd_scan(args: argparse.Namespace) -> int:
     lang = args.lang
     results = []
     with open_kiosk(args) as kiosk:
-        for r in scan_paths(kiosk, args.paths, workers=args.workers, backend=args.backend):
+        helper = sign_in(kiosk, args, Action.SCAN)
+        for r in helper.scan_paths(args.paths, workers=args.workers, backend=args.backend):
             if args.json:
                 sys.stdout.write(json.dumps(r.to_json(), ensure_ascii=False) + "\n")
                 sys.stdout.flush()
@@ -92,4 +93,5 @@ def register(sub: Any) -> None:
     s.add_argument("--json", action="store_true", help="one JSON object per sheet per line")
     s.add_argument("--workers", type=int, help="reader processes (default: all cores)")
     s.add_argument("--backend", choices=BACKENDS, help="QR decoder (default: $KIOSK_QR_BACKEND or zxing)")
+    add_role_argument(s, Role.HELPER)
     s.set_defaults(func=cmd_scan)

@@ -11,7 +11,9 @@ reviewer's role.  Three decisions exist:
 
 Only sheets the machine sent to review and nobody has decided yet can be
 decided here.  Every operation checks the session's role (``Action.REVIEW``).
-This module never imports Qt.
+Each decision is written to the audit log with its action and reason only:
+which ballot it was and what it says are not logged.  This module never
+imports Qt.
 """
 from __future__ import annotations
 
@@ -20,6 +22,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..access.roles import Action, Session, require
+from ..audit.log import record
 from ..ballot.payload import serial_text
 from ..ballot.spec import LayoutSpec, Question
 from ..errors import CATALOG, KioskError
@@ -185,14 +188,16 @@ class Review:
         if problems:
             raise KioskError("review.cannot_confirm", question=", ".join(problems))
         selections = self._clean(item, item.machine)
-        return self.store.add_decision(sheet_id, "confirm", selections, None, self.session.role.value)
+        return self._decided(self.store.add_decision(sheet_id, "confirm", selections, None, self.session.role.value),
+                             "confirm")
 
     def correct(self, sheet_id: int, selections: dict[str, list[str]]) -> int:
         """Count the person's reading instead of the machine's."""
         require(self.session, Action.REVIEW)
         item = self._pending_item(sheet_id)
         clean = self._clean(item, selections)
-        return self.store.add_decision(sheet_id, "correct", clean, None, self.session.role.value)
+        return self._decided(self.store.add_decision(sheet_id, "correct", clean, None, self.session.role.value),
+                             "correct")
 
     def reject(self, sheet_id: int, reason: str = "unreadable") -> int:
         """The ballot does not count."""
@@ -200,7 +205,12 @@ class Review:
         self._pending_item(sheet_id)
         if reason not in REJECT_REASONS:
             raise KioskError("usage", detail=f"unknown reject reason {reason!r}")
-        return self.store.add_decision(sheet_id, "reject", None, reason, self.session.role.value)
+        return self._decided(self.store.add_decision(sheet_id, "reject", None, reason, self.session.role.value),
+                             "reject", reason)
+
+    def _decided(self, decision_id: int, action: str, reason: str | None = None) -> int:
+        record(self.store, "review.decided", self.session.role.value, action=action, reason=reason)
+        return decision_id
 
     def decide(self, sheet_id: int, selections: dict[str, list[str]]) -> tuple[str, int]:
         """Enter on the review screen: confirm when the selections are the

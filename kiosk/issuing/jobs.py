@@ -171,10 +171,11 @@ def _void(kiosk: Kiosk, job_id: int, serials: list[bytes], detail: str) -> int:
 
 
 def _scrub(kiosk: Kiosk) -> None:
-    """The job is settled: the database's log no longer needs what it wrote meanwhile."""
+    """The job is settled: the database's write-ahead log no longer needs what it wrote
+    meanwhile (``Store.forget_history``; never waits for another connection)."""
     try:
-        kiosk.store.scrub_log()
-    except KioskError as exc:  # a busy or full disk: the job is settled all the same
+        kiosk.store.forget_history()
+    except KioskError as exc:  # a full disk: the job is settled all the same
         log.warning("could not empty the database log: %s", exc)
 
 

@@ -30,7 +30,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from PIL import Image
+from PIL import Image, ImageOps
 
 from ..errors import KioskError
 
@@ -149,6 +149,37 @@ def load_page(path_or_stored_image: str | Path | dict[str, Any], page: int = 1) 
 
 
 # -- raster files ---------------------------------------------------------
+
+def full_page(path: str | Path, number: int = 1, *, long_side: int = 2000) -> Image.Image:
+    """One page (1-based) as a new mode-L image that carries nothing but its pixels.
+
+    For a copy of the page that leaves the kiosk: upright as the file says
+    (EXIF orientation applied), in grey, a raster page reduced by an integer
+    factor while its long side stays at least ``long_side``, a PDF page
+    rendered with that long side.  No metadata of the file (EXIF, XMP, ICC
+    profile, resolution, comments, PDF information) is carried over."""
+    kind = file_kind(path)
+    try:
+        if kind == "pdf":
+            gray = _to_gray(_render_long_side(path, number, long_side))
+        else:
+            with _open_image(path) as im:
+                if number > 1:
+                    im.seek(number - 1)
+                width, height = im.size
+                if width * height > MAX_PIXELS:
+                    raise PageError("too_large", detail=f"{width}x{height} pixels")
+                im.load()
+                gray = _to_gray(ImageOps.exif_transpose(im))
+            factor = max(1, max(gray.size) // long_side)
+            if factor > 1:
+                gray = gray.reduce(factor)
+    except PageError:
+        raise
+    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
+        raise PageError("corrupt_file", detail=str(exc) or type(exc).__name__) from None
+    return Image.frombytes("L", gray.size, gray.tobytes())  # a fresh image: no info dictionary at all
+
 
 def _open_image(path: str | Path) -> Image.Image:
     with warnings.catch_warnings():
@@ -296,6 +327,29 @@ def render_pdf_page(path: str | Path, index: int = 0, *, width_px: int | None = 
                 return bitmap.to_pil().copy()  # to_pil() shares the bitmap's buffer
             finally:
                 bitmap.close()
+        finally:
+            page.close()
+
+
+def _render_long_side(path: str | Path, number: int, long_side: int) -> Image.Image:
+    """Page ``number`` (1-based) of a PDF rendered in grey with this long side."""
+    import pypdfium2 as pdfium
+
+    with _pdf(path) as pdf:
+        if not 1 <= number <= len(pdf):
+            raise PageError("corrupt_file", detail=f"no page {number}")
+        page = pdf[number - 1]
+        try:
+            w_pt, h_pt = page.get_size()
+            if not (w_pt > 0 and h_pt > 0):
+                raise PageError("corrupt_file", detail="zero-sized page")
+            bitmap = page.render(scale=long_side / max(w_pt, h_pt), grayscale=True)
+            try:
+                return bitmap.to_pil().copy()
+            finally:
+                bitmap.close()
+        except pdfium.PdfiumError as exc:
+            raise PageError("corrupt_file", detail=str(exc)) from None
         finally:
             page.close()
 

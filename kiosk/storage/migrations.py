@@ -208,4 +208,35 @@ MIGRATIONS: list[str] = [
     ) WITHOUT ROWID;
     CREATE INDEX print_pending_job ON print_pending (job);
     """,
+    # 8: access and secrecy.  Sign-in locks one row per role (tries used in
+    # the current round, locks since the last correct PIN, locked until) instead
+    # of one for the whole kiosk; the length of each PIN as set (for the PIN
+    # length policy; the demo PINs have 4 digits); every batch records the audit
+    # log's head when it was written (seq, hash), so a log cut short is noticed;
+    # `batch_images` keeps, for each metadata-free ballot image a batch carried,
+    # the original scan and page it was made from (keyed by its own hash: no order).
+    """
+    CREATE TABLE auth_locks (
+        role         TEXT    PRIMARY KEY CHECK (role IN ('front_desk', 'helper', 'office')),
+        failures     INTEGER NOT NULL DEFAULT 0,
+        locks        INTEGER NOT NULL DEFAULT 0,
+        locked_until REAL    NOT NULL DEFAULT 0
+    ) WITHOUT ROWID;
+    INSERT INTO auth_locks (role) VALUES ('front_desk'), ('helper'), ('office');
+    DROP TABLE auth_lock;
+    ALTER TABLE users ADD COLUMN pin_length INTEGER;
+    UPDATE users SET pin_length = 4 WHERE default_pin = 1;
+    ALTER TABLE batches ADD COLUMN audit_seq INTEGER;
+    ALTER TABLE batches ADD COLUMN audit_hash TEXT;
+    CREATE TABLE batch_images (
+        sha256          TEXT    PRIMARY KEY,
+        original_sha256 TEXT    NOT NULL REFERENCES images (sha256),
+        page            INTEGER NOT NULL,
+        batch           INTEGER NOT NULL REFERENCES batches (number)
+    ) WITHOUT ROWID;
+    CREATE TRIGGER batch_images_written_once BEFORE UPDATE ON batch_images
+    BEGIN SELECT RAISE(ABORT, 'batch images are written once'); END;
+    CREATE TRIGGER batch_images_kept BEFORE DELETE ON batch_images
+    BEGIN SELECT RAISE(ABORT, 'batch images are never deleted'); END;
+    """,
 ]

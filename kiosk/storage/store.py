@@ -31,6 +31,7 @@ from .migrations import MIGRATIONS
 from .sheets import FinalSheet, StoredSheet
 
 SCHEMA_VERSION = len(MIGRATIONS)
+BUSY_TIMEOUT_S = 10.0  # how long a connection waits for another one's write lock
 
 
 def _process_owner() -> str:
@@ -114,7 +115,7 @@ class Store:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         with known_errors():
-            self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=10.0)
+            self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")
@@ -271,7 +272,7 @@ class Store:
                         db.execute("UPDATE print_jobs SET state = 'interrupted', owner = NULL WHERE id = ?", (r["id"],))
                     else:
                         db.execute("UPDATE print_jobs SET owner = NULL WHERE id = ?", (r["id"],))
-            self.scrub_log()
+            self.forget_history()
         out["unsettled"] = len(self.unsettled_jobs())
         return out
 
@@ -283,13 +284,6 @@ class Store:
             " AND state IN ('interrupted', 'printed')"
         )
         return [dict(r) for r in rows]
-
-    def scrub_log(self) -> None:
-        """Copy the write-ahead log into the database and empty it: its frames, kept in the
-        order they were written, would tell which serials were issued together and when
-        relative to others.  Best effort: a reader holding an old snapshot keeps it for now."""
-        with known_errors():
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
 
     def live_print_jobs(self) -> set[int]:
         """Ids of the jobs a running process is printing (this one included)."""
@@ -379,6 +373,11 @@ class Store:
             row = db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
             return _sheet(row)
 
+    def sheet_page(self, sheet_id: int) -> int:
+        """The page of its original scan a sheet was read from."""
+        row = self.db.execute("SELECT page FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
+        return int(row[0]) if row else 1
+
     def sheet(self, sheet_id: int) -> StoredSheet | None:
         row = self.db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
         return _sheet(row) if row else None
@@ -445,38 +444,55 @@ class Store:
         row = self.db.execute("SELECT * FROM users WHERE id = ?", (user_id,)).fetchone()
         return dict(row) if row else None
 
-    def add_user(self, name: str, role: str, pin_hash: str, *, default_pin: bool = False) -> int:
+    def add_user(self, name: str, role: str, pin_hash: str, *, default_pin: bool = False,
+                 pin_length: int | None = None) -> int:
         with self.transaction() as db:
             return int(db.execute(
-                "INSERT INTO users (name, role, pin_hash, default_pin, active, created_at) VALUES (?, ?, ?, ?, 1, ?)",
-                (name, role, pin_hash, int(default_pin), now_utc()),
+                "INSERT INTO users (name, role, pin_hash, default_pin, active, created_at, pin_length)"
+                " VALUES (?, ?, ?, ?, 1, ?, ?)",
+                (name, role, pin_hash, int(default_pin), now_utc(), pin_length),
             ).lastrowid)
 
     def update_user(self, user_id: int, *, name: str | None = None, pin_hash: str | None = None,
-                    active: bool | None = None) -> None:
+                    active: bool | None = None, pin_length: int | None = None) -> None:
         """Change a user's name, PIN (which clears the demo-PIN flag) or active flag."""
         with self.transaction() as db:
             if name is not None:
                 db.execute("UPDATE users SET name = ? WHERE id = ?", (name, user_id))
             if pin_hash is not None:
-                db.execute("UPDATE users SET pin_hash = ?, default_pin = 0 WHERE id = ?", (pin_hash, user_id))
+                db.execute("UPDATE users SET pin_hash = ?, default_pin = 0, pin_length = ? WHERE id = ?",
+                           (pin_hash, pin_length, user_id))
             if active is not None:
                 db.execute("UPDATE users SET active = ? WHERE id = ?", (int(active), user_id))
 
-    def auth_lock(self) -> tuple[int, float]:
-        """(consecutive wrong PINs, locked until as a POSIX time)."""
-        row = self.db.execute("SELECT failures, locked_until FROM auth_lock WHERE id = 1").fetchone()
-        return (int(row[0]), float(row[1])) if row else (0, 0.0)
+    # A role's sign-in lock: (tries used in this round, locks since the last
+    # correct PIN, locked until as a POSIX time).
+    def role_locks(self) -> dict[str, tuple[int, int, float]]:
+        rows = self.db.execute("SELECT role, failures, locks, locked_until FROM auth_locks")
+        return {r[0]: (int(r[1]), int(r[2]), float(r[3])) for r in rows}
 
-    def set_auth_lock(self, failures: int, locked_until: float) -> None:
-        with self.transaction() as db:
-            db.execute("UPDATE auth_lock SET failures = ?, locked_until = ? WHERE id = 1", (failures, locked_until))
+    def role_lock(self, role: str) -> tuple[int, int, float]:
+        row = self.db.execute("SELECT failures, locks, locked_until FROM auth_locks WHERE role = ?", (role,)).fetchone()
+        return (int(row[0]), int(row[1]), float(row[2])) if row else (0, 0, 0.0)
 
-    def bump_auth_failures(self) -> int:
-        """Count one more wrong PIN atomically; returns the new count."""
+    def change_role_lock(self, role: str,
+                         change: Callable[[tuple[int, int, float]], tuple[tuple[int, int, float], Any]]) -> Any:
+        """Read a role's lock, let ``change`` compute its new state and a result,
+        and write it, all in one write transaction: concurrent sign-ins (threads
+        or processes) are serialised here, so no attempt is counted twice or
+        slips past a lock.  Returns what ``change`` returned beside the state."""
         with self.transaction() as db:
-            db.execute("UPDATE auth_lock SET failures = failures + 1 WHERE id = 1")
-            return int(db.execute("SELECT failures FROM auth_lock WHERE id = 1").fetchone()[0])
+            row = db.execute("SELECT failures, locks, locked_until FROM auth_locks WHERE role = ?", (role,)).fetchone()
+            state = (int(row[0]), int(row[1]), float(row[2])) if row else (0, 0, 0.0)
+            new, result = change(state)
+            if new != state:
+                db.execute(
+                    "INSERT INTO auth_locks (role, failures, locks, locked_until) VALUES (?, ?, ?, ?)"
+                    " ON CONFLICT (role) DO UPDATE SET failures = excluded.failures, locks = excluded.locks,"
+                    " locked_until = excluded.locked_until",
+                    (role, *new),
+                )
+            return result
 
     def review_queue_ids(self) -> list[int]:
         """Ids of the sheets waiting for a person (``review_queue`` without parsing every sheet)."""
@@ -509,11 +525,14 @@ class Store:
         rows = self.db.execute("SELECT s.id, s.layout_id FROM ballots b JOIN sheets s ON s.id = b.sheet_id")
         return {r[0]: r[1] for r in rows}
 
-    def record_batch(self, batch: dict[str, Any], serials: list[bytes]) -> None:
+    def record_batch(self, batch: dict[str, Any], serials: list[bytes],
+                     images: Iterable[tuple[str, str, int]] = ()) -> None:
         """Record a written batch file and its serials in one transaction.
 
         Refused with export.conflict when the batch is not the next in the
         chain or a serial was already exported (another export won a race).
+        ``images``: (image sha256, original sha256, page) of each ballot image
+        the batch carries.
         """
         with self.transaction() as db:
             last = db.execute("SELECT number, sha256 FROM batches ORDER BY number DESC LIMIT 1").fetchone()
@@ -522,23 +541,43 @@ class Store:
                 raise KioskError("export.conflict", batch=batch["number"])
             db.execute(
                 "INSERT INTO batches (number, sha256, previous_sha256, path, records, counted, rejected, pending,"
-                " images, created_at) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                " images, created_at, audit_seq, audit_hash) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (batch["number"], batch["sha256"], batch["previous_sha256"], batch["path"], batch["records"],
-                 batch["counted"], batch["rejected"], batch["pending"], batch["images"], batch["created_at"]),
+                 batch["counted"], batch["rejected"], batch["pending"], batch["images"], batch["created_at"],
+                 batch.get("audit_seq"), batch.get("audit_hash")),
             )
             try:
                 db.executemany("INSERT INTO exported (serial, batch) VALUES (?, ?)", [(s, batch["number"]) for s in serials])
+                db.executemany(
+                    "INSERT INTO batch_images (sha256, original_sha256, page, batch) VALUES (?, ?, ?, ?)",
+                    [(sha, original, page, batch["number"]) for sha, original, page in images],
+                )
             except sqlite3.IntegrityError:
                 raise KioskError("export.conflict", batch=batch["number"]) from None
+
+    def batch_image(self, sha256: str) -> dict[str, Any] | None:
+        """Which original scan and page a ballot image in a batch was made from."""
+        row = self.db.execute("SELECT * FROM batch_images WHERE sha256 = ?", (sha256,)).fetchone()
+        return dict(row) if row else None
+
+    def audit_anchors(self) -> list[tuple[int, int, str]]:
+        """(batch, audit seq, audit hash) of every batch that recorded the audit log's head."""
+        rows = self.db.execute(
+            "SELECT number, audit_seq, audit_hash FROM batches WHERE audit_seq IS NOT NULL ORDER BY number")
+        return [(r[0], r[1], r[2]) for r in rows]
 
 
     # -- audit log ---------------------------------------------------------------
     def append_audit(self, event: str, actor: str, fields: dict[str, Any], at: str,
-                     hasher: Callable[[str, int, str, str, str, dict[str, Any]], str]) -> int:
+                     hasher: Callable[[str, int, str, str, str, dict[str, Any]], str], *,
+                     only_first: bool = False) -> int | None:
         """Append one audit row chained to the last one, in one write transaction
-        (concurrent writers are serialised, so the chain never forks)."""
+        (concurrent writers are serialised, so the chain never forks).  With
+        ``only_first`` the row is written only into an empty log (None otherwise)."""
         with self.transaction() as db:
             last = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            if only_first and last is not None:
+                return None
             seq, prev = (1, "0" * 64) if last is None else (last[0] + 1, last[1])
             db.execute(
                 "INSERT INTO audit_log (seq, at, event, actor, fields, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
@@ -551,6 +590,31 @@ class Store:
         """The audit log in the order it was written."""
         for row in self.db.execute("SELECT * FROM audit_log ORDER BY seq"):
             yield dict(row)
+
+    def audit_head(self) -> tuple[int, str] | None:
+        """(seq, hash) of the last audit row, or None for an empty log."""
+        row = self.db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+        return (int(row[0]), row[1]) if row else None
+
+    # -- forgetting -----------------------------------------------------------------
+    def forget_history(self) -> bool:
+        """Fold the write-ahead log into the database and empty it.
+
+        The WAL keeps every committed page version in commit order until it is
+        overwritten, so the order in which rows (serials among them) were
+        written could be read back from it.  With ``secure_delete`` on, the
+        database file itself keeps only current content.  True when the WAL was
+        emptied; False when another connection is in the middle of a read or a
+        write (the caller never waits for it: the WAL is emptied the next time,
+        and when the last connection closes)."""
+        try:
+            self.db.execute("PRAGMA busy_timeout = 0")
+            busy, _log, _done = self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+        except sqlite3.OperationalError:
+            return False
+        finally:
+            self.db.execute(f"PRAGMA busy_timeout = {int(BUSY_TIMEOUT_S * 1000)}")
+        return busy == 0
 
 
 # -- rows <-> types: the one place they are converted ------------------------------

@@ -728,10 +728,6 @@ Public key for the central office: {key}</translation>
         <translation>For the selected user:</translation>
     </message>
     <message>
-        <source>jauns PIN (4–8 cipari)</source>
-        <translation>new PIN (4–8 digits)</translation>
-    </message>
-    <message>
         <source>Mainīt PIN</source>
         <translation>Change PIN</translation>
     </message>
@@ -744,12 +740,40 @@ Public key for the central office: {key}</translation>
         <translation>name</translation>
     </message>
     <message>
-        <source>PIN (4–8 cipari)</source>
-        <translation>PIN (4–8 digits)</translation>
+        <source>jauns PIN (tikai cipari)</source>
+        <translation>new PIN (digits only)</translation>
+    </message>
+    <message>
+        <source>PIN (tikai cipari)</source>
+        <translation>PIN (digits only)</translation>
     </message>
     <message>
         <source>Pievienot lietotāju</source>
         <translation>Add user</translation>
+    </message>
+    <message>
+        <source>Pierakstīšanās: PIN garums un bloķēšana</source>
+        <translation>Sign-in: PIN length and locks</translation>
+    </message>
+    <message>
+        <source>PIN vismaz (cipari)</source>
+        <translation>PIN at least (digits)</translation>
+    </message>
+    <message>
+        <source>Bloķēšana</source>
+        <translation>Lock</translation>
+    </message>
+    <message>
+        <source>Atbloķēt</source>
+        <translation>Unlock</translation>
+    </message>
+    <message>
+        <source>Garums attiecas uz PIN kodiem, ko piešķir vai maina no šī brīža; īsāki esošie PIN kodi darbojas, bet lietotāju sarakstā ir atzīmēti nomainīšanai. Trīs nepareizi PIN kodi bloķē tikai savu lomu: uz 30 s, katru nākamo reizi divreiz ilgāk (līdz 15 min).</source>
+        <translation>The length applies to PINs given or changed from now on; shorter existing PINs keep working but are marked for a change in the list of users. Three wrong PINs lock only their own role: for 30 s, each further time twice as long (up to 15 min).</translation>
+    </message>
+    <message>
+        <source>Saglabāt PIN garumus</source>
+        <translation>Save PIN lengths</translation>
     </message>
     <message>
         <source>Atzīme: aizpildīta rūtiņa no</source>
@@ -844,8 +868,28 @@ Public key for the central office: {key}</translation>
         <translation>{name} (not available)</translation>
     </message>
     <message>
+        <source>bloķēta vēl {s} s</source>
+        <translation>locked for {s} s more</translation>
+    </message>
+    <message>
+        <source>nav bloķēta: {left}</source>
+        <translation>not locked: {left}</translation>
+    </message>
+    <message>
+        <source>nav bloķēta (nākamā bloķēšana būs ilgāka)</source>
+        <translation>not locked (the next lock will be longer)</translation>
+    </message>
+    <message>
+        <source>nav bloķēta</source>
+        <translation>not locked</translation>
+    </message>
+    <message>
         <source>demonstrācijas PIN — nomainiet!</source>
         <translation>demo PIN — change it!</translation>
+    </message>
+    <message>
+        <source>īsāks, nekā prasa politika — nomainiet!</source>
+        <translation>shorter than the policy asks — change it!</translation>
     </message>
     <message>
         <source>nomainīts</source>
@@ -878,6 +922,14 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Iestatījumi saglabāti.</source>
         <translation>Settings saved.</translation>
+    </message>
+    <message>
+        <source>PIN garumi saglabāti.</source>
+        <translation>PIN lengths saved.</translation>
+    </message>
+    <message>
+        <source>Lomas “{role}” pierakstīšanās atbloķēta.</source>
+        <translation>Sign-in for the role “{role}” unlocked.</translation>
     </message>
     <message>
         <source>Izvēlieties mapi</source>
@@ -959,8 +1011,12 @@ Public key for the central office: {key}</translation>
         <translation>Choose a role first.</translation>
     </message>
     <message>
-        <source>Pierakstīšanās bloķēta. Mēģiniet vēlreiz pēc {s} s.</source>
-        <translation>Sign-in is locked. Try again in {s} s.</translation>
+        <source>Lomas pierakstīšanās bloķēta. Mēģiniet vēlreiz pēc {s} s.</source>
+        <translation>Sign-in for this role is locked. Try again in {s} s.</translation>
+    </message>
+    <message>
+        <source>Lomai {left}.</source>
+        <translation>{left} for this role.</translation>
     </message>
 </context>
 </TS>

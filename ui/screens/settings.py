@@ -1,9 +1,11 @@
 """Office: campaign and institution (shown), mark thresholds, folders, printer,
-language, idle time, users and PINs.  Every change goes through the core
-(``kiosk.access.settings``), which validates it and checks the role."""
+language, idle time, users and PINs, the PIN length per role and each role's
+sign-in lock (shown, and lifted on request).  Every change goes through the
+core (``kiosk.access.settings``, ``kiosk.access.auth``), which validates it,
+checks the role and writes it to the audit log."""
 from __future__ import annotations
 
-from PySide6.QtCore import QRegularExpression, Qt
+from PySide6.QtCore import QRegularExpression, Qt, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
     QAbstractItemView,
@@ -27,9 +29,16 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.access.auth import PIN_MAX
+from kiosk.access.auth import FREE_ATTEMPTS, PIN_MAX, tries_left_text
 from kiosk.access.roles import Action, Role
-from kiosk.access.settings import IDLE_MAX_S, IDLE_MIN_S, reader_defaults
+from kiosk.access.settings import (
+    IDLE_MAX_S,
+    IDLE_MIN_S,
+    PIN_LENGTH_MAX,
+    PIN_LENGTH_MIN,
+    PIN_LENGTH_PREFIX,
+    reader_defaults,
+)
 from kiosk.errors import KioskError
 
 from ..context import AppContext, Level
@@ -180,6 +189,48 @@ class SettingsScreen(Screen):
         ul.addWidget(self.add_pin, 2, 3)
         ul.addWidget(self.add_button, 3, 3)
 
+        # sign-in: PIN length per role, each role's lock ---------------------------
+        self.signin_box = QGroupBox()
+        self.signin_box.setObjectName("signinPolicy")
+        self.pin_length_spins: dict[Role, QSpinBox] = {}
+        self.lock_labels: dict[Role, QLabel] = {}
+        self.unlock_buttons: dict[Role, QPushButton] = {}
+        self.signin_role_labels: dict[Role, QLabel] = {}
+        sl = QGridLayout(self.signin_box)
+        self.pin_length_caption = QLabel()
+        self.lock_caption = QLabel()
+        sl.addWidget(self.pin_length_caption, 0, 1)
+        sl.addWidget(self.lock_caption, 0, 2)
+        for row, role in enumerate(Role, start=1):
+            name = QLabel()
+            spin = QSpinBox()
+            spin.setObjectName(f"pinLength_{role.value}")
+            spin.setRange(PIN_LENGTH_MIN, PIN_LENGTH_MAX)
+            lock = QLabel()
+            lock.setObjectName(f"lock_{role.value}")
+            shrinkable(lock)
+            unlock = QPushButton()
+            unlock.setObjectName(f"unlock_{role.value}")
+            unlock.clicked.connect(lambda _=False, r=role: self.unlock(r))
+            self.signin_role_labels[role], self.pin_length_spins[role] = name, spin
+            self.lock_labels[role], self.unlock_buttons[role] = lock, unlock
+            sl.addWidget(name, row, 0)
+            sl.addWidget(spin, row, 1)
+            sl.addWidget(lock, row, 2)
+            sl.addWidget(unlock, row, 3)
+        self.pin_length_note = QLabel()
+        self.pin_length_note.setObjectName("note")
+        self.pin_length_note.setWordWrap(True)
+        self.pin_length_save = QPushButton()
+        self.pin_length_save.setObjectName("savePinLengths")
+        self.pin_length_save.clicked.connect(self.save_pin_lengths)
+        sl.addWidget(self.pin_length_note, len(Role) + 1, 0, 1, 4)
+        sl.addWidget(self.pin_length_save, len(Role) + 2, 0, 1, 2, Qt.AlignmentFlag.AlignLeft)
+        sl.setColumnStretch(2, 1)
+        self._lock_timer = QTimer(self)
+        self._lock_timer.setInterval(1000)
+        self._lock_timer.timeout.connect(self.refresh_locks)
+
         content = QWidget()
         grid = QGridLayout(content)
         grid.setContentsMargins(24, 16, 24, 16)
@@ -188,8 +239,9 @@ class SettingsScreen(Screen):
         grid.addWidget(self.campaign_box, 0, 0)
         grid.addWidget(self.general_box, 0, 1)
         grid.addWidget(self.users_box, 1, 0, 1, 2)
-        grid.addWidget(self.places_box, 2, 0)
-        grid.addWidget(self.threshold_box, 2, 1)
+        grid.addWidget(self.signin_box, 2, 0, 1, 2)
+        grid.addWidget(self.places_box, 3, 0)
+        grid.addWidget(self.threshold_box, 3, 1)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
         scroll = QScrollArea()
@@ -241,12 +293,23 @@ class SettingsScreen(Screen):
         self.users_box.setTitle(self.tr("Lietotāji un PIN kodi"))
         self.users_table.setHorizontalHeaderLabels([self.tr("Vārds"), self.tr("Loma"), self.tr("PIN"), self.tr("Statuss")])
         self.change_caption.setText(self.tr("Izvēlētajam lietotājam:"))
-        self.new_pin.setPlaceholderText(self.tr("jauns PIN (4–8 cipari)"))
+        self.new_pin.setPlaceholderText(self.tr("jauns PIN (tikai cipari)"))
         self.change_pin_button.setText(self.tr("Mainīt PIN"))
         self.add_caption.setText(self.tr("Jauns lietotājs:"))
         self.add_name.setPlaceholderText(self.tr("vārds"))
-        self.add_pin.setPlaceholderText(self.tr("PIN (4–8 cipari)"))
+        self.add_pin.setPlaceholderText(self.tr("PIN (tikai cipari)"))
         self.add_button.setText(self.tr("Pievienot lietotāju"))
+        self.signin_box.setTitle(self.tr("Pierakstīšanās: PIN garums un bloķēšana"))
+        self.pin_length_caption.setText(self.tr("PIN vismaz (cipari)"))
+        self.lock_caption.setText(self.tr("Bloķēšana"))
+        for role in Role:
+            self.signin_role_labels[role].setText(self.role_text(role))
+            self.unlock_buttons[role].setText(self.tr("Atbloķēt"))
+        self.pin_length_note.setText(self.tr(
+            "Garums attiecas uz PIN kodiem, ko piešķir vai maina no šī brīža; īsāki esošie PIN kodi darbojas, "
+            "bet lietotāju sarakstā ir atzīmēti nomainīšanai. Trīs nepareizi PIN kodi bloķē tikai savu lomu: "
+            "uz 30 s, katru nākamo reizi divreiz ilgāk (līdz 15 min)."))
+        self.pin_length_save.setText(self.tr("Saglabāt PIN garumus"))
         current = self.add_role.currentData()
         self.add_role.clear()
         for role in Role:
@@ -330,17 +393,42 @@ class SettingsScreen(Screen):
         self.printer_combo.setCurrentIndex(max(0, self.printer_combo.findData(s["print.printer"])))
         self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(s["ui.language"])))
         self.idle_spin.setValue(int(s["ui.idle_seconds"]))
+        for role, spin in self.pin_length_spins.items():
+            spin.setValue(int(s[PIN_LENGTH_PREFIX + role.value]))
         self.refresh_users()
+        self.refresh_locks()
+
+    def refresh_locks(self) -> None:
+        """Each role's sign-in lock: locked for how long, or the tries left."""
+        locks = self.ctx.auth.locks()
+        for role, lock in locks.items():
+            if lock.locked_for > 0:
+                text = self.tr("bloķēta vēl {s} s").format(s=lock.locked_for)
+            elif lock.remaining < FREE_ATTEMPTS:
+                text = self.tr("nav bloķēta: {left}").format(left=tries_left_text(lock.remaining, self.ctx.lang))
+            elif lock.locks:
+                text = self.tr("nav bloķēta (nākamā bloķēšana būs ilgāka)")
+            else:
+                text = self.tr("nav bloķēta")
+            self.lock_labels[role].setText(text)
+            self.unlock_buttons[role].setEnabled(lock.locked_for > 0 or lock.remaining < FREE_ATTEMPTS or lock.locks > 0)
+        if any(lock.locked_for > 0 for lock in locks.values()) and self.isVisible():
+            self._lock_timer.start()
+        else:
+            self._lock_timer.stop()
 
     def refresh_users(self) -> None:
         users = self.ctx.auth.users()
+        short = set(self.ctx.auth.short_pins())
         self.users = users
         self.users_table.setRowCount(len(users))
         for row, u in enumerate(users):
             cells = [
                 u["name"],
                 self.role_text(u["role"]),
-                self.tr("demonstrācijas PIN — nomainiet!") if u["default_pin"] else self.tr("nomainīts"),
+                self.tr("demonstrācijas PIN — nomainiet!") if u["default_pin"]
+                else self.tr("īsāks, nekā prasa politika — nomainiet!") if u["id"] in short
+                else self.tr("nomainīts"),
                 self.tr("aktīvs") if u["active"] else self.tr("atslēgts"),
             ]
             for col, text in enumerate(cells):
@@ -399,6 +487,20 @@ class SettingsScreen(Screen):
         if self._save({"ui.language": lang, "ui.idle_seconds": str(self.idle_spin.value())},
                       self.tr("Iestatījumi saglabāti.")):
             self.ctx.set_language(lang)
+
+    def save_pin_lengths(self) -> None:
+        self._save({PIN_LENGTH_PREFIX + role.value: str(spin.value()) for role, spin in self.pin_length_spins.items()},
+                   self.tr("PIN garumi saglabāti."))
+        self.refresh_users()
+
+    def unlock(self, role: Role) -> None:
+        try:
+            self.ctx.auth.unlock(self.ctx.session, role)
+        except KioskError as exc:
+            self.ctx.report(exc)
+            return
+        self.ctx.info(self.tr("Lomas “{role}” pierakstīšanās atbloķēta.").format(role=self.role_text(role)), Level.OK)
+        self.refresh_locks()
 
     def _browse(self, edit: QLineEdit) -> None:  # pragma: no cover - a modal system dialog
         folder = QFileDialog.getExistingDirectory(self, self.tr("Izvēlieties mapi"), edit.text())

@@ -1,4 +1,6 @@
-"""Sign-in: choose a role, type the PIN.  Wrong PINs lock out (the core decides)."""
+"""Sign-in: choose a role, type the PIN.  Wrong PINs lock the role out (the core
+decides, one lock per role): after a wrong PIN the screen says how many tries
+the role has left, and while the chosen role is locked it counts down."""
 from __future__ import annotations
 
 from PySide6.QtCore import Qt, QTimer
@@ -12,6 +14,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.access.auth import FREE_ATTEMPTS, tries_left_text
 from kiosk.access.roles import Role
 from kiosk.errors import KioskError
 
@@ -148,6 +151,7 @@ class SignInScreen(Screen):
     def _role_toggled(self, checked: bool) -> None:
         if checked:
             self.error_label.clear()
+            self.refresh_lock()
             self.pad.field.setFocus()
 
     def try_pin(self, pin: str) -> None:
@@ -172,16 +176,30 @@ class SignInScreen(Screen):
         self.roles.setExclusive(True)
 
     def refresh_lock(self) -> None:
-        wait = self.ctx.auth.locked_for()
-        if wait > 0:
-            self.lock_label.setText(self.tr("Pierakstīšanās bloķēta. Mēģiniet vēlreiz pēc {s} s.").format(s=wait))
+        """The chosen role's lock (a countdown, the PIN pad off) or its tries left;
+        the timer runs while any role is locked."""
+        locks = self.ctx.auth.locks()
+        role = self.selected_role()
+        lock = locks[role] if role is not None else None
+        if lock is not None and lock.locked_for > 0:
+            self.lock_label.setText(self.tr("Lomas pierakstīšanās bloķēta. Mēģiniet vēlreiz pēc {s} s.")
+                                    .format(s=lock.locked_for))
             self.pad.set_enabled_input(False)
-            if not self._lock_timer.isActive():
-                self._lock_timer.start()
+        elif lock is not None and lock.remaining < FREE_ATTEMPTS and not self.error_label.text():
+            self.lock_label.setText(self.tries_left(lock.remaining))  # after a wrong PIN its message says it
+            self.pad.set_enabled_input(True)
         else:
             self.lock_label.clear()
             self.pad.set_enabled_input(True)
+        if any(state.locked_for > 0 for state in locks.values()):
+            if not self._lock_timer.isActive():
+                self._lock_timer.start()
+        else:
             self._lock_timer.stop()
+
+    def tries_left(self, n: int) -> str:
+        """"Lomai atlikuši vēl 2 mēģinājumi." (the count agreed in the core, per language)."""
+        return self.tr("Lomai {left}.").format(left=tries_left_text(n, self.ctx.lang))
 
     def on_show(self) -> None:
         self.pad.field.clear()
