@@ -1,0 +1,80 @@
+"""The camera analyser: a streaming job of the application's runner (``ui.worker``).
+
+``FrameAnalyser`` is the job's function.  It runs on the runner's stream
+thread with its own ``Kiosk`` (``ctx.kiosk``: SQLite connections are per
+thread), checks the session may scan (the core's role check), and keeps a
+``BallotTracker`` and a scan run.  It takes the frames the panel feeds
+(``ctx.inputs()``: the newest waiting frame only), converts each to
+grayscale, feeds the tracker, stores an accepted ballot
+(``kiosk.intake.camera.record_accepted``) and emits, in order, the stored
+ballot's ``SheetResult`` and the frame's ``FrameInfo`` (None for a frame
+without a picture).  It never touches a widget.
+
+The end of the input (the source stopped) decides a ballot still in view
+with what was seen, as at the end of a video; cancellation (sign-out,
+window close, a failure) drops it unstored: it is read when shown again.
+"""
+from __future__ import annotations
+
+import dataclasses
+import time
+from typing import Any
+
+from kiosk.access.roles import Action
+from kiosk.session import SignedIn
+
+from .frames import FrameInfo, frame_to_gray, scaled_preview, to_image
+
+
+class FrameAnalyser:
+    """``Runner.stream(FrameAnalyser(...))``: fed ``(frame, index, preview size)``,
+    emits SheetResults and FrameInfos; returns the number of ballots stored."""
+
+    def __init__(self, session, source: str, *, tracker_options: dict[str, Any] | None = None) -> None:
+        self.session = session
+        self.source = source
+        self.tracker_options = dict(tracker_options or {})
+
+    def __call__(self, ctx) -> int:  # the worker thread
+        from kiosk.intake.context import read_context
+        from kiosk.intake.results import Reporter
+        from kiosk.reading.tracker import BallotTracker
+
+        kiosk = ctx.kiosk
+        scanner = SignedIn(kiosk, self.session)
+        scanner.require(Action.SCAN)
+        tracker = BallotTracker.for_context(read_context(kiosk), **self.tracker_options)
+        reporter = Reporter(kiosk)
+        run_id = kiosk.store.start_run(kiosk.kiosk_id)
+        stored = 0
+
+        def record(accepted) -> None:
+            nonlocal stored
+            from kiosk.intake.camera import record_accepted
+
+            scanner.require(Action.SCAN)
+            row = record_accepted(kiosk, accepted, self.source, run_id)
+            # as `kiosk scan VIDEO` reports it: the stored frame's number
+            ctx.emit(dataclasses.replace(reporter.result(self.source, row), page=accepted.frame + 1))
+            stored += 1
+
+        for frame, index, preview_size in ctx.inputs():
+            t0 = time.perf_counter()
+            image = to_image(frame)
+            if image.isNull():
+                ctx.emit(None)
+                continue
+            report = tracker.feed(frame_to_gray(image), index)
+            if report.accepted is not None:
+                record(report.accepted)
+            preview = scaled_preview(image, preview_size)
+            ctx.emit(FrameInfo(index, report.state, report.serial, report.status, report.reason, report.outline,
+                               (image.width(), image.height()), preview, (time.perf_counter() - t0) * 1000,
+                               time.monotonic()))
+            if report.accepted is not None:
+                ctx.flush()  # an outcome goes to the banner at once
+        if not ctx.cancelled():
+            last = tracker.finish()
+            if last is not None:
+                record(last)
+        return stored
