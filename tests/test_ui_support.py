@@ -218,6 +218,32 @@ def test_a_stream_delivers_its_results_before_it_waits_and_stops_at_once_when_ca
     assert runner.shutdown() and runner.active == 0 and runner.active_threads == 0
 
 
+def test_a_paced_stream_takes_its_next_item_only_after_the_ui_received_the_last_results(qtbot):
+    import threading
+
+    runner = Runner()
+    emitted = threading.Event()
+    taken, got = [], []
+
+    def work(ctx):
+        for item in ctx.inputs():
+            taken.append(item)
+            ctx.emit(item)
+            emitted.set()
+
+    job = runner.stream(work, items=got.extend)
+    job.feed(1)
+    assert emitted.wait(10)
+    # the UI thread has not handled the result of 1 yet (no events processed): 2 keeps waiting
+    assert job.feed(2) is False and job.feed(3) is True and taken == [1]
+    qtbot.waitUntil(lambda: got == [1, 3], timeout=10_000)  # delivered: the newest, 3, is taken
+    assert taken == [1, 3]
+    job.close_input()
+    with qtbot.waitSignal(job.finished, timeout=10_000):
+        pass
+    assert runner.shutdown()
+
+
 def test_cancelling_a_stream_drops_the_waiting_item(qtbot):
     import threading
 

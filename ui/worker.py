@@ -17,7 +17,10 @@ work, for as long as its source runs.  The UI thread feeds it with
 ``job.feed(item)`` into an ``Inbox`` that holds one waiting item, the
 newest (latest wins: a producer faster than the worker never builds a
 queue); the function takes the items from ``ctx.inputs()`` and emits its
-per-item results as above.  ``job.close_input()`` ends the input after the
+per-item results as above.  A paced stream (the default) takes the next
+item only once the UI thread has received the results of the previous one:
+it never runs ahead of the screen showing them, and leaves the event loop
+its share of the interpreter.  ``job.close_input()`` ends the input after the
 waiting item; ``job.cancel()`` ends it at once.  ``job.wait()`` blocks
 until the function has returned and its kiosk is closed (sign-out, exit).
 
@@ -55,13 +58,16 @@ class Inbox:
 
     ``put`` (UI thread) replaces an item the worker has not taken yet, so memory
     stays bounded however fast items arrive; ``take`` (worker thread) blocks
-    until an item, the end of the input or cancellation."""
+    until an item, the end of the input or cancellation, and when ``paced``
+    also until every batch of results sent has been delivered (``seen``)."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, paced: bool = True) -> None:
         self._cond = threading.Condition()
         self._item: Any = None
         self._full = False
         self._closed = False
+        self.paced = paced
+        self._unseen = 0  # batches of results sent and not yet delivered on the UI thread
 
     def put(self, item: Any) -> bool:
         """Offer ``item``; True when it replaced a waiting one (that one is dropped).
@@ -89,10 +95,23 @@ class Inbox:
         with self._cond:
             self._cond.notify_all()
 
-    def take(self, cancel: threading.Event) -> tuple[bool, Any]:
-        """(True, item), or (False, None) at the end of the input or on cancellation."""
+    def sent(self) -> None:
+        """The worker sent a batch of results to the UI thread."""
         with self._cond:
-            while not self._full and not self._closed and not cancel.is_set():
+            self._unseen += 1
+
+    def seen(self) -> None:
+        """The UI thread has handled a batch of results."""
+        with self._cond:
+            self._unseen -= 1
+            self._cond.notify_all()
+
+    def take(self, cancel: threading.Event) -> tuple[bool, Any]:
+        """(True, item), or (False, None) at the end of the input or on cancellation.
+        Once the input is closed the waiting item is taken without waiting for the UI."""
+        with self._cond:
+            while not self._closed and not cancel.is_set() and (
+                    not self._full or (self.paced and self._unseen > 0)):
                 self._cond.wait()
             if cancel.is_set() or not self._full:
                 self._item, self._full = None, False
@@ -131,12 +150,12 @@ class WorkContext:
         """A streaming job's items as the UI thread feeds them (``Runner.stream``),
         the newest only.  Ends after the waiting item once the input is closed, or
         at once when the job is cancelled.  Whatever was emitted is delivered
-        before waiting for the next item."""
+        before waiting for the next item (paced: before taking the next item)."""
         inbox = self._job._inbox
         if inbox is None:
             raise RuntimeError("this job has no input (start it with Runner.stream)")
         while True:
-            if inbox.empty():
+            if inbox.paced or inbox.empty():
                 self.flush()
             ok, item = inbox.take(self._job._cancel)
             if not ok:
@@ -158,6 +177,8 @@ class WorkContext:
         self._last_flush = time.monotonic()
         if self._buffer:
             batch, self._buffer = self._buffer, []
+            if self._job._inbox is not None:
+                self._job._inbox.sent()
             self._job._signals.items.emit(batch)
 
     def close(self) -> None:
@@ -225,7 +246,7 @@ class Job(QObject):
         self._running = True
         self._signals = _Signals()  # created on the UI thread: its signals are delivered there
         self._signals.progress.connect(self.progress)
-        self._signals.items.connect(self.items)
+        self._signals.items.connect(self._on_items)
         self._signals.done.connect(self.done)
         self._signals.failed.connect(self.failed)
         self._signals.finished.connect(self._on_finished)
@@ -265,6 +286,14 @@ class Job(QObject):
     @property
     def is_cancelled(self) -> bool:
         return self._cancel.is_set()
+
+    @Slot(list)
+    def _on_items(self, batch: list) -> None:
+        try:
+            self.items.emit(batch)
+        finally:
+            if self._inbox is not None:
+                self._inbox.seen()  # a paced stream may take its next item
 
     @Slot()
     def _on_finished(self) -> None:
@@ -321,11 +350,13 @@ class Runner(QObject):
         progress: Callable[[int, int], None] | None = None,
         items: Callable[[list], None] | None = None,
         finished: Callable[[], None] | None = None,
+        paced: bool = True,
     ) -> Job:
         """Run ``fn(ctx)`` as a streaming job on a thread of its own: it takes what
         ``job.feed(item)`` offers from ``ctx.inputs()`` (the newest waiting item
-        only) until ``job.close_input()`` or ``job.cancel()``."""
-        job = Job(fn, self._opener, name or getattr(fn, "__name__", "stream"), inbox=Inbox())
+        only) until ``job.close_input()`` or ``job.cancel()``.  ``paced``: the next
+        item is taken once the UI thread has received the previous one's results."""
+        job = Job(fn, self._opener, name or getattr(fn, "__name__", "stream"), inbox=Inbox(paced=paced))
         self._start(job, self.streams, None, done, failed, progress, items, finished)
         return job
 
