@@ -8,7 +8,9 @@ thread), checks the session may scan (the core's role check), and keeps a
 grayscale, feeds the tracker, stores an accepted ballot
 (``kiosk.intake.camera.record_accepted``) and emits, in order, the stored
 ballot's ``SheetResult`` and the frame's ``FrameInfo`` (None for a frame
-without a picture).  It never touches a widget.
+without a picture).  The stream is paced: a frame's results reach the
+screen before the next frame is taken, so the analyser never runs ahead of
+the event loop.  It never touches a widget.
 
 The end of the input (the source stopped) decides a ballot still in view
 with what was seen, as at the end of a video; cancellation (sign-out,
@@ -71,8 +73,6 @@ class FrameAnalyser:
             ctx.emit(FrameInfo(index, report.state, report.serial, report.status, report.reason, report.outline,
                                (image.width(), image.height()), preview, (time.perf_counter() - t0) * 1000,
                                time.monotonic()))
-            if report.accepted is not None:
-                ctx.flush()  # an outcome goes to the banner at once
         if not ctx.cancelled():
             last = tracker.finish()
             if last is not None:
