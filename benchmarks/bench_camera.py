@@ -52,7 +52,7 @@ def main() -> None:
                 report = tracker.feed(gray, index)
                 times.append((time.perf_counter() - t0) * 1000)
                 if report.accepted is not None:
-                    serial = report.accepted.fields["interpretation"].get("payload", {}).get("serial")
+                    serial = report.accepted.reading.interpretation.get("payload", {}).get("serial")
                     accepted_at[serial] = (index, times[-1])
             delays = []
             for s in shown:

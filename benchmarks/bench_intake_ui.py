@@ -157,7 +157,7 @@ def main(argv: list[str] | None = None) -> int:
     sample = [r for r in kiosk.store.review_queue()[:1]]
     fake = SheetResult("urn/synthetic.png", 1, "review", "overvote", ["overvote"], "ABCD-EFGH-IJKL",
                        {"Labākais klientu apkalpošanas speciālists": ["Ģirta Ozoliņa", "Ķēniņš Kalniņš"]},
-                       sample[0]["id"] if sample else None, False)
+                       sample[0].id if sample else None, False)
     del template
     fed = [0]
 

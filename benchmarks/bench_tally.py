@@ -26,8 +26,8 @@ from kiosk.assets import demo_campaign_path  # noqa: E402
 from kiosk.ballot import payload  # noqa: E402
 from kiosk.ballot.campaign import load_campaign
 from kiosk.ballot.keys import new_signing_key, public_hex  # noqa: E402
-from kiosk.ballot.layout import build_layout, option_labels  # noqa: E402
-from kiosk.batches.format import GENESIS, batch_file_name, write_batch  # noqa: E402
+from kiosk.ballot.layout import build_layout  # noqa: E402
+from kiosk.batches.format import GENESIS, ExportRecord, batch_file_name, write_batch  # noqa: E402
 from kiosk.central.tally import tally  # noqa: E402
 from kiosk.central.verify import load_trust, verify_batches
 
@@ -43,7 +43,7 @@ def generate(out: Path, trust: Path, ballots: int, batches: int, kiosks: int, se
     for n in range(kiosks):
         inst = campaign.institutions[n % len(campaign.institutions)]
         spec = build_layout(campaign, inst)
-        labels = option_labels(spec)
+        labels = spec.option_labels
         tag_key = payload.derive_institution_key(campaign.demo_master_key, campaign.id, inst.id)
         key = new_signing_key()
         kiosk_id = f"kiosk-{''.join(rng.choice('abcdefghijklmnopqrstuvwxyz234567') for _ in range(8))}"
@@ -55,14 +55,14 @@ def generate(out: Path, trust: Path, ballots: int, batches: int, kiosks: int, se
                 serial = rng.randbytes(8)
                 sid = rng.choice(inst.specialists).id
                 rating = rng.choice(["", "1", "2", "3", "4", "5"])
-                records.append({
-                    "serial": payload.serial_text(serial),
-                    "status": "counted",
-                    "selections": {"specialist": [sid], "rating": [rating] if rating else []},
-                    "decided_by": "machine",
-                    "image_sha256": rng.randbytes(32).hex(),
-                    "payload": payload.make_payload(tag_key, campaign.hash, inst.hash, spec["id"], serial).text(),
-                })
+                records.append(ExportRecord(
+                    serial=payload.serial_text(serial),
+                    status="counted",
+                    selections={"specialist": [sid], "rating": [rating] if rating else []},
+                    decided_by="machine",
+                    image_sha256=rng.randbytes(32).hex(),
+                    payload=payload.make_payload(tag_key, campaign.hash, inst.hash, spec.id, serial).text(),
+                ))
             exported += len(records)
             manifest = {
                 "format": "urn-kiosk-batch", "version": 1, "campaign_id": campaign.id, "institution_id": inst.id,
@@ -110,7 +110,7 @@ def main() -> None:
                 t2 = time.perf_counter()
                 runs.append((t2 - t0, t1 - t0, t2 - t1))
                 assert all(c.ok for c in checks), [c.reason for c in checks if not c.ok][:3]
-                assert result["ballots_counted"] == args.ballots
+                assert result.ballots_counted == args.ballots
             total, ver, tal = (statistics.median(r[i] for r in runs) for i in range(3))
             print(f"{label}: verify + tally {total:.2f} s median of {args.repeat} "
                   f"(verify {ver:.2f} s, tally {tal:.2f} s; {args.ballots / total:,.0f} ballots/s)")

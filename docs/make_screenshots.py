@@ -113,6 +113,28 @@ def main(argv: list[str] | None = None) -> int:
         wait(app, lambda: printing.progress.value() >= 60)
         shoot(window, out / "02b-print-stack.png")
         wait(app, lambda: not printing.job.running)
+        # 2c a printer that stopped (out of paper), on a private CUPS when one can run here
+        import private_cups
+
+        if private_cups.available() is None:
+            with private_cups.PrivateCups() as cups:
+                import os
+
+                os.environ["CUPS_SERVER"] = cups.server
+                cups.add_pdf_queue("Registratura-A5")
+                cups.disable("Registratura-A5", "Beidzies papīrs")
+                printing.printers_provider = lambda: printing.spooler.printers()
+                ctx.update_settings({"print.printer": "Registratura-A5"})
+                printing.on_show()
+                wait(app, lambda: not printing.state_job.running and printing.printer_status is not None)
+                printing.start_print(1)
+                wait(app, lambda: not printing.job.running)
+                shoot(window, out / "02c-print-printer-stopped.png")
+                ctx.update_settings({"print.printer": ""})
+                printing.printers_provider = lambda: []
+                printing.on_show()
+        else:
+            print(f"02c skipped: {private_cups.available()}", file=sys.stderr)
         ctx.sign_out()
 
         # 3 intake: the urn scanned, a doubtful ballot selected

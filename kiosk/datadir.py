@@ -10,6 +10,7 @@
     <root>/logs/kiosk.log         the log (bugs with their traces)
     <root>/exports/               default folder for signed batches
     <root>/pdf/                   default folder for ballots saved as PDF
+    <root>/spool/<job>.pdf        a print job's ballots until the spooler has them
 
 The root is ``--data-dir``, else ``$KIOSK_DATA_DIR``, else the platform's
 user data directory.
@@ -21,6 +22,8 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import platformdirs
+
+from . import platform
 
 APP_NAME = "urn-kiosk"
 ENV_VAR = "KIOSK_DATA_DIR"
@@ -47,8 +50,7 @@ class DataDir:
 
     def ensure_private(self) -> None:
         """Create the directory, readable by its owner only."""
-        self.root.mkdir(parents=True, exist_ok=True)
-        os.chmod(self.root, 0o700)
+        platform.make_private_dir(self.root)
 
     # -- files ------------------------------------------------------------------
     @property
@@ -100,6 +102,15 @@ class DataDir:
     def pdf(self) -> Path:
         """The default folder for ballots saved as PDF."""
         return self.root / "pdf"
+
+    @property
+    def print_spool(self) -> Path:
+        """Ballots on their way to the printer: one file per job in flight, deleted
+        once the spooler has them (and, after a crash, on the next open)."""
+        return self.root / "spool"
+
+    def spool_file(self, job_id: int) -> Path:
+        return self.print_spool / f"{job_id:016x}.pdf"
 
     @property
     def export_lock(self) -> Path:

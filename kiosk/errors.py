@@ -37,6 +37,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "No institution key given: the central office issues one with 'kiosk central institution-key'",
     ),
     "enroll.bad_key": ("Iestādes atslēgas fails ir bojāts: {detail}", "The institution key file is damaged: {detail}"),
+    "audit.unknown_event": ("Nezināms audita notikums: {event}", "Unknown audit event: {event}"),
+    "audit.unknown_field": ("Audita notikumam {event} nav lauku: {fields}", "The audit event {event} has no fields: {fields}"),
     "storage.disk_full": ("Diskā nav vietas: {detail}", "The disk is full: {detail}"),
     "storage.locked": ("Datubāzi aizņem cits process: {detail}", "The database is in use by another process: {detail}"),
     "storage.corrupt": ("Datubāze ir bojāta: {detail}", "The database is damaged: {detail}"),
@@ -69,9 +71,82 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Printing failed: {detail}. {voided} ballot(s) voided",
     ),
     "print.cancelled": ("Drukāšana atcelta. Anulēti {voided} biļeteni", "Printing cancelled. {voided} ballot(s) voided"),
+    # printers and their spooler: why a job was refused or did not come out (a printer's
+    # reason is its own text plus the IPP keywords below, "printer.<keyword>")
+    "print.no_spooler": ("Drukas serveris (CUPS) nav pieejams: {detail}", "The print server (CUPS) is not available: {detail}"),
+    "print.printer_missing": (
+        "Printeris “{printer}” nav atrasts: tas nav pievienots vai ir dzēsts",
+        "Printer “{printer}” was not found: it has not been added or was deleted",
+    ),
+    "print.printer_stopped": ("Printeris “{printer}” ir apturēts: {reason}", "Printer “{printer}” is stopped: {reason}"),
+    "print.printer_rejecting": (
+        "Printeris “{printer}” nepieņem drukas darbus: {reason}",
+        "Printer “{printer}” does not accept print jobs: {reason}",
+    ),
+    "print.refused": ("Printeris “{printer}” atteica drukas darbu: {detail}", "Printer “{printer}” refused the print job: {detail}"),
+    "print.job_cancelled": (
+        "drukas darbs printerī “{printer}” tika atcelts drukas rindā ({reason})",
+        "the print job on “{printer}” was cancelled in the print queue ({reason})",
+    ),
+    "print.job_aborted": (
+        "printeris “{printer}” pārtrauca drukas darbu ({reason})",
+        "printer “{printer}” aborted the print job ({reason})",
+    ),
+    "print.queue_gone": (
+        "printera “{printer}” rinda tika dzēsta drukāšanas laikā",
+        "the queue of printer “{printer}” was deleted while printing",
+    ),
+    "print.job_gone": (
+        "drukas darbs pazuda no printera “{printer}” rindas",
+        "the print job disappeared from the queue of printer “{printer}”",
+    ),
+    "print.timeout": (
+        "printeris “{printer}” {seconds} s laikā nepabeidza drukāt ({state})",
+        "printer “{printer}” did not finish within {seconds} s ({state})",
+    ),
+    "print.timeout_reason": (
+        "printeris “{printer}” {seconds} s laikā nepabeidza drukāt ({state}; printeris ziņo: {reason})",
+        "printer “{printer}” did not finish within {seconds} s ({state}; the printer reports: {reason})",
+    ),
+    "print.state_pending": ("darbs vēl gaidīja rindā", "the job was still waiting in the queue"),
+    "print.state_held": ("darbs bija aizturēts rindā", "the job was held in the queue"),
+    "print.state_processing": ("darbs vēl drukājās", "the job was still printing"),
+    "print.state_stopped": ("darbs bija apturēts", "the job was stopped"),
+    "print.paper": (
+        "{page} biļetenus nevar drukāt uz {paper} papīra, tos nesamazinot",
+        "{page} ballots cannot be printed on {paper} paper without shrinking them",
+    ),
+    "print.paper_missing": ("Printerim nav {paper} papīra", "The printer has no {paper} paper"),
+    "print.purge": (
+        "Drukas serveris neizdzēsa pabeigtā darba failus: {detail}",
+        "The print server did not delete the finished job's files: {detail}",
+    ),
+    "print.interrupted": (
+        "Iepriekš pārtraukti drukas darbi: {jobs}; anulēti biļeteni: {voided}",
+        "Print jobs interrupted earlier: {jobs}; ballots voided: {voided}",
+    ),
+    "printer.media-empty": ("beidzies papīrs", "out of paper"),
+    "printer.media-needed": ("jāieliek papīrs", "paper needed"),
+    "printer.media-jam": ("iestrēdzis papīrs", "paper jam"),
+    "printer.toner-empty": ("beidzies toneris", "out of toner"),
+    "printer.marker-supply-empty": ("beigusies tinte vai toneris", "out of ink or toner"),
+    "printer.door-open": ("atvērts printera vāks", "a printer door is open"),
+    "printer.cover-open": ("atvērts printera vāks", "a printer cover is open"),
+    "printer.input-tray-missing": ("nav papīra paplātes", "a paper tray is missing"),
+    "printer.offline": ("printeris nav sasniedzams", "the printer cannot be reached"),
+    "printer.shutdown": ("printeris ir izslēgts", "the printer is switched off"),
+    "printer.paused": ("rinda ir apturēta", "the queue is paused"),
+    "printer.connecting-to-device": ("savienojas ar printeri", "connecting to the printer"),
+    "printer.job-canceled-by-user": ("atcēla lietotājs", "cancelled by a user"),
+    "printer.job-canceled-by-operator": ("atcēla operators", "cancelled by an operator"),
+    "printer.job-canceled-at-device": ("atcelts printerī", "cancelled at the printer"),
+    "printer.aborted-by-system": ("pārtrauca drukas sistēma", "aborted by the printing system"),
+    "printer.document-format-error": ("printeris nesaprata dokumentu", "the printer could not read the document"),
+    "printer.printer-stopped": ("printeris ziņo par kļūdu", "the printer reports an error"),
+    "printer.unknown": ("iemesls nav zināms", "reason unknown"),
     # decoding
     "qr.backend_unavailable": ("QR dekoderis '{backend}' nav pieejams: {detail}", "QR decoder '{backend}' is not available: {detail}"),
-    # reading: one entry per sheet reason code (kiosk.scan); "sheet.<reason>"
+    # reading: one entry per sheet reason code (kiosk.intake.scan); "sheet.<reason>"
     "sheet.no_qr": ("Biļetena QR kods nav atrasts", "No ballot QR code found"),
     "sheet.blank_back": ("Tukša lapas otrā puse", "Blank back of a page"),
     "sheet.multiple_qr": ("Vienā attēlā ir vairāki biļeteni", "More than one ballot in one image"),
@@ -265,10 +340,13 @@ class KioskError(Exception):
         super().__init__(self.message("en"))
 
     def message(self, lang: str | None = None) -> str:
+        lang = lang or default_language()
         lv, en = CATALOG[self.code]
-        template = en if (lang or default_language()) == "en" else lv
+        template = en if lang == "en" else lv
+        # a parameter that can speak (another KioskError, a printer's reason) speaks the same language
+        params = {k: v.message(lang) if callable(getattr(v, "message", None)) else v for k, v in self.params.items()}
         try:
-            return template.format(**self.params)
+            return template.format(**params)
         except (KeyError, IndexError):
             return template
 

@@ -8,14 +8,15 @@ A ``Kiosk`` owns one SQLite connection, so each thread opens its own.
 from __future__ import annotations
 
 import base64
-import os
 import secrets
 from pathlib import Path
 
+from . import platform
 from .assets import demo_campaign_path
 from .ballot import keys, payload
 from .ballot.campaign import Campaign, Institution, load_campaign
 from .ballot.layout import build_layout, layouts_for
+from .ballot.spec import LayoutSpec
 from .datadir import DataDir
 from .errors import KioskError
 from .storage.store import Store
@@ -31,6 +32,8 @@ class Kiosk:
         self.campaign = campaign
         self.institution = institution
         self.kiosk_id = store.get_setting("kiosk_id") or ""
+        # what opening found of print jobs whose process had died (Kiosk.open)
+        self.recovered: dict[str, int] = {"voided_jobs": 0, "voided": 0, "unsettled": 0}
         self.tag_key = keys.read_hex_key(datadir.institution_key)
         self.store.register_layouts(layouts_for(campaign, institution))
 
@@ -41,7 +44,7 @@ class Kiosk:
         fresh = not datadir.db.exists()
         store = Store(datadir.db)
         if fresh:
-            os.chmod(datadir.db, 0o600)
+            platform.make_private_file(datadir.db)
         return store
 
     @classmethod
@@ -61,7 +64,8 @@ class Kiosk:
                 store.set_settings({"campaign_path": str(Path(campaign_path).resolve())})
             institution = campaign.institution(settings["institution_id"])
             kiosk = cls(datadir, store, campaign, institution)
-            store.recover_interrupted_jobs()
+            kiosk.recovered = store.recover_interrupted_jobs()
+            kiosk.clean_print_spool()
             return kiosk
         except BaseException:
             store.close()
@@ -129,6 +133,22 @@ class Kiosk:
     def close(self) -> None:
         self.store.close()
 
+    def clean_print_spool(self) -> int:
+        """Delete ballot files of print jobs no running process prints (left by a crash)."""
+        spool = self.datadir.print_spool
+        if not spool.is_dir():
+            return 0
+        keep = set()
+        for job_id in self.store.live_print_jobs():
+            name = self.datadir.spool_file(job_id).name
+            keep |= {name, f".{name}.part"}  # the file, and while it is drawn, its part file
+        removed = 0
+        for path in spool.iterdir():
+            if path.name not in keep and path.is_file():
+                path.unlink(missing_ok=True)
+                removed += 1
+        return removed
+
     def __enter__(self) -> "Kiosk":
         return self
 
@@ -143,11 +163,11 @@ class Kiosk:
         return keys.load_signing_key(self.datadir.signing_key)
 
     # -- layouts ----------------------------------------------------------------
-    def layout(self, page_size: str | None = None) -> dict:
+    def layout(self, page_size: str | None = None) -> LayoutSpec:
         """The current layout for this institution (the campaign's page size by default)."""
         return build_layout(self.campaign, self.institution, page_size)
 
-    def stored_layout(self, layout_id: int) -> dict | None:
+    def stored_layout(self, layout_id: int) -> LayoutSpec | None:
         """A layout this kiosk registered (every earlier roster's layout stays readable)."""
         return self.store.layout(self.campaign.id, self.institution.id, layout_id)
 

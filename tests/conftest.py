@@ -23,6 +23,27 @@ def _isolated_data_dir(tmp_path, monkeypatch):
     monkeypatch.setenv("KIOSK_DATA_DIR", str(tmp_path / "default-data"))
 
 
+@pytest.fixture(autouse=True)
+def _no_machine_cups(tmp_path, monkeypatch):
+    """No test ever talks to the machine's own CUPS: by default there is no print server
+    at all; the ``private_cups`` fixture starts one of the test's own."""
+    monkeypatch.setenv("CUPS_SERVER", str(tmp_path / "no-cups.sock"))
+
+
+@pytest.fixture
+def private_cups(monkeypatch):
+    """A private cupsd for this test (tests/private_cups.py), with CUPS_SERVER pointing at it
+    for this process and the processes it starts; add queues with ``add_pdf_queue``."""
+    import private_cups as spooler
+
+    why_not = spooler.available()
+    if why_not:
+        pytest.skip(why_not)
+    with spooler.PrivateCups() as cups:
+        monkeypatch.setenv("CUPS_SERVER", cups.server)
+        yield cups
+
+
 @pytest.fixture
 def demo_campaign():
     return load_campaign(demo_campaign_path())

@@ -51,6 +51,7 @@ import pypdfium2 as pdfium
 from PIL import Image, ImageChops, ImageDraw, ImageFilter
 
 from kiosk.ballot import payload as kiosk_payload
+from kiosk.ballot.spec import LayoutSpec, Question
 from kiosk.issuing.jobs import print_ballots
 
 MM_PER_INCH = 25.4
@@ -341,14 +342,14 @@ def margin_strokes(region: Sequence[float], rng: random.Random, width: float) ->
     return strokes
 
 
-def margin_regions(spec: dict[str, Any]) -> list[list[float]]:
+def margin_regions(spec: LayoutSpec) -> list[list[float]]:
     """Places on the page where writing touches no box, QR code, mark or footer."""
-    W, H = spec["page_mm"]
-    k = spec["box_line_mm"] / 0.35
-    boxes = [o["box"] for q in spec["questions"] for o in q["options"]]
+    W, H = spec.page_mm
+    k = spec.box_line_mm / 0.35
+    boxes = [o.box for q in spec.questions for o in q.options]
     left = min(b[0] for b in boxes)
     bottom = max(b[1] + b[3] for b in boxes)
-    footer_y = max(t["y"] for t in spec["texts"])
+    footer_y = max(t.y for t in spec.texts)
     regions = []
     y0 = bottom + 9.0 * k
     y1 = footer_y - 7.0 * k
@@ -357,12 +358,12 @@ def margin_regions(spec: dict[str, Any]) -> list[list[float]]:
     return regions
 
 
-def underline_region(spec: dict[str, Any], rng: random.Random) -> list[float]:
+def underline_region(spec: LayoutSpec, rng: random.Random) -> list[float]:
     """A strip under a specialist's name (a voter underlining a name, outside the box)."""
-    q = next((q for q in spec["questions"] if q["type"] == "specialist"), spec["questions"][0])
-    o = rng.choice(q["options"])
-    x, y, w, h = o["box"]
-    k = spec["box_line_mm"] / 0.35
+    q = next((q for q in spec.questions if q.type == "specialist"), spec.questions[0])
+    o = rng.choice(q.options)
+    x, y, w, h = o.box
+    k = spec.box_line_mm / 0.35
     return [x + w + 3.5 * k, y + h + 0.6 * k, 40.0 * k, 0.8 * k]
 
 
@@ -427,17 +428,17 @@ class MarkPlan:
     kind: str  # one of MARK_KINDS
 
 
-def plan_marks(spec: dict[str, Any], cls: str, rng: random.Random) -> list[MarkPlan]:
+def plan_marks(spec: LayoutSpec, cls: str, rng: random.Random) -> list[MarkPlan]:
     """Which boxes the voter marks, and how, for a sheet of class ``cls``."""
-    questions = spec["questions"]
-    optional = [q for q in questions if q["optional"]]
-    required = [q for q in questions if not q["optional"]]
+    questions = spec.questions
+    optional = [q for q in questions if q.optional]
+    required = [q for q in questions if not q.optional]
 
     def clear_kind() -> str:
         return rng.choices(CLEAR_KINDS, CLEAR_WEIGHTS)[0]
 
-    def one(q: dict[str, Any], kind: str | None = None) -> MarkPlan:
-        return MarkPlan(q["id"], rng.choice(q["options"])["id"], kind or clear_kind())
+    def one(q: Question, kind: str | None = None) -> MarkPlan:
+        return MarkPlan(q.id, rng.choice(q.options).id, kind or clear_kind())
 
     if cls == BLANK_BALLOT:
         return []
@@ -445,43 +446,43 @@ def plan_marks(spec: dict[str, Any], cls: str, rng: random.Random) -> list[MarkP
     if cls == BLANK_QUESTION:
         if not optional:
             raise ValueError("blank_question needs an optional question")
-        special[rng.choice(optional)["id"]] = []
+        special[rng.choice(optional).id] = []
     elif cls == BLANK_REQUIRED:
         if not required:
             raise ValueError("blank_required needs a required question")
-        special[rng.choice(required)["id"]] = []
+        special[rng.choice(required).id] = []
     elif cls == OVERVOTE:
         q = rng.choice(questions)
-        a, b = rng.sample(q["options"], 2)
-        special[q["id"]] = [MarkPlan(q["id"], a["id"], clear_kind()), MarkPlan(q["id"], b["id"], clear_kind())]
+        a, b = rng.sample(q.options, 2)
+        special[q.id] = [MarkPlan(q.id, a.id, clear_kind()), MarkPlan(q.id, b.id, clear_kind())]
     elif cls in (FAINT, DOT):
         q = rng.choice(questions)
-        special[q["id"]] = [one(q, "faint" if cls == FAINT else "dot")]
+        special[q.id] = [one(q, "faint" if cls == FAINT else "dot")]
     elif cls != CLEAR:
         raise ValueError(f"unknown class {cls!r}")
     marks: list[MarkPlan] = []
     for q in questions:
-        if q["id"] in special:
-            marks.extend(special[q["id"]])
-        elif q["optional"] and cls not in (CLEAR, BLANK_REQUIRED) and rng.random() < 0.2:
+        if q.id in special:
+            marks.extend(special[q.id])
+        elif q.optional and cls not in (CLEAR, BLANK_REQUIRED) and rng.random() < 0.2:
             continue  # an optional question also left blank: still the sheet's own class
         else:
             marks.append(one(q))
     return marks
 
 
-def votes_of(spec: dict[str, Any], marks: Sequence[MarkPlan]) -> dict[str, list[str]]:
+def votes_of(spec: LayoutSpec, marks: Sequence[MarkPlan]) -> dict[str, list[str]]:
     """Question id -> option ids the voter marked (faint and dot marks included), in printed order."""
     chosen = {(m.question, m.option) for m in marks}
-    return {q["id"]: [o["id"] for o in q["options"] if (q["id"], o["id"]) in chosen] for q in spec["questions"]}
+    return {q.id: [o.id for o in q.options if (q.id, o.id) in chosen] for q in spec.questions}
 
 
-def labels_of(spec: dict[str, Any], votes: dict[str, list[str]]) -> dict[str, list[str]]:
+def labels_of(spec: LayoutSpec, votes: dict[str, list[str]]) -> dict[str, list[str]]:
     """The same selections as printed labels: question label -> option labels."""
     out = {}
-    for q in spec["questions"]:
-        names = {o["id"]: o["label"] for o in q["options"]}
-        out[q["label"]] = [names[o] for o in votes.get(q["id"], [])]
+    for q in spec.questions:
+        names = {o.id: o.label for o in q.options}
+        out[q.label] = [names[o] for o in votes.get(q.id, [])]
     return out
 
 
@@ -507,22 +508,22 @@ def _draw_clear_of(make: Any, rects: Sequence[Sequence[float]], margin: float) -
     raise RuntimeError("could not place the strokes clear of the other boxes")
 
 
-def _printed_features(spec: dict[str, Any]) -> list[list[float]]:
+def _printed_features(spec: LayoutSpec) -> list[list[float]]:
     """Boxes, the QR code with its quiet zone and the registration marks, as rects (mm)."""
-    q = spec["qr"]
-    quiet = 4 * q["size"] / 29
-    rects = [list(o["box"]) for qq in spec["questions"] for o in qq["options"]]
-    rects.append([q["x"] - quiet, q["y"] - quiet, q["size"] + 2 * quiet, q["size"] + 2 * quiet])
-    rects += [[m["x"] - m["size"] / 2, m["y"] - m["size"] / 2, m["size"], m["size"]] for m in spec["marks"]]
+    q = spec.qr
+    quiet = 4 * q.size / 29
+    rects = [list(o.box) for qq in spec.questions for o in qq.options]
+    rects.append([q.x - quiet, q.y - quiet, q.size + 2 * quiet, q.size + 2 * quiet])
+    rects += [[m.x - m.size / 2, m.y - m.size / 2, m.size, m.size] for m in spec.marks]
     return rects
 
 
-def mark_page(img: Image.Image, spec: dict[str, Any], marks: Sequence[MarkPlan], rng: random.Random, nprng: np.random.Generator, *, margin: str | None = None, ink_kind: str = "pen") -> dict[str, Any]:
+def mark_page(img: Image.Image, spec: LayoutSpec, marks: Sequence[MarkPlan], rng: random.Random, nprng: np.random.Generator, *, margin: str | None = None, ink_kind: str = "pen") -> dict[str, Any]:
     """Draw the planned marks (and margin writing) on a rendered page; returns what was drawn."""
-    px_per_mm = img.width / spec["page_mm"][0]
+    px_per_mm = img.width / spec.page_mm[0]
     hand = firm_pencil(rng) if ink_kind == "pencil" else pen(rng)
     width = rng.uniform(*hand.width_mm)
-    boxes = {(q["id"], o["id"]): o["box"] for q in spec["questions"] for o in q["options"]}
+    boxes = {(q.id, o.id): o.box for q in spec.questions for o in q.options}
     drawn = []
     for m in marks:
         if m.kind == "faint":
@@ -534,7 +535,7 @@ def mark_page(img: Image.Image, spec: dict[str, Any], marks: Sequence[MarkPlan],
         else:
             ink, w = hand, width * rng.uniform(0.9, 1.1)
         others = [b for k, b in boxes.items() if k != (m.question, m.option)]
-        strokes = _draw_clear_of(lambda: STROKES[m.kind](boxes[(m.question, m.option)], rng, w), others, spec["box_line_mm"] / 2 + 0.2)
+        strokes = _draw_clear_of(lambda: STROKES[m.kind](boxes[(m.question, m.option)], rng, w), others, spec.box_line_mm / 2 + 0.2)
         paint(img, strokes, ink, px_per_mm, nprng)
         drawn.append({"question": m.question, "option": m.option, "kind": m.kind, "ink": ink.name, "darkness": round(ink.darkness, 3), "width_mm": round(w, 3)})
     if margin:
@@ -927,7 +928,7 @@ class Printed:
     """One printed PDF: its layout and the serial of each page."""
 
     pdf: str
-    spec: dict[str, Any]
+    spec: LayoutSpec
     serials: tuple[str, ...]  # serial_text per page
 
 
@@ -1062,7 +1063,7 @@ def _write_job(root: str, job: _Job, stocks: dict[str, Printed], seed: int) -> l
         crng = random.Random(f"{seed}:camparams:{job.name}")
         cp = random_cam_params(crng)
         printed = stocks[plan.stock]
-        page_mm = printed.spec["page_mm"]
+        page_mm = printed.spec.page_mm
         dpi = cam_render_dpi(cp, page_mm)
         img, sheet, srng, nprng = _ballot_sheet(printed, plan, seed, job.name, dpi, True)
         frame, corners = photograph(img, page_mm, cp, srng, nprng)
@@ -1152,12 +1153,13 @@ def build_corpus(
     sheets: list[Sheet] = []
     if workers > 1:
         import concurrent.futures as cf
-        import multiprocessing
+
+        from kiosk import platform
 
         # Big batches first so the pool ends evenly; results are put back in file order.
         order = sorted(range(len(tasks)), key=lambda i: -len(jobs[i].plans) * jobs[i].dpi ** 2 if jobs[i].capture == "scanner" else 0)
         done: dict[int, list[Sheet]] = {}
-        with cf.ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("forkserver")) as pool:
+        with cf.ProcessPoolExecutor(workers, mp_context=platform.process_context()) as pool:
             futures = {pool.submit(_job_worker, tasks[i]): i for i in order}
             for fut in cf.as_completed(futures):
                 done[futures[fut]] = fut.result()

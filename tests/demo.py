@@ -7,11 +7,11 @@ from __future__ import annotations
 
 import random
 from pathlib import Path
-from typing import Any
 
 import pypdfium2 as pdfium
 from PIL import Image, ImageDraw
 
+from kiosk.ballot.spec import LayoutSpec
 from kiosk.issuing.jobs import print_ballots
 from kiosk.reading.imaging import PDFIUM_LOCK, render_pdf_page
 
@@ -44,27 +44,27 @@ def cross(img: Image.Image, box_mm: list[float], dpi: float, rnd: random.Random,
     d.line([(j(x + 0.85 * w), j(y + 0.15 * h)), (j(x + 0.15 * w), j(y + 0.85 * h))], fill=ink, width=pen)
 
 
-def plan(spec: dict[str, Any], rnd: random.Random, kind: str) -> dict[str, list[str]]:
+def plan(spec: LayoutSpec, rnd: random.Random, kind: str) -> dict[str, list[str]]:
     """Which boxes a voter marks: 'vote' (one per question), 'over' (two
     specialists), 'blank_specialist' (rating only)."""
     out: dict[str, list[str]] = {}
-    for n, q in enumerate(spec["questions"]):
-        ids = [o["id"] for o in q["options"]]
+    for n, q in enumerate(spec.questions):
+        ids = [o.id for o in q.options]
         if n == 0 and kind == "over":
-            out[q["id"]] = rnd.sample(ids, 2)
+            out[q.id] = rnd.sample(ids, 2)
         elif n == 0 and kind == "blank_specialist":
-            out[q["id"]] = []
+            out[q.id] = []
         else:
-            out[q["id"]] = [rnd.choice(ids)]
+            out[q.id] = [rnd.choice(ids)]
     return out
 
 
-def mark_page(img: Image.Image, spec: dict[str, Any], votes: dict[str, list[str]], dpi: float,
+def mark_page(img: Image.Image, spec: LayoutSpec, votes: dict[str, list[str]], dpi: float,
               rnd: random.Random) -> None:
-    for q in spec["questions"]:
-        for o in q["options"]:
-            if o["id"] in votes.get(q["id"], []):
-                cross(img, o["box"], dpi, rnd)
+    for q in spec.questions:
+        for o in q.options:
+            if o.id in votes.get(q.id, []):
+                cross(img, o.box, dpi, rnd)
 
 
 def make_urn(kiosk, folder: Path, count: int, *, dpi: float = 150, seed: int = 7,

@@ -16,6 +16,7 @@ from typing import Any
 import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
+from kiosk.ballot.spec import LayoutSpec
 from kiosk.intake.context import read_context
 from kiosk.issuing.jobs import print_ballots
 from kiosk.reading.imaging import render_pdf_page
@@ -23,7 +24,7 @@ from kiosk.reading.imaging import render_pdf_page
 MM_PER_IN = 25.4
 
 
-def print_pdf(kiosk, tmp: Path, count: int = 1, page_size: str = "a5") -> tuple[Path, dict[str, Any], list[bytes]]:
+def print_pdf(kiosk, tmp: Path, count: int = 1, page_size: str = "a5") -> tuple[Path, LayoutSpec, list[bytes]]:
     out = tmp / f"ballots-{page_size}-{count}.pdf"
     n = 0
     while out.exists():
@@ -40,18 +41,18 @@ def render(pdf: Path, page: int = 0, dpi: float = 200) -> Image.Image:
     return render_pdf_page(pdf, page, dpi=dpi, grayscale=True).convert("L")
 
 
-def box_px(spec: dict[str, Any], question: str, option: str, dpi: float) -> tuple[float, float, float, float]:
-    for q in spec["questions"]:
-        if q["id"] == question:
-            for o in q["options"]:
-                if o["id"] == option:
-                    x, y, w, h = o["box"]
+def box_px(spec: LayoutSpec, question: str, option: str, dpi: float) -> tuple[float, float, float, float]:
+    for q in spec.questions:
+        if q.id == question:
+            for o in q.options:
+                if o.id == option:
+                    x, y, w, h = o.box
                     s = dpi / MM_PER_IN
                     return x * s, y * s, w * s, h * s
     raise KeyError((question, option))
 
 
-def mark(img: Image.Image, spec: dict[str, Any], question: str, option: str, dpi: float,
+def mark(img: Image.Image, spec: LayoutSpec, question: str, option: str, dpi: float,
          kind: str = "cross", ink: int = 30, pen_mm: float = 0.5, rnd: random.Random | None = None) -> None:
     """Draw a voter's mark into one box of an upright rendered page."""
     rnd = rnd or random.Random(0)
@@ -84,7 +85,7 @@ def mark(img: Image.Image, spec: dict[str, Any], question: str, option: str, dpi
 
 
 def ballot(kiosk, tmp: Path, votes: dict[str, tuple[str, ...] | str] | None = None, *, dpi: float = 200,
-           page_size: str = "a5", kind: str = "cross", seed: int = 0) -> tuple[Image.Image, dict[str, Any], bytes]:
+           page_size: str = "a5", kind: str = "cross", seed: int = 0) -> tuple[Image.Image, LayoutSpec, bytes]:
     """One freshly printed, rendered and marked ballot (upright, clean).
 
     ``votes`` maps question id -> option id(s); the default votes for the
@@ -93,7 +94,7 @@ def ballot(kiosk, tmp: Path, votes: dict[str, tuple[str, ...] | str] | None = No
     pdf, spec, serials = print_pdf(kiosk, tmp, 1, page_size)
     img = render(pdf, 0, dpi)
     if votes is None:
-        votes = {spec["questions"][0]["id"]: spec["questions"][0]["options"][0]["id"], "rating": "4"}
+        votes = {spec.questions[0].id: spec.questions[0].options[0].id, "rating": "4"}
     rnd = random.Random(seed)
     for q, opts in votes.items():
         for o in ((opts,) if isinstance(opts, str) else opts):
@@ -194,7 +195,7 @@ def forged_pdf(kiosk, tmp: Path, *, key: bytes | None = None, campaign: bytes | 
     spec = kiosk.layout()
     serial = payload.new_serial()
     p = payload.make_payload(key or kiosk.tag_key, campaign or kiosk.campaign.hash, kiosk.institution.hash,
-                             spec["id"] if layout is None else layout, serial)
+                             spec.id if layout is None else layout, serial)
     out = tmp / name
     write_pdf(spec, [(p.text(), payload.serial_text(serial))], out)
     return out

@@ -98,9 +98,9 @@ def test_every_ballot_in_a_video_is_reported_once_and_right(name, videos, kiosks
     with Kiosk.open(data) as k:
         for line in lines:
             row = k.store.sheet(line["sheet_id"])
-            image = k.store.image(row["image_sha256"])
+            image = k.store.image(row.image_sha256)
             assert Path(image["path"]).exists() and image["media_type"] == "image/png"
-            assert row["interpretation"]["camera"]["agreeing_frames"] >= 1
+            assert row.interpretation["camera"]["agreeing_frames"] >= 1
 
 
 def test_scanning_the_same_video_again_counts_nothing_twice(videos, capsys, tmp_path):
@@ -139,7 +139,7 @@ def test_a_ballot_left_in_view_or_shown_again_is_not_taken_twice(videos, kiosks)
     stream = held * 3 + [empty] * 4 + held * 2  # left in view, taken away, shown again
     accepted = [r.accepted for r in (tracker.feed(g, n) for n, g in enumerate(stream)) if r.accepted]
     assert tracker.finish() is None
-    assert len(accepted) == 1 and accepted[0].fields["status"] == "counted"
+    assert len(accepted) == 1 and accepted[0].reading.status == "counted"
 
 
 def test_a_ballot_glimpsed_too_briefly_goes_to_review(videos, kiosks):
@@ -155,8 +155,8 @@ def test_a_ballot_glimpsed_too_briefly_goes_to_review(videos, kiosks):
     accepted = [r.accepted for r in reports if r.accepted]
     assert [r.state for r in reports[:2]] == ["reading", "reading"]
     assert len(accepted) == 1 and reports[4].accepted is accepted[0]  # decided when gone for 3 frames
-    assert accepted[0].fields["status"] == "review" and accepted[0].fields["reasons"] == ["unstable_read"]
-    assert accepted[0].fields["interpretation"]["camera"]["unstable"] is True
+    assert accepted[0].reading.status == "review" and accepted[0].reading.reasons == ("unstable_read",)
+    assert accepted[0].reading.interpretation["camera"]["unstable"] is True
     assert tracker.finish() is None
 
 

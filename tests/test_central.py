@@ -5,6 +5,7 @@ tampering is done on the bytes of the written files.
 """
 from __future__ import annotations
 
+import argparse
 import csv
 import json
 import random
@@ -14,6 +15,7 @@ from collections import Counter
 from pathlib import Path
 
 import pytest
+import tallies
 from test_export import add_sheet
 
 from kiosk.assets import demo_campaign_path
@@ -21,9 +23,10 @@ from kiosk.ballot import payload
 from kiosk.ballot.campaign import load_campaign
 from kiosk.ballot.keys import new_signing_key, public_hex, write_hex_key
 from kiosk.batches.export import export_batch
-from kiosk.batches.format import GENESIS, write_batch
+from kiosk.batches.format import GENESIS, ExportRecord, write_batch
 from kiosk.central.tally import competition_ranks, tally
 from kiosk.central.verify import REASONS, load_trust, verify_batches, verify_file
+from kiosk.cli import central as central_cli
 from kiosk.cli.main import main
 from kiosk.errors import KioskError
 from kiosk.station import Kiosk
@@ -72,14 +75,14 @@ def test_valid_chains_verify_and_tally_equals_the_marks(chains, demo_campaign):
     checks = verify_batches(all_paths(paths), load_trust(trust), demo_campaign, demo_campaign.demo_master_key)
     assert [c.reason for c in checks] == [None] * 5 and all(c.ok for c in checks)
     result = tally(checks, demo_campaign)
-    got = {(s["institution_id"], s["id"]): s["votes"] for s in result["specialists"] if s["votes"]}
+    got = {(s.institution_id, s.id): s.votes for s in result.specialists if s.votes}
     assert got == dict(marks)
-    for inst in result["institutions"]:
-        r = ratings.get(inst["id"], [])
-        assert inst["evaluations"] == len(r)
-        assert inst["average_rating"] == (round(sum(r) / len(r), 2) if r else None)
-    assert result["excluded_batches"] == [] and result["duplicate_serials"] == 0
-    assert result["ballots_counted"] == sum(marks.values()) == 25
+    for inst in result.institutions:
+        r = ratings.get(inst.id, [])
+        assert inst.evaluations == len(r)
+        assert inst.average_rating == (round(sum(r) / len(r), 2) if r else None)
+    assert result.excluded_batches == () and result.duplicate_serials == 0
+    assert result.ballots_counted == sum(marks.values()) == 25
 
 
 # -- any single byte ------------------------------------------------------------
@@ -142,9 +145,9 @@ def test_flipping_any_single_byte_is_detected_named_and_excluded(kiosk, other_ki
     forged.write_bytes(bytes(bad))
     checks = verify_batches([forged, good], trust, demo_campaign)
     result = tally(checks, demo_campaign)
-    assert [e["file"] for e in result["excluded_batches"]] == [str(forged)]
-    assert result["excluded_batches"][0]["reason"] in REASONS
-    assert result["ballots_counted"] == 1
+    assert [e.file for e in result.excluded_batches] == [str(forged)]
+    assert result.excluded_batches[0].reason in REASONS
+    assert result.ballots_counted == 1
 
 
 def test_truncated_extended_or_foreign_files_are_malformed(chains, demo_campaign, tmp_path):
@@ -169,8 +172,8 @@ def test_a_dropped_batch_is_detected_and_what_follows_is_held_back(chains, demo_
     assert by_path[str(a3)].reason == "missing_batch"
     assert f"{kiosk.kiosk_id} batch 2" in by_path[str(a3)].detail
     result = tally(checks, demo_campaign)
-    assert [(e["file"], e["reason"]) for e in result["excluded_batches"]] == [(str(a3), "missing_batch")]
-    assert result["ballots_counted"] == sum(marks.values()) - 4 - 5
+    assert [(e.file, e.reason) for e in result.excluded_batches] == [(str(a3), "missing_batch")]
+    assert result.ballots_counted == sum(marks.values()) - 4 - 5
 
     # Batch 1 dropped: every batch of the kiosk waits.
     checks = verify_batches([a2, a3], load_trust(trust), demo_campaign)
@@ -199,9 +202,9 @@ def test_a_replayed_batch_is_named_and_counted_once(chains, demo_campaign, kiosk
     assert [c.reason for c in checks] == [None, None, None, "replayed_batch", None, None]
     assert str(a2) in checks[3].detail
     result = tally(checks, demo_campaign)
-    assert [(e["file"], e["reason"]) for e in result["excluded_batches"]] == [(str(replay), "replayed_batch")]
-    assert result["ballots_counted"] == sum(marks.values())
-    assert result["duplicate_serials"] == 0
+    assert [(e.file, e.reason) for e in result.excluded_batches] == [(str(replay), "replayed_batch")]
+    assert result.ballots_counted == sum(marks.values())
+    assert result.duplicate_serials == 0
 
 
 def test_a_forked_chain_and_a_wrong_previous_hash_are_named(kiosk, tmp_path, demo_campaign):
@@ -210,11 +213,11 @@ def test_a_forked_chain_and_a_wrong_previous_hash_are_named(kiosk, tmp_path, dem
 
     def signed(number: int, previous: str, name: str) -> Path:
         sheet = add_sheet(kiosk)
-        rec = {"serial": payload.serial_text(sheet["serial"]), "status": "counted",
-               "selections": sheet["selections"], "decided_by": "machine", "image_sha256": sheet["image_sha256"],
-               "payload": payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, kiosk.institution.hash,
-                                               sheet["layout_id"], sheet["serial"]).text()}
-        labels = {q: {o: o for o in opts} for q, opts in sheet["selections"].items()}
+        rec = ExportRecord(serial=payload.serial_text(sheet.serial), status="counted",
+                           selections=sheet.selections, decided_by="machine", image_sha256=sheet.image_sha256,
+                           payload=payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, kiosk.institution.hash,
+                                                        sheet.layout_id, sheet.serial).text())
+        labels = {q: {o: o for o in opts} for q, opts in sheet.selections.items()}
         manifest = {"format": "urn-kiosk-batch", "version": 1, "campaign_id": kiosk.campaign.id,
                     "institution_id": kiosk.institution.id, "kiosk_id": kiosk.kiosk_id, "batch": number,
                     "previous_sha256": previous, "created_at": "2026-10-01T12:00:00Z", "pending_review": 0,
@@ -243,8 +246,8 @@ def test_a_key_not_in_the_trust_directory_is_refused(chains, demo_campaign, kios
     checks = verify_batches(all_paths(paths), load_trust(only_a), demo_campaign)
     assert [c.reason for c in checks] == [None, None, None, "unknown_key", "unknown_key"]
     result = tally(checks, demo_campaign)
-    assert {e["reason"] for e in result["excluded_batches"]} == {"unknown_key"}
-    assert result["ballots_counted"] == 6 + 4 + 5
+    assert {e.reason for e in result.excluded_batches} == {"unknown_key"}
+    assert result.ballots_counted == 6 + 4 + 5
 
     # A batch re-signed by another key and claiming to be kiosk A: still an unknown key.
     rogue = tmp_path / "t3"
@@ -271,7 +274,7 @@ def test_wrong_campaign_is_refused(chains, tmp_path):
     other.write_text(text, encoding="utf-8")
     checks = verify_batches(all_paths(paths), load_trust(trust), load_campaign(other))
     assert {c.reason for c in checks} == {"wrong_campaign"}
-    assert tally(checks, load_campaign(other))["ballots_counted"] == 0
+    assert tally(checks, load_campaign(other)).ballots_counted == 0
 
 
 def test_ballot_tags_are_checked_with_the_master_key(tmp_path, demo_campaign):
@@ -316,9 +319,9 @@ def test_duplicates_across_kiosks_count_once_and_ties_are_ties(kiosk, tmp_path, 
         for k, sid, rating in plan:
             add_sheet(k, "counted", {"specialist": [sid], "rating": [rating] if rating else []})
         shared = add_sheet(kiosk, "counted", {"specialist": [s[2]], "rating": []})
-        add_sheet(second, "counted", {"specialist": [s[2]], "rating": []}, serial=shared["serial"])  # same paper
+        add_sheet(second, "counted", {"specialist": [s[2]], "rating": []}, serial=shared.serial)  # same paper
         kiosk.store.record_issue({"kiosk_id": kiosk.kiosk_id, "campaign_id": kiosk.campaign.id,
-                                  "institution_id": kiosk.institution.id, "layout_id": kiosk.layout()["id"],
+                                  "institution_id": kiosk.institution.id, "layout_id": kiosk.layout().id,
                                   "target": "test"}, [payload.new_serial() for _ in range(18)])
         paths = [export_batch(k, tmp_path / "out").path for k in (kiosk, second)]
         checks = verify_batches(paths, load_trust(trust_dir(tmp_path, kiosk, second)), demo_campaign)
@@ -326,21 +329,21 @@ def test_duplicates_across_kiosks_count_once_and_ties_are_ties(kiosk, tmp_path, 
         result = tally(checks, demo_campaign)
     finally:
         second.close()
-    assert result["duplicate_serials"] == 1
-    assert result["duplicate_serial_list"] == [payload.serial_text(shared["serial"])]
-    mine = [x for x in result["specialists"] if x["institution_id"] == kiosk.institution.id]
-    assert [(x["id"], x["votes"], x["rank"], x["winner"]) for x in mine] == sorted(
+    assert result.duplicate_serials == 1
+    assert result.duplicate_serial_list == (payload.serial_text(shared.serial),)
+    mine = [x for x in result.specialists if x.institution_id == kiosk.institution.id]
+    assert [(x.id, x.votes, x.rank, x.winner) for x in mine] == sorted(
         [(s[0], 3, 1, True), (s[1], 3, 1, True), (s[2], 2, 3, True), (s[3], 1, 4, False)],
         key=lambda r: (-r[1], next(sp.name for sp in kiosk.institution.specialists if sp.id == r[0]).casefold()))
-    others = [x for x in result["specialists"] if x["institution_id"] != kiosk.institution.id]
-    assert others and all((x["votes"], x["rank"], x["winner"]) == (0, 5, False) for x in others)
-    best = result["institutions"][0]
-    assert (best["id"], best["evaluations"], best["average_rating"], best["rank"], best["winner"]) == (
+    others = [x for x in result.specialists if x.institution_id != kiosk.institution.id]
+    assert others and all((x.votes, x.rank, x.winner) == (0, 5, False) for x in others)
+    best = result.institutions[0]
+    assert (best.id, best.evaluations, best.average_rating, best.rank, best.winner) == (
         kiosk.institution.id, 2, 4.0, 1, True)
-    assert all(i["rank"] == 2 and not i["winner"] and i["average_rating"] is None for i in result["institutions"][1:])
-    [row] = [g for g in result["integrity"] if g["institution_id"] == kiosk.institution.id]
-    assert (row["issued"], row["counted"], row["duplicates"], row["kiosks"]) == (18, 9, 1, 2)
-    assert row["turnout"] == round(9 / 18, 4)
+    assert all(i.rank == 2 and not i.winner and i.average_rating is None for i in result.institutions[1:])
+    [row] = [g for g in result.integrity if g.institution_id == kiosk.institution.id]
+    assert (row.issued, row.counted, row.duplicates, row.kiosks) == (18, 9, 1, 2)
+    assert row.turnout == round(9 / 18, 4)
 
 
 # -- command line -------------------------------------------------------------------
@@ -398,3 +401,33 @@ def test_pdf_report_is_latvian_with_every_name(chains, demo_campaign, tmp_path):
     for inst in demo_campaign.institutions:
         for s in inst.specialists:
             assert s.name in text  # every diacritic survives the embedded font
+
+
+# -- the tally's output, pinned ---------------------------------------------------------
+
+def test_tally_output_on_a_fixed_input_is_unchanged(demo_campaign, tmp_path, monkeypatch, capsys):
+    """``central tally`` on fixed verified batches: its JSON, its text and its CSV, byte for
+    byte as pinned in tests/data/tally-fixed.json."""
+    expected = json.loads((Path(__file__).parent / "data" / "tally-fixed.json").read_text(encoding="utf-8"))
+    monkeypatch.setattr(central_cli, "_verify",
+                        lambda args: (demo_campaign, tallies.fixed_checks(demo_campaign), True))
+    for lang in ("lv", "en"):
+        assert central_cli.cmd_tally(argparse.Namespace(lang=lang, json=True, csv=None, pdf=None)) == 0
+        assert capsys.readouterr().out == expected[f"{lang}-json"]
+        csv_path = tmp_path / f"tally-{lang}.csv"
+        assert central_cli.cmd_tally(argparse.Namespace(lang=lang, json=False, csv=str(csv_path), pdf=None)) == 0
+        assert capsys.readouterr().out.replace(str(csv_path), "OUT.csv") == expected[f"{lang}-text"]
+        assert csv_path.read_bytes().decode("utf-8") == expected[f"{lang}-csv"]
+
+
+def test_tally_result_to_json(demo_campaign):
+    """The typed tally gives the pinned JSON; without ``tags_checked`` that key is absent."""
+    expected = json.loads((Path(__file__).parent / "data" / "tally-fixed.json").read_text(encoding="utf-8"))
+    result = tally(tallies.fixed_checks(demo_campaign), demo_campaign, "en")
+    assert result.tags_checked is None and "tags_checked" not in result.to_json()
+    pinned = json.loads(expected["en-json"])
+    assert list(pinned) == [*result.to_json(), "tags_checked"]
+    assert json.dumps(result.with_tags_checked(True).to_json(), ensure_ascii=False) + "\n" == expected["en-json"]
+    assert result.duplicate_serials == len(result.duplicate_serial_list) == 3
+    assert [s.rank for s in result.specialists][:3] == [1, 1, 3]
+    assert result.institutions[-1].average_rating is None and result.integrity[-1].turnout is None

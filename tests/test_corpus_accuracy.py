@@ -170,7 +170,7 @@ def test_the_marginal_threshold_keeps_a_margin_on_both_sides(run):
             if sheet is None or row is None:
                 continue
             drawn = {(m["question"], m["option"]): m["kind"] for m in sheet.drawn.get("marks", [])}
-            for box in row["interpretation"].get("boxes", []):
+            for box in row.interpretation.get("boxes", []):
                 kind = drawn.get((box["question"], box["option"]))
                 if kind is None:
                     empty.append(box["evidence"])

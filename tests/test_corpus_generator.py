@@ -10,6 +10,7 @@ import hashlib
 import io
 import json
 import random
+from dataclasses import replace
 
 import corpus
 import numpy as np
@@ -19,6 +20,7 @@ from PIL import Image, ImageSequence
 
 from kiosk.assets import demo_campaign_path
 from kiosk.ballot.campaign import load_campaign
+from kiosk.ballot.spec import Box, LayoutSpec
 from kiosk.issuing.jobs import print_ballots
 from kiosk.reading import qr
 from kiosk.station import Kiosk
@@ -55,22 +57,22 @@ def _ink(clean: Image.Image, marked: Image.Image) -> np.ndarray:
     return np.clip(a - b, 0, 255) / 255.0
 
 
-def _interior(ink: np.ndarray, spec: dict, box: list[float], inset_mm: float | None = None) -> np.ndarray:
+def _interior(ink: np.ndarray, spec: LayoutSpec, box: Box, inset_mm: float | None = None) -> np.ndarray:
     ppm = DPI / 25.4
-    inset = spec["box_line_mm"] + 0.3 if inset_mm is None else inset_mm
+    inset = spec.box_line_mm + 0.3 if inset_mm is None else inset_mm
     x, y, w, h = box
     return ink[int(round((y + inset) * ppm)): int(round((y + h - inset) * ppm)), int(round((x + inset) * ppm)): int(round((x + w - inset) * ppm))]
 
 
-def _boxes(spec: dict) -> dict[tuple[str, str], list[float]]:
-    return {(q["id"], o["id"]): o["box"] for q in spec["questions"] for o in q["options"]}
+def _boxes(spec: LayoutSpec) -> dict[tuple[str, str], Box]:
+    return {(q.id, o.id): o.box for q in spec.questions for o in q.options}
 
 
 def _mark(page: dict, kind: str, seed: int, *, color: bool = False, ink_kind: str = "pen", margin: str | None = None) -> tuple[np.ndarray, list[corpus.MarkPlan]]:
     spec = page["spec"]
     clean = page["rgb" if color else "gray"]
     rng = random.Random(seed)
-    marks = [corpus.MarkPlan(q["id"], rng.choice(q["options"])["id"], kind) for q in spec["questions"]] if kind else []
+    marks = [corpus.MarkPlan(q.id, rng.choice(q.options).id, kind) for q in spec.questions] if kind else []
     img = clean.copy()
     corpus.mark_page(img, spec, marks, rng, np.random.default_rng(seed), margin=margin, ink_kind=ink_kind)
     return _ink(clean, img), marks
@@ -125,19 +127,19 @@ def test_margin_writing_touches_no_box_qr_or_mark(printed, margin):
             assert ink.sum() > 50, "something was written"
             for box in _boxes(spec).values():
                 assert _interior(ink, spec, box, inset_mm=-1.0).max() == 0
-            q = spec["qr"]
+            q = spec.qr
             ppm = DPI / 25.4
-            quiet = 4 * q["size"] / 29
-            assert ink[int((q["y"] - quiet) * ppm): int((q["y"] + q["size"] + quiet) * ppm), int((q["x"] - quiet) * ppm): int((q["x"] + q["size"] + quiet) * ppm)].max() == 0
-            for mk in spec["marks"]:
-                r = mk["size"] / 2 + 1.0
-                assert ink[int((mk["y"] - r) * ppm): int((mk["y"] + r) * ppm), int((mk["x"] - r) * ppm): int((mk["x"] + r) * ppm)].max() == 0
+            quiet = 4 * q.size / 29
+            assert ink[int((q.y - quiet) * ppm): int((q.y + q.size + quiet) * ppm), int((q.x - quiet) * ppm): int((q.x + q.size + quiet) * ppm)].max() == 0
+            for mk in spec.marks:
+                r = mk.size / 2 + 1.0
+                assert ink[int((mk.y - r) * ppm): int((mk.y + r) * ppm), int((mk.x - r) * ppm): int((mk.x + r) * ppm)].max() == 0
 
 
 @pytest.mark.parametrize("cls", corpus.BALLOT_CLASSES)
 def test_plans_and_ground_truth_per_class(printed, cls):
     spec = printed["a5"]["spec"]
-    labels = {q["id"]: q["label"] for q in spec["questions"]}
+    labels = {q.id: q.label for q in spec.questions}
     for seed in range(25):
         marks = corpus.plan_marks(spec, cls, random.Random(seed))
         votes = corpus.votes_of(spec, marks)
@@ -152,16 +154,16 @@ def test_plans_and_ground_truth_per_class(printed, cls):
         elif cls == corpus.OVERVOTE:
             assert max(n.values()) == 2 and set(kinds) <= set(corpus.CLEAR_KINDS)
         elif cls == corpus.BLANK_QUESTION:
-            blank = [q for q in spec["questions"] if n[q["id"]] == 0]
-            assert blank and all(q["optional"] for q in blank) and max(n.values()) == 1
+            blank = [q for q in spec.questions if n[q.id] == 0]
+            assert blank and all(q.optional for q in blank) and max(n.values()) == 1
         elif cls == corpus.BLANK_REQUIRED:
-            assert any(n[q["id"]] == 0 for q in spec["questions"] if not q["optional"])
-            assert all(n[q["id"]] == 1 for q in spec["questions"] if q["optional"])
+            assert any(n[q.id] == 0 for q in spec.questions if not q.optional)
+            assert all(n[q.id] == 1 for q in spec.questions if q.optional)
         else:  # faint, dot: exactly one such mark, the intended vote
             assert kinds.count(cls) == 1 and max(n.values()) == 1
-        for q in spec["questions"]:
-            names = [o["label"] for o in q["options"] if o["id"] in votes[q["id"]]]
-            assert expected[q["label"]] == names
+        for q in spec.questions:
+            names = [o.label for o in q.options if o.id in votes[q.id]]
+            assert expected[q.label] == names
 
 
 def test_class_schedule_is_exact():
@@ -193,11 +195,11 @@ def test_scans_stay_decodable_and_the_geometry_is_known(printed, rotation, dpi, 
     syms = _decode(Image.open(io.BytesIO(buf.getvalue())))
     assert syms, "QR unreadable after scanning"
     assert printed["kiosk"].verify_payload(syms[0].text).serial == printed[size]["serial"]
-    ppm = page.width / spec["page_mm"][0]
-    q = spec["qr"]
-    want = [corpus.scan_point(p, page.size, ((q["x"] + dx) * ppm, (q["y"] + dy) * ppm))
-            for dx, dy in ((0, 0), (q["size"], 0), (q["size"], q["size"]), (0, q["size"]))]
-    module = q["size"] / 29 * dpi / 25.4
+    ppm = page.width / spec.page_mm[0]
+    q = spec.qr
+    want = [corpus.scan_point(p, page.size, ((q.x + dx) * ppm, (q.y + dy) * ppm))
+            for dx, dy in ((0, 0), (q.size, 0), (q.size, q.size), (0, q.size))]
+    module = q.size / 29 * dpi / 25.4
     for got, exp in zip(syms[0].corners, want):
         assert abs(got[0] - exp[0]) < module and abs(got[1] - exp[1]) < module, (got, exp)
 
@@ -210,9 +212,9 @@ def test_photos_stay_decodable_and_the_geometry_is_known(printed, seed):
     params.quarter = [0, 90, 180, 270][seed // 2 % 4]
     size = "a4" if seed % 3 == 0 else "a5"
     spec = printed[size]["spec"]
-    dpi = corpus.cam_render_dpi(params, spec["page_mm"])
+    dpi = corpus.cam_render_dpi(params, spec.page_mm)
     page = printed[size]["rgb"].resize((round(printed[size]["rgb"].width * dpi / DPI), round(printed[size]["rgb"].height * dpi / DPI)), Image.Resampling.LANCZOS)
-    frame, corners = corpus.photograph(page, spec["page_mm"], params, rng, np.random.default_rng(seed))
+    frame, corners = corpus.photograph(page, spec.page_mm, params, rng, np.random.default_rng(seed))
     assert frame.size == tuple(params.frame) and frame.mode == "RGB"
     for x, y in corners:
         assert 0 <= x <= frame.width and 0 <= y <= frame.height
@@ -220,8 +222,8 @@ def test_photos_stay_decodable_and_the_geometry_is_known(printed, seed):
     frame.save(buf, "JPEG", quality=params.quality)
     syms = _decode(Image.open(io.BytesIO(buf.getvalue())))
     assert syms, f"QR unreadable in photo {params}"
-    q = spec["qr"]
-    want = [corpus.cam_point(corners, spec["page_mm"], (q["x"] + dx, q["y"] + dy)) for dx, dy in ((0, 0), (q["size"], 0), (q["size"], q["size"]), (0, q["size"]))]
+    q = spec.qr
+    want = [corpus.cam_point(corners, spec.page_mm, (q.x + dx, q.y + dy)) for dx, dy in ((0, 0), (q.size, 0), (q.size, q.size), (0, q.size))]
     module = abs(want[1][0] - want[0][0]) + abs(want[1][1] - want[0][1])
     for got, exp in zip(syms[0].corners, want):
         assert abs(got[0] - exp[0]) + abs(got[1] - exp[1]) < module / 29 * 2.5, (got, exp)
@@ -343,22 +345,20 @@ def test_evaluation_matches_lines_and_judges_them(tmp_path):
 def test_strokes_that_would_stray_into_another_box_are_drawn_again(printed):
     """With boxes only 2.5 mm apart an overrunning mark often reaches the next box:
     the generator draws it again, so an unmarked box never holds ink."""
-    import copy
-
     page = printed["a5"]
-    spec = copy.deepcopy(page["spec"])
-    q = spec["questions"][0]
-    x, y, w, h = q["options"][0]["box"]
-    for i, o in enumerate(q["options"]):
-        o["box"] = [x, y + i * (h + 2.5), w, h]
+    spec = page["spec"]
+    q = spec.questions[0]
+    x, y, w, h = q.options[0].box
+    q = replace(q, options=tuple(replace(o, box=Box(x, y + i * (h + 2.5), w, h)) for i, o in enumerate(q.options)))
+    spec = replace(spec, questions=(q, *spec.questions[1:]))
     strayed = 0
     for seed in range(30):
         rng = random.Random(seed)
-        raw = corpus.overrun_strokes(q["options"][1]["box"], random.Random(seed), 0.8)
-        strayed += corpus._touches(raw, [q["options"][0]["box"], q["options"][2]["box"]], spec["box_line_mm"] / 2 + 0.2)
+        raw = corpus.overrun_strokes(q.options[1].box, random.Random(seed), 0.8)
+        strayed += corpus._touches(raw, [q.options[0].box, q.options[2].box], spec.box_line_mm / 2 + 0.2)
         img = page["gray"].copy()
-        corpus.mark_page(img, spec, [corpus.MarkPlan(q["id"], q["options"][1]["id"], "overrun")], rng, np.random.default_rng(seed))
+        corpus.mark_page(img, spec, [corpus.MarkPlan(q.id, q.options[1].id, "overrun")], rng, np.random.default_rng(seed))
         ink = _ink(page["gray"], img)
-        for other in (q["options"][0], q["options"][2]):
-            assert _interior(ink, spec, other["box"], inset_mm=-0.2).max() == 0, seed
+        for other in (q.options[0], q.options[2]):
+            assert _interior(ink, spec, other.box, inset_mm=-0.2).max() == 0, seed
     assert strayed > 3  # the situation does arise, so the redraw was exercised

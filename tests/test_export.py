@@ -10,6 +10,7 @@ import json
 import re
 import secrets
 import zipfile
+from dataclasses import replace
 from pathlib import Path
 
 import pytest
@@ -20,6 +21,8 @@ from kiosk.batches.format import GENESIS
 from kiosk.central.verify import load_trust, verify_batches
 from kiosk.cli.main import main
 from kiosk.errors import KioskError
+from kiosk.reading.sheet import SheetReading
+from kiosk.storage.sheets import StoredSheet
 
 _image_counter = iter(range(10**9))
 
@@ -36,25 +39,16 @@ def add_image(kiosk, data: bytes | None = None) -> str:
 
 
 def add_sheet(kiosk, status: str = "counted", selections: dict | None = None, *, serial: bytes | None = None,
-              reasons: list[str] | None = None, image: str | None = None) -> dict:
+              reasons: list[str] | None = None, image: str | None = None) -> StoredSheet:
     """Store one interpreted sheet of a ballot printed by this kiosk's layout."""
     spec = kiosk.layout()
     if selections is None and status in ("counted", "review"):
         specialist = kiosk.institution.specialists[0].id
         selections = {"specialist": [specialist], "rating": ["4"]}
     serial = serial if serial is not None else (payload.new_serial() if status != "rejected" else None)
-    return kiosk.store.record_sheet({
-        "image_sha256": image or add_image(kiosk),
-        "page": 1,
-        "source": f"scan-{next(_image_counter)}.png",
-        "run_id": None,
-        "status": status,
-        "reasons": reasons or [],
-        "serial": serial,
-        "layout_id": spec["id"] if serial is not None else None,
-        "selections": selections,
-        "interpretation": {},
-    })
+    reading = SheetReading(status, tuple(reasons or ()), serial, spec.id if serial is not None else None, selections, {})
+    return kiosk.store.record_sheet(reading, image_sha256=image or add_image(kiosk), page=1,
+                                    source=f"scan-{next(_image_counter)}.png", run_id=None)
 
 
 def read_batch(path: Path) -> tuple[dict, list[dict], dict]:
@@ -69,15 +63,15 @@ def test_export_writes_every_decided_ballot_once_and_lists_pending(kiosk, tmp_pa
     review = add_sheet(kiosk, "review", {"specialist": [], "rating": []}, reasons=["blank_ballot"])
     add_sheet(kiosk, "rejected", None, reasons=["no_qr"])
     add_sheet(kiosk, "rejected", None, reasons=["blank_back"])
-    dup = add_sheet(kiosk, serial=counted[0]["serial"])
-    assert dup["status"] == "duplicate"
+    dup = add_sheet(kiosk, serial=counted[0].serial)
+    assert dup.status == "duplicate"
 
     first = export_batch(kiosk, out)
     assert (first.batch, first.records, first.counted, first.rejected, first.pending) == (1, 5, 5, 0, 1)
     assert first.previous_sha256 == GENESIS
     assert first.sha256 == hashlib.sha256(first.path.read_bytes()).hexdigest()
     manifest, records, _ = read_batch(first.path)
-    assert sorted(r["serial"] for r in records) == sorted(payload.serial_text(s["serial"]) for s in counted)
+    assert sorted(r["serial"] for r in records) == sorted(payload.serial_text(s.serial) for s in counted)
     assert manifest["pending_review"] == 1
     assert manifest["totals"] == {
         "issued": 0, "voided": 0, "scanned": 8, "counted": 5, "in_review": 1, "rejected": 1,
@@ -90,30 +84,30 @@ def test_export_writes_every_decided_ballot_once_and_lists_pending(kiosk, tmp_pa
     assert (second.batch, second.records, second.pending, second.previous_sha256) == (2, 0, 1, first.sha256)
 
     # The reviewer resolves the pending ballot; a new ballot arrives; one more is rejected by a person.
-    kiosk.store.add_decision(review["id"], "correct", {"specialist": [kiosk.institution.specialists[1].id],
+    kiosk.store.add_decision(review.id, "correct", {"specialist": [kiosk.institution.specialists[1].id],
                                                       "rating": []}, None, "office")
     late = add_sheet(kiosk)
     doubtful = add_sheet(kiosk, "review", {"specialist": [], "rating": ["2"]}, reasons=["undervote"])
-    kiosk.store.add_decision(doubtful["id"], "reject", None, "torn", "office")
+    kiosk.store.add_decision(doubtful.id, "reject", None, "torn", "office")
     third = export_batch(kiosk, out)
     assert (third.batch, third.records, third.counted, third.rejected, third.pending) == (3, 3, 2, 1, 0)
     _, records, _ = read_batch(third.path)
     by_serial = {r["serial"]: r for r in records}
-    resolved = by_serial[payload.serial_text(review["serial"])]
+    resolved = by_serial[payload.serial_text(review.serial)]
     assert resolved["decided_by"] == "office" and resolved["status"] == "counted"
     assert resolved["selections"] == {"specialist": [kiosk.institution.specialists[1].id], "rating": []}
-    assert by_serial[payload.serial_text(late["serial"])]["decided_by"] == "machine"
-    assert by_serial[payload.serial_text(doubtful["serial"])] | {"payload": None} == {
-        "serial": payload.serial_text(doubtful["serial"]), "status": "rejected", "selections": None,
-        "decided_by": "office", "image_sha256": doubtful["image_sha256"], "payload": None,
+    assert by_serial[payload.serial_text(late.serial)]["decided_by"] == "machine"
+    assert by_serial[payload.serial_text(doubtful.serial)] | {"payload": None} == {
+        "serial": payload.serial_text(doubtful.serial), "status": "rejected", "selections": None,
+        "decided_by": "office", "image_sha256": doubtful.image_sha256, "payload": None,
     }
 
     # Across all batches: every decided ballot exactly once.
     all_serials = []
     for b in list_batches(kiosk):
         all_serials += [r["serial"] for r in read_batch(Path(b["path"]))[1]]
-    finals = [f for f in kiosk.store.final_sheets() if f["final_status"] != "review"]
-    assert sorted(all_serials) == sorted(payload.serial_text(f["serial"]) for f in finals)
+    finals = [f for f in kiosk.store.final_sheets() if f.final_status != "review"]
+    assert sorted(all_serials) == sorted(payload.serial_text(f.serial) for f in finals)
     assert len(all_serials) == len(set(all_serials)) == 8
     assert [b["number"] for b in list_batches(kiosk)] == [1, 2, 3]
     assert pending_summary(kiosk) == {"ready": 0, "counted": 0, "rejected": 0, "in_review": 0, "exported": 8}
@@ -127,7 +121,7 @@ def test_records_are_shuffled_and_carry_no_time(kiosk, tmp_path):
     sheets = [add_sheet(kiosk) for _ in range(40)]
     res = export_batch(kiosk, tmp_path / "out")
     manifest, records, sig = read_batch(res.path)
-    stored_order = [payload.serial_text(s["serial"]) for s in sheets]
+    stored_order = [payload.serial_text(s.serial) for s in sheets]
     exported = [r["serial"] for r in records]
     assert sorted(exported) == sorted(stored_order)
     # 40! orders: matching the storage order or the sorted order by chance is impossible in practice.
@@ -145,9 +139,8 @@ def test_records_are_shuffled_and_carry_no_time(kiosk, tmp_path):
 def test_images_option_includes_the_originals(kiosk, tmp_path):
     shared = add_image(kiosk, b"a two-page scan " + secrets.token_bytes(8))
     a = add_sheet(kiosk, image=shared)
-    b = kiosk.store.record_sheet({**{k: a[k] for k in ("image_sha256", "source", "layout_id", "selections",
-                                                        "interpretation", "reasons", "status")},
-                                  "page": 2, "run_id": None, "serial": payload.new_serial()})
+    b = kiosk.store.record_sheet(replace(a.reading, serial=payload.new_serial()), image_sha256=a.image_sha256, page=2,
+                                 source=a.source, run_id=None)
     c = add_sheet(kiosk)
     res = export_batch(kiosk, tmp_path / "out", images=True)
     assert res.images == 2
@@ -155,9 +148,9 @@ def test_images_option_includes_the_originals(kiosk, tmp_path):
         names = z.namelist()
         assert names[:3] == ["manifest.json", "records.json", "signature.json"]
         for sheet in (a, b, c):
-            name = f"images/{sheet['image_sha256']}.png"
+            name = f"images/{sheet.image_sha256}.png"
             assert name in names
-            assert hashlib.sha256(z.read(name)).hexdigest() == sheet["image_sha256"]
+            assert hashlib.sha256(z.read(name)).hexdigest() == sheet.image_sha256
         assert z.testzip() is None
     manifest, _, _ = read_batch(res.path)
     assert manifest["images"] == {"included": True, "count": 2}
@@ -178,7 +171,7 @@ def test_export_reports_progress_over_records_then_images(kiosk, tmp_path):
 
 def test_a_missing_image_stops_the_export_and_records_nothing(kiosk, tmp_path):
     sheet = add_sheet(kiosk)
-    (kiosk.root / kiosk.store.image(sheet["image_sha256"])["path"]).unlink()
+    (kiosk.root / kiosk.store.image(sheet.image_sha256)["path"]).unlink()
     with pytest.raises(KioskError) as err:
         export_batch(kiosk, tmp_path / "out", images=True)
     assert err.value.code == "export.image_missing"
@@ -189,7 +182,7 @@ def test_a_missing_image_stops_the_export_and_records_nothing(kiosk, tmp_path):
 def test_an_image_changed_since_the_scan_stops_the_export_while_writing(kiosk, tmp_path):
     add_sheet(kiosk)
     sheet = add_sheet(kiosk)
-    (kiosk.root / kiosk.store.image(sheet["image_sha256"])["path"]).write_bytes(b"another picture")
+    (kiosk.root / kiosk.store.image(sheet.image_sha256)["path"]).write_bytes(b"another picture")
     with pytest.raises(KioskError) as err:
         export_batch(kiosk, tmp_path / "out", images=True)
     assert err.value.code == "export.image_missing" and "changed" in err.value.message("en")
@@ -227,12 +220,12 @@ def test_store_refuses_a_batch_out_of_chain_or_a_serial_twice(kiosk, tmp_path):
     res = export_batch(kiosk, tmp_path / "out")
     base = {"sha256": "ab" * 32, "path": "x", "records": 1, "counted": 1, "rejected": 0, "pending": 0,
             "images": 0, "created_at": "2026-01-01T00:00:00Z"}
-    for number, previous, serials in ((2, GENESIS, []), (3, res.sha256, []), (2, res.sha256, [s["serial"]])):
+    for number, previous, serials in ((2, GENESIS, []), (3, res.sha256, []), (2, res.sha256, [s.serial])):
         with pytest.raises(KioskError) as err:
             kiosk.store.record_batch({**base, "number": number, "previous_sha256": previous}, serials)
         assert err.value.code == "export.conflict"
     assert [b["number"] for b in kiosk.store.batches()] == [1]
-    assert kiosk.store.exported_serials() == {s["serial"]}
+    assert kiosk.store.exported_serials() == {s.serial}
 
 
 def test_an_unrecorded_file_from_a_killed_export_is_kept_aside(kiosk, tmp_path):
@@ -250,11 +243,11 @@ def test_an_unrecorded_file_from_a_killed_export_is_kept_aside(kiosk, tmp_path):
 def test_invalid_selections_are_refused_not_exported(kiosk, tmp_path):
     sheet = add_sheet(kiosk, "review", {"specialist": [s.id for s in kiosk.institution.specialists[:2]],
                                         "rating": []}, reasons=["overvote"])
-    kiosk.store.add_decision(sheet["id"], "confirm", sheet["selections"], None, "office")
+    kiosk.store.add_decision(sheet.id, "confirm", sheet.selections, None, "office")
     with pytest.raises(KioskError) as err:
         export_batch(kiosk, tmp_path / "out")
     assert err.value.code == "export.invalid_record"
-    assert payload.serial_text(sheet["serial"]) in err.value.message("en")
+    assert payload.serial_text(sheet.serial) in err.value.message("en")
     assert list_batches(kiosk) == []
 
 

@@ -63,18 +63,18 @@ def test_every_name_prints_with_its_diacritics(kiosk, demo_campaign, tmp_path):
 @pytest.mark.parametrize("page_size, min_mm", [("a5", 30.0), ("a4", 40.0)])
 def test_qr_size_and_webcam_resolution(kiosk, tmp_path, page_size, min_mm):
     spec = kiosk.layout(page_size)
-    assert spec["qr"]["size"] >= min_mm
+    assert spec.qr.size >= min_mm
     # a 1280x720 webcam framing the page's height sees >= 3 px per module
-    px_per_mm = 720 / spec["page_mm"][1]
-    assert spec["qr"]["size"] / 29 * px_per_mm >= 3.0
+    px_per_mm = 720 / spec.page_mm[1]
+    assert spec.qr.size / 29 * px_per_mm >= 3.0
     pdf = tmp_path / f"{page_size}.pdf"
     print_ballots(kiosk, 1, out=pdf, page_size=page_size)
     (page,) = render(pdf, 150, tmp_path / page_size)
     (sym,) = qr.decode(gray(page))
     tl, tr = sym.corners[0], sym.corners[1]
     width_mm = (tr[0] - tl[0]) / 150 * 25.4
-    assert abs(width_mm - spec["qr"]["size"]) < 1.5
-    assert kiosk.verify_payload(sym.text).layout == spec["id"]
+    assert abs(width_mm - spec.qr.size) < 1.5
+    assert kiosk.verify_payload(sym.text).layout == spec.id
 
 
 def test_both_decoders_read_the_same_images_in_every_orientation(kiosk, tmp_path):

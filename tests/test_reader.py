@@ -14,8 +14,8 @@ from kiosk.reading.reader import Thresholds, project
 
 
 def first(spec):
-    q = spec["questions"][0]
-    return q["id"], q["options"][0]["id"]
+    q = spec.questions[0]
+    return q.id, q.options[0].id
 
 
 @pytest.mark.parametrize("page_size", ["a5", "a4"])
@@ -102,9 +102,9 @@ def test_writing_outside_the_boxes_is_ignored(kiosk, tmp_path):
 
 def test_a_blotted_registration_mark_is_tolerated(kiosk, tmp_path):
     img, spec, _ = sheets.ballot(kiosk, tmp_path, {"specialist": "k-ozolina", "rating": "1"})
-    m = spec["marks"][2]
+    m = spec.marks[2]
     s = 200 / 25.4
-    ImageDraw.Draw(img).ellipse([(m["x"] - 6) * s, (m["y"] - 5) * s, (m["x"] + 7) * s, (m["y"] + 6) * s], fill=20)
+    ImageDraw.Draw(img).ellipse([(m.x - 6) * s, (m.y - 5) * s, (m.x + 7) * s, (m.y + 6) * s], fill=20)
     it = sheets.read(kiosk, img)
     assert it.status == "counted"
     assert [mk["found"] for mk in it.details["marks"]] == [True, True, False, True]
@@ -114,8 +114,8 @@ def test_a_page_without_marks_is_unreadable(kiosk, tmp_path):
     img, spec, _ = sheets.ballot(kiosk, tmp_path, {"specialist": "k-ozolina"})
     s = 200 / 25.4
     d = ImageDraw.Draw(img)
-    for m in spec["marks"][1:]:
-        d.rectangle([(m["x"] - 5) * s, (m["y"] - 5) * s, (m["x"] + 5) * s, (m["y"] + 5) * s], fill=255)
+    for m in spec.marks[1:]:
+        d.rectangle([(m.x - 5) * s, (m.y - 5) * s, (m.x + 5) * s, (m.y + 5) * s], fill=255)
     it = sheets.read(kiosk, img)
     assert (it.status, it.reasons) == ("rejected", ["unreadable_marks"])
     assert it.serial is not None  # the payload was genuine: the review screen can say which ballot
@@ -128,9 +128,9 @@ def test_blank_back_and_no_qr(kiosk, tmp_path):
     it = sheets.read(kiosk, sheets.scanner(back))
     assert (it.status, it.reasons) == ("rejected", ["blank_back"])
     # the same page with its QR code torn off is a ballot that cannot be read
-    q = spec["qr"]
+    q = spec.qr
     s = 200 / 25.4
-    ImageDraw.Draw(img).rectangle([(q["x"] - 2) * s, (q["y"] - 2) * s, (q["x"] + q["size"] + 2) * s, (q["y"] + q["size"] + 2) * s], fill=255)
+    ImageDraw.Draw(img).rectangle([(q.x - 2) * s, (q.y - 2) * s, (q.x + q.size + 2) * s, (q.y + q.size + 2) * s], fill=255)
     assert sheets.read(kiosk, img).reasons == ["no_qr"]
 
 
@@ -164,11 +164,11 @@ def test_interpretation_holds_what_review_needs(kiosk, tmp_path):
     assert d["thresholds"] == Thresholds().to_dict()
     assert d["page_px"] == [page.width, page.height]
     hm = np.array(d["homography"])
-    n_boxes = sum(len(q["options"]) for q in spec["questions"])
+    n_boxes = sum(len(q.options) for q in spec.questions)
     assert len(d["boxes"]) == n_boxes
     for b in d["boxes"]:
         assert set(b) >= {"question", "option", "score", "state", "polygon"}
-        box = next(o["box"] for q in spec["questions"] for o in q["options"] if (q["id"], o["id"]) == (b["question"], b["option"]))
+        box = next(o.box for q in spec.questions for o in q.options if (q.id, o.id) == (b["question"], b["option"]))
         x, y, w, h = box
         want = project(hm, [(x, y), (x + w, y), (x + w, y + h), (x, y + h)])
         assert np.abs(np.array(b["polygon"]) - want).max() < 12  # the printed outline, refined locally
@@ -222,8 +222,8 @@ def test_a_box_whose_outline_is_gone_is_unclear(kiosk, tmp_path):
     assert (it.status, it.reasons) == ("review", ["unclear_box"])
     assert next(b for b in it.details["boxes"] if b["option"] == "5")["state"] == "unclear"
     d = ImageDraw.Draw(img)
-    for q in spec["questions"]:
-        for o in q["options"][:3]:
-            x, y, w, h = sheets.box_px(spec, q["id"], o["id"], 200)
+    for q in spec.questions:
+        for o in q.options[:3]:
+            x, y, w, h = sheets.box_px(spec, q.id, o.id, 200)
             d.rectangle([x - 6, y - 6, x + w + 6, y + h + 6], fill=255)
     assert sheets.read(kiosk, img).reasons == ["unreadable_marks"]

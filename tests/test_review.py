@@ -35,13 +35,13 @@ def test_reason_texts_are_plain_latvian():
 
 def test_queue_confirm_correct_reject(kiosk, tmp_path, sessions):
     spec = kiosk.layout()
-    q1 = spec["questions"][0]
-    o = [opt["id"] for opt in q1["options"]]
+    q1 = spec.questions[0]
+    o = [opt.id for opt in q1.options]
     # two overvotes and a blank-rating one that counts
     results = scanned(kiosk, tmp_path, [
-        {q1["id"]: (o[0], o[1]), "rating": "4"},
-        {q1["id"]: (o[1], o[2]), "rating": "5"},
-        {q1["id"]: o[2], "rating": "2"},
+        {q1.id: (o[0], o[1]), "rating": "4"},
+        {q1.id: (o[1], o[2]), "rating": "5"},
+        {q1.id: o[2], "rating": "2"},
     ])
     assert [r.status for r in results] == ["review", "review", "counted"]
     assert results[0].reason == "overvote"
@@ -55,25 +55,25 @@ def test_queue_confirm_correct_reject(kiosk, tmp_path, sessions):
     item = review.next_item()
     assert item.sheet_id == results[0].sheet_id
     assert item.reason_texts()[0].startswith("Jautājumā atzīmēts vairāk")
-    assert item.machine[q1["id"]] == [o[0], o[1]]
-    assert len(item.boxes) == sum(len(q["options"]) for q in spec["questions"])
+    assert item.machine[q1.id] == [o[0], o[1]]
+    assert len(item.boxes) == sum(len(q.options) for q in spec.questions)
     assert all(len(b["polygon"]) == 4 and "score" in b for b in item.boxes)
     assert item.image is not None and item.serial == results[0].serial
-    assert item.label(q1["id"], o[0]) == q1["options"][0]["label"]
+    assert item.label(q1.id, o[0]) == q1.options[0].label
 
     # an overvote cannot simply be confirmed
     with pytest.raises(KioskError) as e:
         review.confirm(item.sheet_id)
-    assert e.value.code == "review.cannot_confirm" and q1["label"] in e.value.message("lv")
+    assert e.value.code == "review.cannot_confirm" and q1.label in e.value.message("lv")
     # nor corrected into another overvote or an unknown option
     with pytest.raises(KioskError) as e:
-        review.correct(item.sheet_id, {q1["id"]: [o[0], o[1]]})
+        review.correct(item.sheet_id, {q1.id: [o[0], o[1]]})
     assert e.value.code == "review.too_many"
     with pytest.raises(KioskError) as e:
-        review.correct(item.sheet_id, {q1["id"]: ["nobody"]})
+        review.correct(item.sheet_id, {q1.id: ["nobody"]})
     assert e.value.code == "review.unknown_option"
 
-    assert review.decide(item.sheet_id, {q1["id"]: [o[1]], "rating": ["4"]})[0] == "correct"
+    assert review.decide(item.sheet_id, {q1.id: [o[1]], "rating": ["4"]})[0] == "correct"
     assert review.next_item(after=item.sheet_id).sheet_id == results[1].sheet_id
     with pytest.raises(KioskError) as e:
         review.reject(item.sheet_id, "unreadable")  # decided already
@@ -83,28 +83,28 @@ def test_queue_confirm_correct_reject(kiosk, tmp_path, sessions):
 
     # the machine's reading is untouched; the decisions carry the role
     sheet = kiosk.store.sheet(item.sheet_id)
-    assert sheet["status"] == "review" and sheet["selections"][q1["id"]] == [o[0], o[1]]
+    assert sheet.status == "review" and sheet.selections[q1.id] == [o[0], o[1]]
     d = kiosk.store.decisions(item.sheet_id)
     assert len(d) == 1 and d[0]["action"] == "correct" and d[0]["role"] == "helper"
-    assert d[0]["selections"] == {q1["id"]: [o[1]], "rating": ["4"]}
-    finals = {f["sheet_id"]: f for f in kiosk.store.final_sheets()}
-    assert finals[item.sheet_id]["final_status"] == "counted"
-    assert finals[results[1].sheet_id]["final_status"] == "rejected"
-    assert finals[results[1].sheet_id]["decided_by"] == "helper"
+    assert d[0]["selections"] == {q1.id: [o[1]], "rating": ["4"]}
+    finals = {f.sheet_id: f for f in kiosk.store.final_sheets()}
+    assert finals[item.sheet_id].final_status == "counted"
+    assert finals[results[1].sheet_id].final_status == "rejected"
+    assert finals[results[1].sheet_id].decided_by == "helper"
 
 
 def test_enter_confirms_unchanged_and_corrects_changed(kiosk, tmp_path, sessions):
     spec = kiosk.layout()
-    q1 = spec["questions"][0]
-    o = [opt["id"] for opt in q1["options"]]
+    q1 = spec.questions[0]
+    o = [opt.id for opt in q1.options]
     # nothing marked in the required question: review (undervote), machine reading valid
     results = scanned(kiosk, tmp_path, [{"rating": "3"}, {"rating": "1"}])
     assert [r.reason for r in results] == ["undervote", "undervote"]
     review = Review(kiosk, sessions[Role.OFFICE])
-    action, _ = review.decide(results[0].sheet_id, {q1["id"]: [], "rating": ["3"]})
+    action, _ = review.decide(results[0].sheet_id, {q1.id: [], "rating": ["3"]})
     assert action == "confirm"
-    assert kiosk.store.decisions(results[0].sheet_id)[0]["selections"] == {q1["id"]: [], "rating": ["3"]}
-    action, _ = review.decide(results[1].sheet_id, {q1["id"]: [o[3]], "rating": ["1"]})
+    assert kiosk.store.decisions(results[0].sheet_id)[0]["selections"] == {q1.id: [], "rating": ["3"]}
+    action, _ = review.decide(results[1].sheet_id, {q1.id: [o[3]], "rating": ["1"]})
     assert action == "correct"
     assert kiosk.store.decisions(results[1].sheet_id)[0]["role"] == "office"
 
@@ -125,15 +125,15 @@ def test_two_reviewers_on_one_ballot_the_second_is_told(kiosk, tmp_path, session
     first decision stands, the second reviewer is told it is no longer pending."""
     from kiosk.station import Kiosk
 
-    q1 = kiosk.layout()["questions"][0]
-    o = [opt["id"] for opt in q1["options"]]
-    (result,) = scanned(kiosk, tmp_path, [{q1["id"]: (o[0], o[1]), "rating": "4"}])
+    q1 = kiosk.layout().questions[0]
+    o = [opt.id for opt in q1.options]
+    (result,) = scanned(kiosk, tmp_path, [{q1.id: (o[0], o[1]), "rating": "4"}])
     with Kiosk.open(kiosk.root) as second:
         mine = SignedIn(kiosk, sessions[Role.HELPER]).review()
         theirs = SignedIn(second, sessions[Role.OFFICE]).review()
         item_mine, item_theirs = mine.item(result.sheet_id), theirs.item(result.sheet_id)  # both screens show it
         assert item_mine.sheet_id == item_theirs.sheet_id
-        mine.correct(result.sheet_id, {q1["id"]: [o[0]], "rating": ["4"]})
+        mine.correct(result.sheet_id, {q1.id: [o[0]], "rating": ["4"]})
         # the other screen decides from what it showed; the storage check is what stops it
         with pytest.raises(KioskError) as e:
             second.store.add_decision(result.sheet_id, "reject", None, "unreadable", "office")
@@ -143,5 +143,5 @@ def test_two_reviewers_on_one_ballot_the_second_is_told(kiosk, tmp_path, session
         assert e.value.code == "review.not_pending"
     decisions = kiosk.store.decisions(result.sheet_id)
     assert [d["action"] for d in decisions] == ["correct"] and decisions[0]["role"] == "helper"
-    (final,) = [f for f in kiosk.store.final_sheets() if f["sheet_id"] == result.sheet_id]
-    assert final["final_status"] == "counted" and final["selections"][q1["id"]] == [o[0]]
+    (final,) = [f for f in kiosk.store.final_sheets() if f.sheet_id == result.sheet_id]
+    assert final.final_status == "counted" and final.selections[q1.id] == [o[0]]

@@ -38,7 +38,7 @@ def print_and_mark(kiosk, count: int, folder: Path, rng: random.Random, blank: i
     pdf_path = folder.parent / f"{folder.name}.pdf"
     print_ballots(kiosk, count, out=pdf_path)
     spec = kiosk.layout()
-    questions = {q["id"]: q for q in spec["questions"]}
+    questions = {q.id: q for q in spec.questions}
     folder.mkdir(parents=True)
     pages = []
     doc = pdfium.PdfDocument(str(pdf_path))
@@ -52,13 +52,13 @@ def print_and_mark(kiosk, count: int, folder: Path, rng: random.Random, blank: i
                 page.close()
             marks: dict[str, list[str]] = {}
             if i < count - blank:
-                specialist = rng.choice(questions["specialist"]["options"])
-                draw_x(img, specialist["box"])
-                marks["specialist"] = [specialist["id"]]
+                specialist = rng.choice(questions["specialist"].options)
+                draw_x(img, specialist.box)
+                marks["specialist"] = [specialist.id]
                 if rng.random() < 0.7:
-                    rating = rng.choice(questions["rating"]["options"])
-                    draw_x(img, rating["box"])
-                    marks["rating"] = [rating["id"]]
+                    rating = rng.choice(questions["rating"].options)
+                    draw_x(img, rating.box)
+                    marks["rating"] = [rating.id]
             img.save(folder / f"ballot-{i:02d}.png")
             pages.append(marks)
     finally:
@@ -102,7 +102,7 @@ def test_print_mark_scan_export_verify_tally(kiosk, other_kiosk, tmp_path, capsy
         # A person resolves it: the voter chose the last specialist, no rating.
         [waiting] = k.store.review_queue()
         chosen = k.institution.specialists[-1]
-        k.store.add_decision(waiting["id"], "correct", {"specialist": [chosen.id], "rating": []}, None, "office")
+        k.store.add_decision(waiting.id, "correct", {"specialist": [chosen.id], "rating": []}, None, "office")
         expected_votes[(k.institution.name, chosen.name)] += 1
         assert main(["--data-dir", str(k.root), "export", "--out", str(out), "--json"]) == 0
         second = json.loads(capsys.readouterr().out)

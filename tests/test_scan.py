@@ -58,12 +58,12 @@ def test_a_folder_is_read_page_by_page_and_stored_once(kiosk, stack):
         ("004.pdf", 1), ("004.pdf", 2), ("notes.txt", 1),
     ]
     assert results[2].source == os.path.join(str(folder), "batch", "003.tif")
-    q = spec["questions"]
-    names = {o["id"]: o["label"] for o in q[0]["options"]}
+    q = spec.questions
+    names = {o.id: o.label for o in q[0].options}
     a = got[("001.png", 1)]
     assert (a.status, a.reason, a.serial) == ("counted", None, payload.serial_text(serials["a"]))
-    assert a.selections == {q[0]["label"]: [names["k-ozolina"]], q[1]["label"]: ["5"]}
-    assert got[("002.jpg", 1)].selections == {q[0]["label"]: [names["k-kalnins"]], q[1]["label"]: []}
+    assert a.selections == {q[0].label: [names["k-ozolina"]], q[1].label: ["5"]}
+    assert got[("002.jpg", 1)].selections == {q[0].label: [names["k-kalnins"]], q[1].label: []}
     assert (got[("003.tif", 1)].status, got[("003.tif", 1)].reason) == ("review", "overvote")
     assert [got[("003.tif", n)].reason for n in (2, 4)] == ["blank_back", "blank_back"]
     assert got[("003.tif", 3)].status == "counted"
@@ -71,7 +71,7 @@ def test_a_folder_is_read_page_by_page_and_stored_once(kiosk, stack):
     for page, first in ((1, ("003.tif", 3)), (2, ("001.png", 1))):
         r = got[("004.pdf", page)]
         assert (r.status, r.reason, r.serial) == ("duplicate", "duplicate_serial", got[first].serial)
-        assert kiosk.store.sheet(r.sheet_id)["duplicate_of"] == got[first].sheet_id
+        assert kiosk.store.sheet(r.sheet_id).duplicate_of == got[first].sheet_id
     assert (got[("notes.txt", 1)].status, got[("notes.txt", 1)].reason) == ("rejected", "unsupported_file")
     assert kiosk.store.sheet_counts() == {"counted": 3, "review": 1, "rejected": 3, "duplicate": 2}
     # every original is stored once, content-addressed, byte for byte
@@ -83,7 +83,7 @@ def test_a_folder_is_read_page_by_page_and_stored_once(kiosk, stack):
         assert stored.read_bytes() == path.read_bytes()
     assert not list((kiosk.root / "images").rglob(".part-*"))
     # the stored interpretation carries the geometry and timing
-    interp = kiosk.store.sheet(a.sheet_id)["interpretation"]
+    interp = kiosk.store.sheet(a.sheet_id).interpretation
     assert interp["image"]["kind"] == "png" and "decode" in interp["timing_ms"] and len(interp["boxes"]) == 9
 
 
@@ -178,7 +178,7 @@ def test_cli_json_and_summary(kiosk, stack, tmp_path):
         assert set(x) >= {"source", "page", "status", "reason", "serial", "selections", "sheet_id", "repeat"}
         assert x["status"] in ("counted", "review", "rejected", "duplicate")
     assert lines[0]["source"] == os.path.join(str(folder), "001.png")
-    assert lines[0]["selections"] == {spec["questions"][0]["label"]: ["Ģirta Ozoliņa"], spec["questions"][1]["label"]: ["5"]}
+    assert lines[0]["selections"] == {spec.questions[0].label: ["Ģirta Ozoliņa"], spec.questions[1].label: ["5"]}
     assert lines[-1] == {"source": str(tmp_path / "nope.png"), "page": 1, "status": "rejected", "reason": "not_found",
                          "reasons": ["not_found"], "serial": None, "selections": None, "sheet_id": None, "repeat": False}
     lv = run_cli(["--data-dir", root, "scan", "--workers", "1", str(folder)], root)

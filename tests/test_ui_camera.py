@@ -226,8 +226,8 @@ def test_a_video_is_read_like_the_camera_one_result_per_ballot(win, qtbot, kiosk
     # each stored sheet keeps its frame for review; the screen says what happened
     for r in screen.model.rows:
         sheet = kiosk.store.sheet(r.sheet_id)
-        assert Path(kiosk.store.image(sheet["image_sha256"])["path"]).exists()
-        assert sheet["interpretation"]["camera"]["agreeing_frames"] >= 3
+        assert Path(kiosk.store.image(sheet.image_sha256)["path"]).exists()
+        assert sheet.interpretation["camera"]["agreeing_frames"] >= 3
     assert win.message_bar.text() == "Kamera apturēta. Ieskaitīti 2, jāpārbauda 1, noraidīti 1, dublikāti 0."
     assert win.nav_buttons[Mode.REVIEW].text() == "Pārbaudīt (1)"
     qtbot.waitUntil(lambda: not panel.busy, timeout=10_000)

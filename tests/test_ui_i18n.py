@@ -1,6 +1,7 @@
 """Widget strings: Latvian in the source, a complete English .ts, a .qm built from it."""
 from __future__ import annotations
 
+import os
 import shutil
 import subprocess
 import xml.etree.ElementTree as ET
@@ -47,3 +48,18 @@ def test_latvian_sources_keep_their_diacritics():
     text = i18n.ts_path("en").read_text(encoding="utf-8")
     for word in ("Reģistratūra", "Palīgs", "biļetenu", "Iestatījumi", "Pārbaudīt", "Ieskaitīti", "Dublikāti"):
         assert word in text
+
+
+def test_a_shipped_qm_is_used_where_lrelease_is_missing(tmp_path, monkeypatch):
+    """A bundle: the .qm compiled at build time, no lrelease, file times as copied."""
+    shipped = tmp_path / "translations"
+    shipped.mkdir()
+    qm = i18n.build_qm("en", tmp_path / "build")
+    shutil.copyfile(qm, shipped / "urn_kiosk_en.qm")
+    shutil.copyfile(i18n.ts_path("en"), shipped / "urn_kiosk_en.ts")  # copied later: newer than the .qm
+    os.utime(shipped / "urn_kiosk_en.qm", (1_000_000_000, 1_000_000_000))
+    monkeypatch.setattr(i18n.assets, "translations_dir", lambda: shipped)
+    monkeypatch.setattr(i18n, "_tool", lambda name: None)
+    tr = i18n.make_translator("en")
+    assert not isinstance(tr, i18n.TsTranslator)  # the compiled file, with its plural forms
+    assert tr.translate("PrintScreen", "Drukāt vienu biļetenu") == "Print one ballot"

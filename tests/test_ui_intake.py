@@ -24,10 +24,10 @@ def helper_intake(win, qtbot):
 
 
 def test_scan_a_folder_fills_the_list_counters_and_image(win, qtbot, kiosk, tmp_path):
-    q1 = kiosk.layout()["questions"][0]
-    o = [x["id"] for x in q1["options"]]
+    q1 = kiosk.layout().questions[0]
+    o = [x.id for x in q1.options]
     folder = tmp_path / "urn"
-    scans(kiosk, folder, [{q1["id"]: o[0], "rating": "5"}, {q1["id"]: (o[0], o[1]), "rating": "3"}], tmp_path)
+    scans(kiosk, folder, [{q1.id: o[0], "rating": "5"}, {q1.id: (o[0], o[1]), "rating": "3"}], tmp_path)
     Image.new("L", (1000, 1400), 255).save(folder / "scan-900-back.png")  # a blank back
     (folder / "notes.txt").write_text("not a scan")
     screen = helper_intake(win, qtbot)
@@ -51,7 +51,7 @@ def test_scan_a_folder_fills_the_list_counters_and_image(win, qtbot, kiosk, tmp_
     screen.select_row(row)
     qtbot.waitUntil(lambda: screen.image.image is not None, timeout=20_000)
     boxes = screen.image.boxes
-    assert len(boxes) == sum(len(q["options"]) for q in kiosk.layout()["questions"])
+    assert len(boxes) == sum(len(q.options) for q in kiosk.layout().questions)
     marked = [b for b in boxes if b.tags["state"] == "marked"]
     assert len(marked) == 3 and all(b.label.endswith("%") for b in marked)  # two specialists and a rating
     assert all(b.label == "" for b in boxes if b.tags["state"] == "unmarked")  # a small preview stays legible

@@ -24,12 +24,12 @@ def open_review(win, qtbot, role=Role.HELPER):
 
 
 def test_review_entirely_from_the_keyboard(win, qtbot, kiosk, tmp_path):
-    q1 = kiosk.layout()["questions"][0]
-    o = [x["id"] for x in q1["options"]]
+    q1 = kiosk.layout().questions[0]
+    o = [x.id for x in q1.options]
     results = stored_ballots(kiosk, tmp_path, [
-        {q1["id"]: (o[0], o[1]), "rating": "4"},   # overvote
+        {q1.id: (o[0], o[1]), "rating": "4"},   # overvote
         {"rating": "2"},                           # nothing in the required question
-        {q1["id"]: (o[2], o[3]), "rating": "1"},   # overvote again
+        {q1.id: (o[2], o[3]), "rating": "1"},   # overvote again
     ])
     assert [r.status for r in results] == ["review"] * 3
     screen = open_review(win, qtbot)
@@ -37,16 +37,16 @@ def test_review_entirely_from_the_keyboard(win, qtbot, kiosk, tmp_path):
     assert screen.item.sheet_id == results[0].sheet_id
     assert "Jāpārbauda: 3" == screen.queue_label.text()
     assert "vairāk nekā viens" in screen.reason_box.text()
-    assert q1["options"][0]["label"] in screen.machine_label.text()
+    assert q1.options[0].label in screen.machine_label.text()
     assert screen.machine_label.text().startswith("Mašīna nolasīja:")
     # the image arrives with every box outlined and scored
     qtbot.waitUntil(lambda: screen.image.image is not None and bool(screen.image.boxes), timeout=20_000)
-    assert len(screen.image.boxes) == sum(len(q["options"]) for q in kiosk.layout()["questions"])
+    assert len(screen.image.boxes) == sum(len(q.options) for q in kiosk.layout().questions)
     # an overvote starts empty in that question; Enter alone would count nothing there,
     # so the reviewer picks: 2 (second specialist), ↓ to the rating, 4, Enter
-    assert screen.chosen[q1["id"]] == []
+    assert screen.chosen[q1.id] == []
     qtbot.keyClick(win, Qt.Key.Key_2)
-    assert screen.chosen[q1["id"]] == [o[1]]
+    assert screen.chosen[q1.id] == [o[1]]
     assert screen.confirm_button.text() == "Saglabāt labojumu (Enter)"
     qtbot.keyClick(win, Qt.Key.Key_Down)
     assert screen.focus_q == 1
@@ -64,9 +64,9 @@ def test_review_entirely_from_the_keyboard(win, qtbot, kiosk, tmp_path):
     # the third: arrows and space pick, Esc restores, R rejects
     qtbot.keyClick(win, Qt.Key.Key_Right)
     qtbot.keyClick(win, Qt.Key.Key_Space)
-    assert screen.chosen[q1["id"]] == [o[1]]
+    assert screen.chosen[q1.id] == [o[1]]
     qtbot.keyClick(win, Qt.Key.Key_Space)
-    assert screen.chosen[q1["id"]] == []
+    assert screen.chosen[q1.id] == []
     qtbot.keyClick(win, Qt.Key.Key_Escape)
     with qtbot.waitSignal(screen.decided) as sig:
         qtbot.keyClick(win, Qt.Key.Key_R)
@@ -76,8 +76,8 @@ def test_review_entirely_from_the_keyboard(win, qtbot, kiosk, tmp_path):
     # recorded beside the machine's reading, with the role
     d0 = kiosk.store.decisions(results[0].sheet_id)
     assert d0[0]["action"] == "correct" and d0[0]["role"] == "helper"
-    assert d0[0]["selections"] == {q1["id"]: [o[1]], "rating": ["4"]}
-    assert kiosk.store.sheet(results[0].sheet_id)["selections"][q1["id"]] == [o[0], o[1]]
+    assert d0[0]["selections"] == {q1.id: [o[1]], "rating": ["4"]}
+    assert kiosk.store.sheet(results[0].sheet_id).selections[q1.id] == [o[0], o[1]]
     assert kiosk.store.decisions(results[1].sheet_id)[0]["action"] == "confirm"
     d2 = kiosk.store.decisions(results[2].sheet_id)[0]
     assert d2["action"] == "reject" and d2["reason"] == "unreadable"
@@ -85,9 +85,9 @@ def test_review_entirely_from_the_keyboard(win, qtbot, kiosk, tmp_path):
 
 
 def test_mouse_review_skip_and_reject_reason(win, qtbot, kiosk, tmp_path):
-    q1 = kiosk.layout()["questions"][0]
-    o = [x["id"] for x in q1["options"]]
-    results = stored_ballots(kiosk, tmp_path, [{q1["id"]: (o[0], o[1])}, {"rating": "5"}])
+    q1 = kiosk.layout().questions[0]
+    o = [x.id for x in q1.options]
+    results = stored_ballots(kiosk, tmp_path, [{q1.id: (o[0], o[1])}, {"rating": "5"}])
     screen = open_review(win, qtbot, Role.OFFICE)
     first = screen.item.sheet_id
     qtbot.mouseClick(screen.skip_button, Qt.MouseButton.LeftButton)
@@ -100,14 +100,14 @@ def test_mouse_review_skip_and_reject_reason(win, qtbot, kiosk, tmp_path):
     assert kiosk.store.decisions(first)[0]["role"] == "office"
     assert "noraidīts" in win.message_bar.text()
     # clicking an option and clicking it again clears it
-    button = screen.option_buttons[(q1["id"], o[2])]
+    button = screen.option_buttons[(q1.id, o[2])]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert button.isChecked() and screen.chosen[q1["id"]] == [o[2]]
+    assert button.isChecked() and screen.chosen[q1.id] == [o[2]]
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
-    assert not button.isChecked() and screen.chosen[q1["id"]] == []
+    assert not button.isChecked() and screen.chosen[q1.id] == []
     qtbot.mouseClick(button, Qt.MouseButton.LeftButton)
     qtbot.mouseClick(screen.confirm_button, Qt.MouseButton.LeftButton)
-    assert kiosk.store.decisions(results[1].sheet_id)[0]["selections"][q1["id"]] == [o[2]]
+    assert kiosk.store.decisions(results[1].sheet_id)[0]["selections"][q1.id] == [o[2]]
     wait_idle(win, qtbot)
 
 

@@ -35,13 +35,13 @@ def test_print_scan_review_export(win, qtbot, kiosk, tmp_path):
 
     # -- voters mark them; the urn's contents are scanned into a folder ----------
     spec = kiosk.layout()
-    q1 = spec["questions"][0]
-    o = [x["id"] for x in q1["options"]]
+    q1 = spec.questions[0]
+    o = [x.id for x in q1.options]
     urn = tmp_path / "urn"
     urn.mkdir()
     votes = [
-        {q1["id"]: [o[0]], "rating": ["5"]},        # counts
-        {q1["id"]: [o[1], o[2]], "rating": ["3"]},  # overvote: review
+        {q1.id: [o[0]], "rating": ["5"]},        # counts
+        {q1.id: [o[1], o[2]], "rating": ["3"]},  # overvote: review
         {"rating": ["2"]},                          # no specialist: review
     ]
     for page, v in enumerate(votes):
@@ -98,7 +98,7 @@ def test_print_scan_review_export(win, qtbot, kiosk, tmp_path):
     trust = load_trust(kiosk.root)
     checks = verify_batches([result.path], trust, kiosk.campaign)
     assert checks[0].ok, checks[0].message("en")
-    counted = sorted((dict(b.specialists).get(q1["id"]), b.ratings) for b in checks[0].ballots)
+    counted = sorted((dict(b.specialists).get(q1.id), b.ratings) for b in checks[0].ballots)
     assert counted == sorted([(o[0], (5,)), (o[1], (3,))])
     assert tally(checks, kiosk.campaign)
     wait_idle(win, qtbot)

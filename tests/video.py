@@ -20,6 +20,7 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFilter
 
 from kiosk.ballot import payload
+from kiosk.ballot.spec import LayoutSpec
 from kiosk.issuing.jobs import print_ballots
 from kiosk.reading.imaging import render_pdf_page
 
@@ -35,12 +36,12 @@ class Shown:
     still_frames: int = 0
 
 
-def _frames_for_ballot(page: Image.Image, spec: dict[str, Any], frame: tuple[int, int], rng: random.Random,
+def _frames_for_ballot(page: Image.Image, spec: LayoutSpec, frame: tuple[int, int], rng: random.Random,
                        nprng: np.random.Generator, *, hold: int, move: int, quarter: int) -> tuple[Image.Image, list[Image.Image]]:
     """(held frame, frame sequence) for one ballot."""
     p = C.random_cam_params(rng)
     p = dataclasses.replace(p, frame=frame, quarter=quarter, fill=rng.uniform(0.8, 0.9), offset=(rng.uniform(-0.3, 0.3), rng.uniform(-0.3, 0.3)))
-    held, corners = C.photograph(page, spec["page_mm"], p, rng, nprng)
+    held, corners = C.photograph(page, spec.page_mm, p, rng, nprng)
     desk = C._desk(p, nprng)
     light = C._light_field(p, rng)[..., None] * np.asarray(p.cast, dtype=np.float32)[None, None, :]
     desk = Image.fromarray(np.clip(np.asarray(desk, dtype=np.float32) * light + 0.5, 0, 255).astype(np.uint8))
@@ -101,7 +102,7 @@ def make_video(kiosk, path: Path, plan: list[str], *, seed: int = 7, frame: tupl
             index = taken[foreign]
             taken[foreign] += 1
             serial = payload.serial_text(serials[index])
-            dpi = 2 * frame[1] / (spec["page_mm"][1] / 25.4) * 0.95
+            dpi = 2 * frame[1] / (spec.page_mm[1] / 25.4) * 0.95
             page = render_pdf_page(pdf, index, dpi=dpi).convert("RGB")  # PDFium serialised: UI threads may render too
             marks = C.plan_marks(spec, C.CLEAR if foreign else cls, srng)
             C.mark_page(page, spec, marks, srng, snp)

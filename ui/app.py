@@ -81,6 +81,7 @@ def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscre
     window = None
     try:
         window = create_window(kiosk, lang)
+        window.ctx.settle_print_jobs()
         if fullscreen:
             # Cover the screen even where no window manager honours the full-screen
             # request (a bare X session on a kiosk): set the geometry ourselves too.

@@ -2,7 +2,7 @@
 language, the background runner and the message bar's feed.
 
 Screens get one ``AppContext`` and talk to the core through it; the core
-does the checking (``kiosk.users.require``), the context only remembers
+does the checking (``kiosk.access.roles.require``), the context only remembers
 who is signed in.
 """
 from __future__ import annotations
@@ -18,9 +18,11 @@ from kiosk.access.auth import Auth
 from kiosk.access.roles import Action, Role, Session
 from kiosk.access.settings import get_settings, update_settings
 from kiosk.errors import KioskError
+from kiosk.issuing.jobs import settle_interrupted
 from kiosk.station import Kiosk
 
 from . import i18n
+from .qtprint import ui_spooler
 from .worker import Runner, worker_opener
 
 log = logging.getLogger("kiosk.ui")
@@ -51,6 +53,28 @@ class AppContext(QObject):
         self.lang = get_settings(kiosk.store)["ui.language"]
         self.runner = Runner(worker_opener(kiosk.datadir, kiosk.campaign, kiosk.institution), self)
         self.runner.job_failed.connect(lambda _job, exc: self.report(exc))
+        self.spooler = ui_spooler()  # the printing system: CUPS, else Qt's (ui.qtprint)
+
+    # -- print jobs a dead process left -----------------------------------
+    def settle_print_jobs(self) -> None:
+        """At start: tell the print jobs that opening voided (their process had died) and
+        settle, in the background, those waiting for their spooler's record."""
+        recovered = self.kiosk.recovered
+        if recovered["voided_jobs"]:
+            self._tell_interrupted(recovered["voided_jobs"], recovered["voided"])
+        if recovered["unsettled"]:
+            spooler = self.spooler
+            self.runner.run(lambda ctx: settle_interrupted(ctx.kiosk, spooler), name="settle-print-jobs",
+                            done=self._print_jobs_settled)
+
+    def _print_jobs_settled(self, settled) -> None:
+        if settled.voided_jobs:
+            self._tell_interrupted(settled.voided_jobs, settled.voided)
+        if settled.voided_jobs or settled.printed:
+            self.data_changed.emit("printed")
+
+    def _tell_interrupted(self, jobs: int, voided: int) -> None:
+        self.info(KioskError("print.interrupted", jobs=jobs, voided=voided).message(self.lang), Level.WARN)
 
     # -- session ----------------------------------------------------------
     def sign_in(self, role: Role, pin: str) -> Session:

@@ -5,7 +5,8 @@ Every widget string is written in Latvian (the kiosk's language) inside
 ``resources/translations/urn_kiosk_en.ts`` (Qt Linguist XML).  The compiled
 ``.qm`` is not kept in git: ``install("en")`` builds it with
 ``pyside6-lrelease`` when it is missing or older than the ``.ts``, and falls
-back to reading the ``.ts`` directly if lrelease cannot run.
+back to reading the ``.ts`` directly if lrelease cannot run.  A bundle ships
+the ``.qm`` compiled when it was built (it has no lrelease) and uses it as it is.
 
 Maintainers::
 
@@ -34,6 +35,8 @@ from kiosk.datadir import APP_NAME
 log = logging.getLogger("kiosk.ui.i18n")
 
 UI_DIR = Path(__file__).resolve().parent  # the sources lupdate scans (maintainers only)
+# The maintainer commands edit the .ts of the source tree the ui/ package sits in.
+SOURCE_TS_DIR = UI_DIR.parent / "resources" / "translations"
 LANGS = ("lv", "en")
 
 
@@ -42,9 +45,9 @@ def ts_path(lang: str) -> Path:
 
 
 def _tool(name: str) -> str | None:
-    local = Path(sys.executable).parent / name
-    if local.exists():
-        return str(local)
+    for local in (Path(sys.executable).parent / name, Path(sys.executable).parent / f"{name}.exe"):
+        if local.exists():
+            return str(local)
     return shutil.which(name)
 
 
@@ -57,6 +60,8 @@ def build_qm(lang: str, out_dir: Path | None = None) -> Path:
         return qm
     tool = _tool("pyside6-lrelease")
     if tool is None:
+        if qm.exists():  # compiled when the bundle was built; a bundle has no lrelease
+            return qm
         raise FileNotFoundError("pyside6-lrelease")
     out_dir.mkdir(parents=True, exist_ok=True)
     done = subprocess.run([tool, "-silent", str(ts), "-qm", str(qm)], capture_output=True, text=True, timeout=60)
@@ -139,15 +144,20 @@ def sources() -> list[str]:
     return sorted(str(p) for p in UI_DIR.rglob("*.py") if "__pycache__" not in p.parts)
 
 
+def source_ts_path(lang: str) -> Path:
+    """The .ts of the checkout these sources belong to (where ``update`` and ``check`` work)."""
+    return SOURCE_TS_DIR / f"urn_kiosk_{lang}.ts"
+
+
 def update() -> int:
     tool = _tool("pyside6-lupdate")
     args = [tool, *sources(), "-no-obsolete", "-locations", "none", "-source-language", "lv",
-            "-target-language", "en", "-ts", str(ts_path("en"))]
+            "-target-language", "en", "-ts", str(source_ts_path("en"))]
     return subprocess.run(args).returncode
 
 
 def unfinished(lang: str = "en") -> list[str]:
-    root = ET.parse(ts_path(lang)).getroot()
+    root = ET.parse(source_ts_path(lang)).getroot()
     out = []
     for ctx in root.iter("context"):
         for msg in ctx.iter("message"):

@@ -22,7 +22,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.access.roles import Action, Role, require
+from kiosk.access.roles import Action, Role, Session, require
 from kiosk.access.settings import idle_seconds
 from kiosk.errors import KioskError
 
@@ -257,7 +257,7 @@ class MainWindow(QMainWindow):
             self.ctx.report(exc)
         return True
 
-    def _session_changed(self, session) -> None:
+    def _session_changed(self, session: Session | None) -> None:
         for screen in self.screens.values():
             screen.on_session(session)
         self.sign_out_button.setVisible(session is not None)

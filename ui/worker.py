@@ -123,16 +123,16 @@ class Inbox:
 class WorkContext:
     """What a background function sees.  Lives on the worker thread."""
 
-    def __init__(self, job: "Job", opener: Callable[[], Any] | None) -> None:
+    def __init__(self, job: "Job", opener: Callable[[], Kiosk] | None) -> None:
         self._job = job
         self._opener = opener
-        self._kiosk = None
+        self._kiosk: Kiosk | None = None
         self._buffer: list[Any] = []
         self._last_flush = 0.0
         self._last_progress = 0.0
 
     @property
-    def kiosk(self):
+    def kiosk(self) -> Kiosk:
         if self._kiosk is None:
             if self._opener is None:
                 raise RuntimeError("this job was started without a data directory")
@@ -234,7 +234,7 @@ class Job(QObject):
     failed = Signal(object)
     finished = Signal()
 
-    def __init__(self, fn: Callable[[WorkContext], Any], opener: Callable[[], Any] | None, name: str,
+    def __init__(self, fn: Callable[[WorkContext], Any], opener: Callable[[], Kiosk] | None, name: str,
                  parent: QObject | None = None, *, inbox: Inbox | None = None) -> None:
         super().__init__(parent)
         self.name = name
@@ -307,7 +307,7 @@ class Runner(QObject):
     busy_changed = Signal(bool)
     job_failed = Signal(object, object)  # (job, exception) for a job without its own handler
 
-    def __init__(self, opener: Callable[[], Any] | None = None, parent: QObject | None = None,
+    def __init__(self, opener: Callable[[], Kiosk] | None = None, parent: QObject | None = None,
                  max_threads: int = 2) -> None:
         super().__init__(parent)
         self._opener = opener

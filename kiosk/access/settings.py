@@ -58,13 +58,15 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("ui.idle_seconds", Action.SETTINGS, str(IDLE_DEFAULT_S), _int_between(IDLE_MIN_S, IDLE_MAX_S)),
     SettingSpec("print.printer", Action.CHOOSE_PRINTER, "", _text),      # CUPS name; "" = none chosen
     SettingSpec("print.pdf_dir", Action.CHOOSE_PRINTER, "", _text),      # folder for "save as PDF"
+    SettingSpec("print.paper", Action.CHOOSE_PRINTER, "", _one_of("", "a4", "a5")),  # the print dialog's paper
+    SettingSpec("print.tray", Action.CHOOSE_PRINTER, "", _text),         # its paper source (IPP media-source)
     SettingSpec("scan.folder", Action.SCAN, "", _text),                  # scan-to-folder directory to watch
     SettingSpec("export.dir", Action.EXPORT, "", _text),                 # where batches go ("": <data>/exports)
     SettingSpec("export.images", Action.EXPORT, "0", _one_of("0", "1")), # put the scans into the batch
 )}
-# The reader's mark thresholds (every field of kiosk.reader.Thresholds) appear
+# The reader's mark thresholds (every field of kiosk.reading.reader.Thresholds) appear
 # as settings "reader.<field>", fractions 0..1, kept in the reader's own JSON
-# setting so ``kiosk.scan`` uses them.
+# setting so ``kiosk.intake.context`` uses them.
 READER_SETTING = "reader_thresholds"  # a JSON object of Thresholds fields (kiosk.intake.context reads it)
 READER_PREFIX = "reader."
 _reader_check = _float_between(0.0, 1.0)

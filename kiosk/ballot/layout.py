@@ -1,9 +1,10 @@
 """Ballot layout: where everything sits on the page, in millimetres.
 
-One function turns (campaign, institution, page size) into a plain JSON-able
-spec: page size, registration marks, QR square, every text line and every
-checkbox with its question and option.  The printer draws exactly this spec
-and the reader measures against exactly this spec, so the two cannot drift.
+One function turns (campaign, institution, page size) into a ``LayoutSpec``
+(``kiosk.ballot.spec``): page size, registration marks, QR square, every text
+line and every checkbox with its question and option.  The printer draws
+exactly this spec and the reader measures against exactly this spec, so the
+two cannot drift.
 
 The layout id is a 32-bit hash of the canonical spec: any change to the
 roster, the questions, the page size or the drawing rules gives a new id.
@@ -15,14 +16,21 @@ Text items give the baseline's left end (or centre, with anchor "middle").
 """
 from __future__ import annotations
 
-import hashlib
-import json
 from functools import lru_cache
-from typing import Any
 
 from .. import assets
 from ..errors import KioskError
 from .campaign import Campaign, Institution
+from .spec import (
+    Box,
+    LayoutSpec,
+    Mark,
+    Option,
+    QrSquare,
+    Question,
+    SerialText,
+    TextLine,
+)
 
 LAYOUT_ALGO = 1
 PAGES_MM = {"a5": (148.0, 210.0), "a4": (210.0, 297.0)}
@@ -82,27 +90,27 @@ FOOTER = {
 SERIAL_LABEL = {"lv": "Nr.", "en": "No."}
 
 
-def build_layout(campaign: Campaign, institution: Institution, page_size: str | None = None, lang: str = "lv") -> dict[str, Any]:
-    """The full layout spec, with its id under key "id"."""
+def build_layout(campaign: Campaign, institution: Institution, page_size: str | None = None, lang: str = "lv") -> LayoutSpec:
+    """The full layout spec, with its id."""
     page = (page_size or campaign.page_size).lower()
     if page not in PAGES_MM:
         raise KioskError("usage", detail=f"unknown page size {page_size!r} (a5 or a4)")
     W, H = PAGES_MM[page]
     k = SCALE[page]
-    texts: list[dict[str, Any]] = []
+    texts: list[TextLine] = []
 
     def text(x: float, y: float, s: str, size: float, bold: bool = False, anchor: str = "start") -> None:
-        texts.append({"x": round(x, 2), "y": round(y, 2), "text": s, "size": round(size * k, 2), "bold": bold, "anchor": anchor})
+        texts.append(TextLine(round(x, 2), round(y, 2), s, round(size * k, 2), bold, anchor))
 
     # Registration marks: solid squares near the four corners.
     mark = 6.0 * k
     inset = 11.0 * k
-    marks = [
-        {"x": inset, "y": inset, "size": mark},
-        {"x": W - inset, "y": inset, "size": mark},
-        {"x": inset, "y": H - inset, "size": mark},
-        {"x": W - inset, "y": H - inset, "size": mark},
-    ]
+    marks = (
+        Mark(inset, inset, mark),
+        Mark(W - inset, inset, mark),
+        Mark(inset, H - inset, mark),
+        Mark(W - inset, H - inset, mark),
+    )
     left = 18.0 * k
     right = W - 18.0 * k
 
@@ -131,7 +139,7 @@ def build_layout(campaign: Campaign, institution: Institution, page_size: str | 
 
     y = max(y + 3.0 * k, serial_y + 6.0 * k)
     box = 6.0 * k
-    questions: list[dict[str, Any]] = []
+    questions: list[Question] = []
     width = right - left
     for n, q in enumerate(campaign.questions, start=1):
         qtext = q.text.get(lang) or q.text["lv"]
@@ -141,10 +149,10 @@ def build_layout(campaign: Campaign, institution: Institution, page_size: str | 
             y += 4.4 * k
         text(left, y + 2.6 * k, f"({note})", 7.5)
         y += 4.6 * k
-        options: list[dict[str, Any]] = []
+        options: list[Option] = []
         if q.type == "specialist":
             for s in institution.specialists:
-                options.append({"id": s.id, "label": s.name, "box": [round(left, 2), round(y, 2), box, box]})
+                options.append(Option(s.id, s.name, Box(round(left, 2), round(y, 2), box, box)))
                 text(left + box + 3.5 * k, y + 3.3 * k, s.name, 10)
                 if s.position:
                     text(left + box + 3.5 * k, y + 6.6 * k, s.position, 7)
@@ -153,7 +161,7 @@ def build_layout(campaign: Campaign, institution: Institution, page_size: str | 
             step = min(22.0 * k, (width - box) / max(q.scale - 1, 1))
             for v in range(1, q.scale + 1):
                 bx = left + (v - 1) * step
-                options.append({"id": str(v), "label": str(v), "box": [round(bx, 2), round(y, 2), box, box]})
+                options.append(Option(str(v), str(v), Box(round(bx, 2), round(y, 2), box, box)))
                 text(bx + box + 2.0 * k, y + 4.6 * k, str(v), 11, bold=True)
             y += box + 4.0 * k
             if q.low_label or q.high_label:
@@ -164,41 +172,31 @@ def build_layout(campaign: Campaign, institution: Institution, page_size: str | 
                 y += 3.0 * k
             y += 2.0 * k
         y += 3.0 * k
-        questions.append({"id": q.id, "type": q.type, "label": qtext, "optional": q.optional, "options": options})
+        questions.append(Question(q.id, q.type, qtext, q.optional, tuple(options)))
 
     footer_y = H - inset - 1.0 * k
     if y > footer_y - 4.0 * k:
         raise KioskError("layout.too_long", page=page.upper())
     text(W / 2, footer_y, FOOTER[lang], 7, anchor="middle")
 
-    spec: dict[str, Any] = {
-        "algo": LAYOUT_ALGO,
-        "campaign": campaign.id,
-        "institution": institution.id,
-        "lang": lang,
-        "page": page,
-        "page_mm": [W, H],
-        "marks": marks,
-        "qr": {"x": round(qr_x, 2), "y": round(qr_y, 2), "size": round(qr_size, 2), "version": QR_VERSION, "error": QR_ERROR},
-        "serial_text": {"x": round(qr_x + qr_size / 2, 2), "y": round(serial_y, 2), "size": round(8 * k, 2), "label": SERIAL_LABEL[lang]},
-        "box_line_mm": round(0.35 * k, 2),
-        "questions": questions,
-        "texts": texts,
-    }
-    spec["id"] = layout_id(spec)
-    return spec
+    return LayoutSpec(
+        id=0,
+        algo=LAYOUT_ALGO,
+        campaign=campaign.id,
+        institution=institution.id,
+        lang=lang,
+        page=page,
+        page_mm=(W, H),
+        marks=marks,
+        qr=QrSquare(round(qr_x, 2), round(qr_y, 2), round(qr_size, 2), QR_VERSION, QR_ERROR),
+        serial_text=SerialText(round(qr_x + qr_size / 2, 2), round(serial_y, 2), round(8 * k, 2), SERIAL_LABEL[lang]),
+        box_line_mm=round(0.35 * k, 2),
+        questions=tuple(questions),
+        texts=tuple(texts),
+    ).with_id()
 
 
-def canonical(spec: dict[str, Any]) -> bytes:
-    body = {k: v for k, v in spec.items() if k != "id"}
-    return json.dumps(body, sort_keys=True, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
-
-
-def layout_id(spec: dict[str, Any]) -> int:
-    return int.from_bytes(hashlib.sha256(canonical(spec)).digest()[:4], "big")
-
-
-def layouts_for(campaign: Campaign, institution: Institution) -> list[dict[str, Any]]:
+def layouts_for(campaign: Campaign, institution: Institution) -> list[LayoutSpec]:
     """Every layout this campaign file can print for the institution (each page size)."""
     out = []
     for page in PAGES_MM:
@@ -207,8 +205,3 @@ def layouts_for(campaign: Campaign, institution: Institution) -> list[dict[str, 
         except KioskError:
             continue  # a roster too long for A5 simply has no A5 layout
     return out
-
-
-def option_labels(spec: dict[str, Any]) -> dict[str, dict[str, str]]:
-    """question id -> {option id -> printed label}."""
-    return {q["id"]: {o["id"]: o["label"] for o in q["options"]} for q in spec["questions"]}

@@ -5,7 +5,7 @@ Byte layout (specified in docs/ballot-format.md)::
     0      format version (1)
     1..4   campaign:    SHA-256(campaign id)[:4]
     5..8   institution: SHA-256(institution id)[:4]
-    9..12  layout id, big-endian uint32 (see kiosk.layout)
+    9..12  layout id, big-endian uint32 (see kiosk.ballot.layout)
     13..20 serial, 8 random bytes
     21..34 tag: HMAC-SHA256(institution key, TAG_DOMAIN || bytes 0..20)[:14]
 

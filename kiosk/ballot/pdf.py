@@ -3,13 +3,18 @@
 Everything that is the same on every page (marks, texts, boxes) is drawn
 once into a PDF form XObject; each page then adds only its QR code and
 serial.  That keeps a 1,000-ballot job fast and its file small.
+
+Where a printer has no A5 paper, A5 ballots go two to an A4 sheet
+(``per_sheet=2``): each turned a quarter and at full size, one above the other,
+with a dashed cut line between them, as offices cut them by hand.  Nothing is
+ever shrunk.  The file carries no creation time (``invariant``): ballots on
+paper or in a folder do not tell when they were printed.
 """
 from __future__ import annotations
 
 import os
 from collections.abc import Callable, Sequence
 from pathlib import Path
-from typing import Any
 
 import numpy as np
 import zxingcpp
@@ -17,7 +22,8 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 
 from ..errors import KioskError
-from .layout import FONT, FONT_BOLD, QR_ERROR, QR_VERSION, register_fonts
+from .layout import FONT, FONT_BOLD, PAGES_MM, QR_ERROR, QR_VERSION, register_fonts
+from .spec import LayoutSpec
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -55,17 +61,26 @@ def _runs(row: Sequence[bool]) -> list[tuple[int, int]]:
 
 
 class BallotCanvas:
-    """Draws ballots of one layout into one PDF file."""
+    """Draws ballots of one layout into one PDF file, one per page or two per A4 sheet."""
 
-    def __init__(self, spec: dict[str, Any], path: str | Path) -> None:
+    def __init__(self, spec: LayoutSpec, path: str | Path, per_sheet: int = 1) -> None:
         register_fonts()
         self.spec = spec
-        self.W, self.H = spec["page_mm"]
-        self.c = rl_canvas.Canvas(str(path), pagesize=(self.W * mm, self.H * mm), pageCompression=1)
+        self.W, self.H = spec.page_mm
+        self.per_sheet = per_sheet
+        if per_sheet == 1:
+            self.sheet = (self.W, self.H)
+        elif per_sheet == 2 and spec.page == "a5":
+            self.sheet = PAGES_MM["a4"]
+        else:
+            raise ValueError(f"{per_sheet} {spec.page} ballots per sheet")
+        self.c = rl_canvas.Canvas(str(path), pagesize=(self.sheet[0] * mm, self.sheet[1] * mm), pageCompression=1,
+                                  invariant=1)
         self.c.setTitle("Balsošanas biļeteni")
         self.c.setAuthor("urn-kiosk")
         self.c.setCreator("urn-kiosk")
         self._static_drawn = False
+        self._slot = 0  # ballots already on the current sheet
 
     def _y(self, y_mm: float) -> float:
         return (self.H - y_mm) * mm
@@ -74,58 +89,92 @@ class BallotCanvas:
         c = self.c
         c.beginForm("ballot")
         c.setFillGray(0)
-        for m in self.spec["marks"]:
-            s = m["size"]
-            c.rect((m["x"] - s / 2) * mm, self._y(m["y"] + s / 2), s * mm, s * mm, stroke=0, fill=1)
-        c.setLineWidth(self.spec["box_line_mm"] * mm)
-        for q in self.spec["questions"]:
-            for o in q["options"]:
-                x, y, w, h = o["box"]
-                c.rect(x * mm, self._y(y + h), w * mm, h * mm, stroke=1, fill=0)
-        for t in self.spec["texts"]:
-            c.setFont(FONT_BOLD if t["bold"] else FONT, t["size"])
-            x, y = t["x"] * mm, self._y(t["y"])
-            if t["anchor"] == "middle":
-                c.drawCentredString(x, y, t["text"])
-            elif t["anchor"] == "end":
-                c.drawRightString(x, y, t["text"])
+        for m in self.spec.marks:
+            s = m.size
+            c.rect((m.x - s / 2) * mm, self._y(m.y + s / 2), s * mm, s * mm, stroke=0, fill=1)
+        c.setLineWidth(self.spec.box_line_mm * mm)
+        for _, o in self.spec.boxes:
+            x, y, w, h = o.box
+            c.rect(x * mm, self._y(y + h), w * mm, h * mm, stroke=1, fill=0)
+        for t in self.spec.texts:
+            c.setFont(FONT_BOLD if t.bold else FONT, t.size)
+            x, y = t.x * mm, self._y(t.y)
+            if t.anchor == "middle":
+                c.drawCentredString(x, y, t.text)
+            elif t.anchor == "end":
+                c.drawRightString(x, y, t.text)
             else:
-                c.drawString(x, y, t["text"])
+                c.drawString(x, y, t.text)
         c.endForm()
         self._static_drawn = True
 
     def add_ballot(self, payload_text: str, serial_label: str) -> None:
         if not self._static_drawn:
             self._draw_static()
+        if self.per_sheet == 1:
+            self._draw_ballot(payload_text, serial_label)
+            self.c.showPage()
+            return
+        # two per sheet: a quarter turn, so the ballot's width runs up the sheet and its
+        # top lies on the sheet's left edge; the first one in the upper half
+        c = self.c
+        sheet_w, sheet_h = self.sheet
+        half = sheet_h / 2
+        c.saveState()
+        c.translate((sheet_w - (sheet_w - self.H) / 2) * mm,
+                    ((half if self._slot == 0 else 0) + (half - self.W) / 2) * mm)
+        c.rotate(90)
+        self._draw_ballot(payload_text, serial_label)
+        c.restoreState()
+        self._slot += 1
+        if self._slot == self.per_sheet:
+            self._finish_sheet()
+
+    def _finish_sheet(self) -> None:
+        c = self.c
+        sheet_w, sheet_h = self.sheet
+        c.saveState()
+        c.setStrokeGray(0.45)
+        c.setLineWidth(0.25 * mm)
+        c.setDash(4 * mm, 2 * mm)
+        c.line(0, sheet_h / 2 * mm, sheet_w * mm, sheet_h / 2 * mm)
+        c.restoreState()
+        c.showPage()
+        self._slot = 0
+
+    def _draw_ballot(self, payload_text: str, serial_label: str) -> None:
         c = self.c
         c.doForm("ballot")
-        qr = self.spec["qr"]
+        qr = self.spec.qr
         matrix = qr_matrix(payload_text)
-        module = qr["size"] / len(matrix)
+        module = qr.size / len(matrix)
         path = c.beginPath()
         for r, row in enumerate(matrix):
-            top = qr["y"] + r * module
+            top = qr.y + r * module
             for start, length in _runs(row):
-                path.rect((qr["x"] + start * module) * mm, self._y(top + module), length * module * mm, module * mm)
+                path.rect((qr.x + start * module) * mm, self._y(top + module), length * module * mm, module * mm)
         c.setFillGray(0)
         c.drawPath(path, stroke=0, fill=1)
-        st = self.spec["serial_text"]
-        c.setFont(FONT, st["size"])
-        c.drawCentredString(st["x"] * mm, self._y(st["y"]), f"{st['label']} {serial_label}")
-        c.showPage()
+        st = self.spec.serial_text
+        c.setFont(FONT, st.size)
+        c.drawCentredString(st.x * mm, self._y(st.y), f"{st.label} {serial_label}")
 
     def save(self) -> None:
+        if self._slot:
+            self._finish_sheet()  # the last sheet's other half stays empty
         self.c.save()
 
 
 def write_pdf(
-    spec: dict[str, Any],
+    spec: LayoutSpec,
     ballots: Sequence[tuple[str, str]],
     out: str | Path,
     progress: Progress | None = None,
     cancelled: Cancelled | None = None,
+    per_sheet: int = 1,
 ) -> None:
-    """Write (payload text, serial label) ballots to ``out`` atomically.
+    """Write (payload text, serial label) ballots to ``out`` atomically, one per
+    page or (``per_sheet=2``, A5 ballots) two per A4 sheet.
 
     The file appears only when complete; a failure or cancellation leaves
     no partial file behind.
@@ -133,7 +182,7 @@ def write_pdf(
     out = Path(out)
     tmp = out.with_name(f".{out.name}.part")
     try:
-        pdf = BallotCanvas(spec, tmp)
+        pdf = BallotCanvas(spec, tmp, per_sheet)
         total = len(ballots)
         for n, (payload_text, serial_label) in enumerate(ballots, start=1):
             if cancelled is not None and cancelled():

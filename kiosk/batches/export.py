@@ -10,16 +10,16 @@ from __future__ import annotations
 import contextlib
 import os
 import secrets
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
+from .. import __version__, platform
 from ..ballot import payload
-from ..ballot.layout import option_labels
 from ..errors import KioskError
 from ..station import Kiosk
+from ..storage.sheets import FinalSheet
 from ..storage.store import Store, now_utc
 from .format import (
     FORMAT,
@@ -27,6 +27,7 @@ from .format import (
     GENESIS,
     IMAGE_PREFIX,
     MEDIA_EXT,
+    ExportRecord,
     batch_file_name,
     sha256_hex,
     write_batch,
@@ -54,7 +55,7 @@ class ExportResult:
         return d
 
 
-def _check_selections(serial: str, selections: Any, labels: dict[str, dict[str, str]]) -> dict[str, list[str]]:
+def _check_selections(serial: str, selections: Any, labels: Mapping[str, Mapping[str, str]]) -> dict[str, list[str]]:
     """A counted record's selections: known questions and options, at most one option each."""
     if not isinstance(selections, dict):
         raise KioskError("export.invalid_record", serial=serial, detail="no selections")
@@ -71,14 +72,14 @@ def _check_selections(serial: str, selections: Any, labels: dict[str, dict[str, 
     return out
 
 
-def kiosk_totals(store: Store, finals: list[dict[str, Any]], exported: int) -> dict[str, int]:
+def kiosk_totals(store: Store, finals: list[FinalSheet], exported: int) -> dict[str, int]:
     """Cumulative counts of one kiosk at this moment (see docs/batch-format.md)."""
     sheets = store.sheet_counts()
     issued = store.issued_counts()
     blank_backs = store.rejected_reasons().get("blank_back", 0)
-    final_counted = sum(1 for f in finals if f["final_status"] == "counted")
-    in_review = sum(1 for f in finals if f["final_status"] == "review")
-    reviewer_rejected = sum(1 for f in finals if f["final_status"] == "rejected")
+    final_counted = sum(1 for f in finals if f.final_status == "counted")
+    in_review = sum(1 for f in finals if f.final_status == "review")
+    reviewer_rejected = sum(1 for f in finals if f.final_status == "rejected")
     return {
         "issued": issued["issued"],
         "voided": issued["voided"],
@@ -113,36 +114,14 @@ def _image_entry(kiosk: Kiosk, sha: str) -> tuple[str, Callable[[], bytes]]:
     return f"{IMAGE_PREFIX}{sha}.{MEDIA_EXT.get(info['media_type'], 'bin')}", load
 
 
-def _fsync_dir(path: Path) -> None:
-    try:
-        fd = os.open(path, os.O_RDONLY)
-    except OSError:
-        return
-    try:
-        os.fsync(fd)
-    except OSError:
-        pass
-    finally:
-        os.close(fd)
-
-
 @contextlib.contextmanager
 def _export_lock(lock_file: Path) -> Iterator[None]:
     """One export at a time per data directory (another process gets export.busy)."""
     try:
-        import fcntl
-    except ImportError:  # pragma: no cover - not POSIX: the commit still refuses a second batch n
-        yield
-        return
-    with open(lock_file, "a+b") as fp:
-        try:
-            fcntl.flock(fp.fileno(), fcntl.LOCK_EX | fcntl.LOCK_NB)
-        except BlockingIOError:
-            raise KioskError("export.busy") from None
-        try:
+        with platform.exclusive_lock(lock_file):
             yield
-        finally:
-            fcntl.flock(fp.fileno(), fcntl.LOCK_UN)
+    except platform.LockBusy:
+        raise KioskError("export.busy") from None
 
 
 def export_batch(kiosk: Kiosk, out_dir: str | Path, *, images: bool = False,
@@ -166,51 +145,51 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
 
     finals = store.final_sheets()
     exported = store.exported_serials()
-    todo = [f for f in finals if f["final_status"] in EXPORTABLE and f["serial"] not in exported]
-    pending = sum(1 for f in finals if f["final_status"] == "review")
+    todo = [f for f in finals if f.final_status in EXPORTABLE and f.serial not in exported]
+    pending = sum(1 for f in finals if f.final_status == "review")
     layout_of = store.ballot_layouts()
 
     camp, inst = kiosk.campaign, kiosk.institution
-    layout_labels: dict[int, dict[str, dict[str, str]]] = {}
+    layout_labels: dict[int, Mapping[str, Mapping[str, str]]] = {}
     labels: dict[str, dict[str, str]] = {}
-    records: list[dict[str, Any]] = []
-    steps = len(todo) + (len({f["image_sha256"] for f in todo}) if images else 0)
+    records: list[ExportRecord] = []
+    steps = len(todo) + (len({f.image_sha256 for f in todo}) if images else 0)
     for n, f in enumerate(todo, start=1):
         if n % 256 == 0:
             progress(n, steps)
-        serial = payload.serial_text(f["serial"])
-        layout_id = layout_of.get(f["sheet_id"])
+        serial = payload.serial_text(f.serial)
+        layout_id = layout_of.get(f.sheet_id)
         if layout_id is None:
             raise KioskError("export.invalid_record", serial=serial, detail="no layout")
         if layout_id not in layout_labels:
             spec = store.layout(camp.id, inst.id, layout_id)
             if spec is None:
                 raise KioskError("export.invalid_record", serial=serial, detail=f"unknown layout {layout_id:08x}")
-            layout_labels[layout_id] = option_labels(spec)
+            layout_labels[layout_id] = spec.option_labels
         ll = layout_labels[layout_id]
         selections = None
-        if f["final_status"] == "counted":
-            selections = _check_selections(serial, f["selections"], ll)
+        if f.final_status == "counted":
+            selections = _check_selections(serial, f.selections, ll)
             for qid, options in selections.items():
                 for oid in options:
                     labels.setdefault(qid, {})[oid] = ll[qid][oid]
-        records.append({
-            "serial": serial,
-            "status": f["final_status"],
-            "selections": selections,
-            "decided_by": f["decided_by"],
-            "image_sha256": f["image_sha256"],
+        records.append(ExportRecord(
+            serial=serial,
+            status=f.final_status,
+            selections=selections,
+            decided_by=f.decided_by,
+            image_sha256=f.image_sha256,
             # The QR text of the ballot: deterministic from the institution
             # key, so it is exactly what was printed and scanned.
-            "payload": payload.make_payload(kiosk.tag_key, camp.hash, inst.hash, layout_id, f["serial"]).text(),
-        })
+            payload=payload.make_payload(kiosk.tag_key, camp.hash, inst.hash, layout_id, f.serial).text(),
+        ))
     secrets.SystemRandom().shuffle(records)  # no meaningful order leaves the kiosk
 
     progress(len(todo), steps)
     image_entries: list[tuple[str, Callable[[], bytes]]] = []
     if images:
         image_entries = [_counting(_image_entry(kiosk, sha), len(todo) + i, steps, progress)
-                         for i, sha in enumerate(sorted({r["image_sha256"] for r in records}), start=1)]
+                         for i, sha in enumerate(sorted({r.image_sha256 for r in records}), start=1)]
 
     manifest = {
         "format": FORMAT,
@@ -250,7 +229,7 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
         renamed = True
         pub_tmp.write_bytes(kiosk.public_key_path.read_bytes())
         os.replace(pub_tmp, pub)
-        _fsync_dir(out_dir)
+        platform.fsync_dir(out_dir)
     except BaseException as exc:
         for leftover in (tmp, pub_tmp, *((final,) if renamed else ())):
             leftover.unlink(missing_ok=True)
@@ -273,7 +252,7 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
                 "images": len(image_entries),
                 "created_at": manifest["created_at"],
             },
-            [f["serial"] for f in todo],
+            [f.serial for f in todo],
         )
     except BaseException:
         final.unlink(missing_ok=True)
@@ -295,8 +274,8 @@ def _counting(entry: tuple[str, Callable[[], bytes]], done: int, total: int,
     return name, loaded
 
 
-def manifest_counts(records: list[dict[str, Any]]) -> tuple[int, int]:
-    counted = sum(1 for r in records if r["status"] == "counted")
+def manifest_counts(records: list[ExportRecord]) -> tuple[int, int]:
+    counted = sum(1 for r in records if r.status == "counted")
     return counted, len(records) - counted
 
 
@@ -309,11 +288,11 @@ def pending_summary(kiosk: Kiosk) -> dict[str, int]:
     """What the next export would hold, and what waits for review."""
     finals = kiosk.store.final_sheets()
     exported = kiosk.store.exported_serials()
-    ready = [f for f in finals if f["final_status"] in EXPORTABLE and f["serial"] not in exported]
+    ready = [f for f in finals if f.final_status in EXPORTABLE and f.serial not in exported]
     return {
         "ready": len(ready),
-        "counted": sum(1 for f in ready if f["final_status"] == "counted"),
-        "rejected": sum(1 for f in ready if f["final_status"] == "rejected"),
-        "in_review": sum(1 for f in finals if f["final_status"] == "review"),
+        "counted": sum(1 for f in ready if f.final_status == "counted"),
+        "rejected": sum(1 for f in ready if f.final_status == "rejected"),
+        "in_review": sum(1 for f in finals if f.final_status == "review"),
         "exported": len(exported),
     }

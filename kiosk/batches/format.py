@@ -18,10 +18,11 @@ import binascii
 import hashlib
 import json
 import struct
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any, BinaryIO
 
-from ..ballot.keys import public_hex
+from ..ballot.keys import Ed25519PrivateKey, public_hex
 from ..errors import KioskError
 
 FORMAT = "urn-kiosk-batch"
@@ -63,6 +64,33 @@ def sha256_hex(data: bytes) -> str:
 
 def batch_file_name(kiosk_id: str, number: int) -> str:
     return f"{kiosk_id}-batch-{number:04d}.zip"
+
+
+@dataclass(frozen=True)
+class ExportRecord:
+    """One ballot in ``records.json`` (docs/batch-format.md, "records.json")."""
+
+    serial: str  # as printed, XXXX-XXXX-XXXXX
+    status: str  # counted | rejected
+    selections: dict[str, list[str]] | None  # counted: question id -> [option id]; rejected: None
+    decided_by: str  # "machine" or the deciding person's role
+    image_sha256: str
+    payload: str  # the ballot's QR text
+
+    def to_json(self) -> dict[str, Any]:
+        return {
+            "serial": self.serial,
+            "status": self.status,
+            "selections": self.selections,
+            "decided_by": self.decided_by,
+            "image_sha256": self.image_sha256,
+            "payload": self.payload,
+        }
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> ExportRecord:
+        return cls(data["serial"], data["status"], data["selections"], data["decided_by"], data["image_sha256"],
+                   data["payload"])
 
 
 # -- ZIP primitives ------------------------------------------------------------
@@ -119,8 +147,8 @@ class ZipWriter:
 def write_batch(
     fp: BinaryIO,
     manifest: dict[str, Any],
-    records: list[dict[str, Any]],
-    signing_key: Any,
+    records: Sequence[ExportRecord],
+    signing_key: Ed25519PrivateKey,
     images: Iterable[tuple[str, bytes | Callable[[], bytes]]] = (),
 ) -> str:
     """Write one signed batch container to ``fp``; returns the file's SHA-256.
@@ -130,12 +158,12 @@ def write_batch(
     manifest covers every record.  ``images`` are (entry name, bytes or a
     function returning them) pairs, written in name order, loaded one at a time.
     """
-    records_bytes = canonical_json(records)
+    records_bytes = canonical_json([r.to_json() for r in records])
     manifest = dict(manifest)
     manifest["records"] = {
         "count": len(records),
-        "counted": sum(1 for r in records if r["status"] == "counted"),
-        "rejected": sum(1 for r in records if r["status"] == "rejected"),
+        "counted": sum(1 for r in records if r.status == "counted"),
+        "rejected": sum(1 for r in records if r.status == "rejected"),
         "sha256": sha256_hex(records_bytes),
     }
     manifest_bytes = canonical_json(manifest)

@@ -1,6 +1,6 @@
 """The central office's PDF report of a tally, in Latvian, with charts.
 
-Input: the result of ``kiosk.central.tally.tally`` and the campaign.  Fonts: the
+Input: the ``TallyResult`` of ``kiosk.central.tally.tally`` and the campaign.  Fonts: the
 embedded DejaVu Sans (every Latvian letter).
 """
 from __future__ import annotations
@@ -13,6 +13,7 @@ from ..ballot.campaign import Campaign
 from ..ballot.layout import FONT, FONT_BOLD, register_fonts
 from ..errors import KioskError
 from ..lang import lv_count
+from .tally import TallyResult
 
 CHART_MAX = 15  # specialists in the chart (all of them are in the table)
 WINNER = "#1b6e3a"
@@ -80,7 +81,7 @@ def _bar_chart(names: list[str], values: list[int], winners: list[bool], width: 
     return d
 
 
-def write_report(result: dict[str, Any], campaign: Campaign, path: Path, generated: dt.datetime | None = None) -> None:
+def write_report(result: TallyResult, campaign: Campaign, path: Path, generated: dt.datetime | None = None) -> None:
     """Write the Latvian report of ``result`` (kiosk.central.tally) to ``path``."""
     from reportlab.lib import colors
     from reportlab.lib.pagesizes import A4
@@ -126,9 +127,9 @@ def write_report(result: dict[str, Any], campaign: Campaign, path: Path, generat
         tb.setStyle(TableStyle(style))
         return tb
 
-    specialists = result["specialists"]
-    institutions = result["institutions"]
-    excluded = result["excluded_batches"]
+    specialists = result.specialists
+    institutions = result.institutions
+    excluded = result.excluded_batches
     title = campaign.title.get("lv") or campaign.id
     width = A4[0] - 36 * mm
     story: list[Any] = [
@@ -136,61 +137,61 @@ def write_report(result: dict[str, Any], campaign: Campaign, path: Path, generat
         Paragraph("Balsojuma rezultātu ziņojums", ParagraphStyle("sub", parent=h2, spaceBefore=0)),
         Paragraph(
             f"Kampaņa: {esc(campaign.id)} · sagatavots {generated.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC<br/>"
-            f"Pārbaudītas un ieskaitītas partijas: {result['verified_batches']}; izslēgtas: {len(excluded)}<br/>"
-            f"Ieskaitīti biļeteni: {result['ballots_counted']}; vairākās partijās atrasti numuri "
-            f"(skaitīti vienreiz): {result['duplicate_serials']}<br/>"
+            f"Pārbaudītas un ieskaitītas partijas: {result.verified_batches}; izslēgtas: {len(excluded)}<br/>"
+            f"Ieskaitīti biļeteni: {result.ballots_counted}; vairākās partijās atrasti numuri "
+            f"(skaitīti vienreiz): {result.duplicate_serials}<br/>"
             f"Biļetenu QR autentiskuma zīmes pārbaudītas ar kampaņas atslēgu: "
-            f"{'jā' if result.get('tags_checked') else 'nē'}",
+            f"{'jā' if result.tags_checked else 'nē'}",
             body,
         ),
         Paragraph("Uzvarētāji", h2),
     ]
-    top = [s for s in specialists if s["winner"]]
+    top = [s for s in specialists if s.winner]
     if top:
         lines = "<br/>".join(
-            f"{s['rank']}. vieta: <b>{esc(s['name'])}</b> ({esc(s['institution'])}) – {lv_count(s['votes'], 'balss', 'balsis')}"
+            f"{s.rank}. vieta: <b>{esc(s.name)}</b> ({esc(s.institution)}) – {lv_count(s.votes, 'balss', 'balsis')}"
             for s in top
         )
         story.append(Paragraph("Labākie klientu apkalpošanas speciālisti:<br/>" + lines, body))
     else:
         story.append(Paragraph("Labākie speciālisti: vēl nav nevienas balss.", body))
-    best = [i for i in institutions if i["winner"]]
+    best = [i for i in institutions if i.winner]
     if best:
         story.append(Spacer(1, 4))
         story.append(Paragraph(
             "Labākā iestāde:<br/>" + "<br/>".join(
-                f"<b>{esc(i['name'])}</b> – {lv_count(i['evaluations'], 'novērtējums', 'novērtējumi')}, vidējais vērtējums "
-                f"{_num(i['average_rating'])}" for i in best),
+                f"<b>{esc(i.name)}</b> – {lv_count(i.evaluations, 'novērtējums', 'novērtējumi')}, vidējais vērtējums "
+                f"{_num(i.average_rating)}" for i in best),
             body))
-    if len({s["rank"] for s in top}) < len(top) or len(best) > 1:
+    if len({s.rank for s in top}) < len(top) or len(best) > 1:
         story.append(Paragraph("Vienāds balsu skaits dod vienādu vietu (piemēram, 1., 1., 3.).", small))
 
     shown = specialists[:CHART_MAX]
     story.append(Spacer(1, 8))
     story.append(_bar_chart(
-        [f"{s['name']}" for s in shown], [s["votes"] for s in shown], [s["winner"] for s in shown], width,
+        [f"{s.name}" for s in shown], [s.votes for s in shown], [s.winner for s in shown], width,
         "Balsis par speciālistiem" + (f" (pirmie {CHART_MAX})" if len(specialists) > CHART_MAX else ""),
     ))
     story.append(Spacer(1, 6))
     story.append(_bar_chart(
-        [i["name"] if len(i["name"]) <= 38 else i["name"][:36] + "…" for i in institutions],
-        [i["evaluations"] for i in institutions], [i["winner"] for i in institutions], width,
+        [i.name if len(i.name) <= 38 else i.name[:36] + "…" for i in institutions],
+        [i.evaluations for i in institutions], [i.winner for i in institutions], width,
         "Iestāžu novērtējumu skaits",
     ))
 
     rows = [["Vieta", "Speciālists", "Iestāde", "Balsis"]]
-    rows += [[s["rank"], s["name"], s["institution"], s["votes"]] for s in specialists]
+    rows += [[s.rank, s.name, s.institution, s.votes] for s in specialists]
     story += [Paragraph("Speciālisti", h2),
-              table(rows, [14 * mm, 50 * mm, width - 84 * mm, 20 * mm], [n for n, s in enumerate(specialists) if s["winner"]])]
+              table(rows, [14 * mm, 50 * mm, width - 84 * mm, 20 * mm], [n for n, s in enumerate(specialists) if s.winner])]
 
     rows = [["Vieta", "Iestāde", "Novērtējumi", "Vidējais vērtējums"]]
-    rows += [[i["rank"], i["name"], i["evaluations"], _num(i["average_rating"])] for i in institutions]
+    rows += [[i.rank, i.name, i.evaluations, _num(i.average_rating)] for i in institutions]
     story += [Paragraph("Iestādes", h2),
-              table(rows, [14 * mm, width - 74 * mm, 25 * mm, 35 * mm], [n for n, i in enumerate(institutions) if i["winner"]])]
+              table(rows, [14 * mm, width - 74 * mm, 25 * mm, 35 * mm], [n for n, i in enumerate(institutions) if i.winner])]
 
     rows = [["Iestāde", "Izsniegti", "Skenēti", "Ieskaitīti", "Pārbaudē", "Noraidīti", "Dublikāti", "Aktivitāte"]]
-    rows += [[g["institution"], g["issued"], g["scanned"], g["counted"], g["in_review"], g["rejected"], g["duplicates"],
-              _pct(g["turnout"])] for g in result["integrity"]]
+    rows += [[g.institution, g.issued, g.scanned, g.counted, g.in_review, g.rejected, g.duplicates,
+              _pct(g.turnout)] for g in result.integrity]
     story.append(KeepTogether([
         Paragraph("Integritāte", h2),
         table(rows, [width - 7 * 17 * mm] + [17 * mm] * 7, head=ParagraphStyle("th", parent=cell_b, fontSize=7)),
@@ -205,7 +206,7 @@ def write_report(result: dict[str, Any], campaign: Campaign, path: Path, generat
     story.append(Paragraph("Izslēgtās partijas", h2))
     if excluded:
         rows = [["Fails", "Kiosks", "Nr.", "Iemesls"]]
-        rows += [[Path(e["file"]).name, e["kiosk_id"] or "–", e["batch"] or "–", f"{e['reason']}: {e['message']}"]
+        rows += [[Path(e.file).name, e.kiosk_id or "–", e.batch or "–", f"{e.reason}: {e.message}"]
                  for e in excluded]
         story.append(table(rows, [48 * mm, 28 * mm, 10 * mm, width - 86 * mm]))
     else:

@@ -23,7 +23,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 
 from ..ballot import payload
-from ..ballot.campaign import Campaign
+from ..ballot.campaign import Campaign, Institution
 from ..batches.format import (
     CENTRAL_FMT,
     END_FMT,
@@ -327,7 +327,7 @@ def _verify(check: BatchCheck, blob: bytes, trust: dict[str, bytes], campaign: C
 
 
 def _check_records(
-    check: BatchCheck, records: Any, manifest: dict[str, Any], campaign: Campaign, institution: Any,
+    check: BatchCheck, records: Any, manifest: dict[str, Any], campaign: Campaign, institution: Institution,
     master: bytes | None,
 ) -> set[str]:
     """Structure of every record, their selections against the campaign, and

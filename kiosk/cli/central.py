@@ -12,7 +12,7 @@ from ..ballot.campaign import load_campaign
 from ..ballot.keys import read_hex_key, write_hex_key
 from ..ballot.payload import derive_institution_key
 from ..central.report import write_report
-from ..central.tally import tally
+from ..central.tally import TallyResult, tally
 from ..central.verify import load_trust, verify_batches
 from ..errors import KioskError
 from ..lang import count
@@ -99,20 +99,21 @@ CSV_COLUMNS = ["section", "rank", "winner", "id", "name", "institution", "votes"
                "issued", "scanned", "counted", "in_review", "rejected", "duplicates", "turnout"]
 
 
-def write_csv(result: dict[str, Any], path: Path) -> None:
+def write_csv(result: TallyResult, path: Path) -> None:
     """One table: a row per specialist, per institution and per integrity line."""
     rows: list[dict[str, Any]] = []
-    for s in result["specialists"]:
-        rows.append({"section": "specialist", "rank": s["rank"], "winner": int(s["winner"]), "id": s["id"],
-                     "name": s["name"], "institution": s["institution"], "votes": s["votes"]})
-    for i in result["institutions"]:
-        rows.append({"section": "institution", "rank": i["rank"], "winner": int(i["winner"]), "id": i["id"],
-                     "name": i["name"], "evaluations": i["evaluations"],
-                     "average_rating": "" if i["average_rating"] is None else i["average_rating"]})
-    for g in result["integrity"]:
-        rows.append({"section": "integrity", "id": g["institution_id"], "name": g["institution"],
-                     **{k: g[k] for k in ("issued", "scanned", "counted", "in_review", "rejected", "duplicates")},
-                     "turnout": "" if g["turnout"] is None else g["turnout"]})
+    for s in result.specialists:
+        rows.append({"section": "specialist", "rank": s.rank, "winner": int(s.winner), "id": s.id,
+                     "name": s.name, "institution": s.institution, "votes": s.votes})
+    for i in result.institutions:
+        rows.append({"section": "institution", "rank": i.rank, "winner": int(i.winner), "id": i.id,
+                     "name": i.name, "evaluations": i.evaluations,
+                     "average_rating": "" if i.average_rating is None else i.average_rating})
+    for g in result.integrity:
+        rows.append({"section": "integrity", "id": g.institution_id, "name": g.institution,
+                     "issued": g.issued, "scanned": g.scanned, "counted": g.counted, "in_review": g.in_review,
+                     "rejected": g.rejected, "duplicates": g.duplicates,
+                     "turnout": "" if g.turnout is None else g.turnout})
     try:
         with open(path, "w", newline="", encoding="utf-8-sig") as fp:  # BOM: spreadsheets then read UTF-8
             w = csv.DictWriter(fp, fieldnames=CSV_COLUMNS)
@@ -124,32 +125,31 @@ def write_csv(result: dict[str, Any], path: Path) -> None:
 
 def cmd_tally(args: argparse.Namespace) -> int:
     campaign, checks, tags = _verify(args)
-    result = tally(checks, campaign, args.lang)
-    result["tags_checked"] = tags
+    result = tally(checks, campaign, args.lang).with_tags_checked(tags)
     if args.csv:
         write_csv(result, Path(args.csv))
     if args.pdf:
         write_report(result, campaign, Path(args.pdf))
     if args.json:
-        out(result)
+        out(result.to_json())
         return EXIT_OK
     lang = args.lang
     print(t("specialists", lang))
-    for s in result["specialists"]:
-        mark = "★" if s["winner"] else " "
-        votes = count(s["votes"], lang, ("balss", "balsis"), ("vote", "votes"))
-        print(f" {mark}{s['rank']:3d}. {s['name']} ({s['institution']}): {votes}")
+    for s in result.specialists:
+        mark = "★" if s.winner else " "
+        votes = count(s.votes, lang, ("balss", "balsis"), ("vote", "votes"))
+        print(f" {mark}{s.rank:3d}. {s.name} ({s.institution}): {votes}")
     print(t("institutions", lang))
-    for i in result["institutions"]:
-        mark = "★" if i["winner"] else " "
-        avg = "–" if i["average_rating"] is None else f"{i['average_rating']:.2f}"
-        evals = count(i["evaluations"], lang, ("novērtējums", "novērtējumi"), ("evaluation", "evaluations"))
-        print(f" {mark}{i['rank']:3d}. {i['name']}: {evals}, {t('evals', lang, avg=avg)}")
-    if result["excluded_batches"]:
+    for i in result.institutions:
+        mark = "★" if i.winner else " "
+        avg = "–" if i.average_rating is None else f"{i.average_rating:.2f}"
+        evals = count(i.evaluations, lang, ("novērtējums", "novērtējumi"), ("evaluation", "evaluations"))
+        print(f" {mark}{i.rank:3d}. {i.name}: {evals}, {t('evals', lang, avg=avg)}")
+    if result.excluded_batches:
         print(t("excluded", lang))
-        for e in result["excluded_batches"]:
-            print(f"  {e['file']}  [{e['reason']}] {e['message']}")
-    print(t("dups", lang, n=result["duplicate_serials"]))
+        for e in result.excluded_batches:
+            print(f"  {e.file}  [{e.reason}] {e.message}")
+    print(t("dups", lang, n=result.duplicate_serials))
     for written in (args.csv, args.pdf):
         if written:
             print(t("written", lang, path=written))

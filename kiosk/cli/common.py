@@ -9,6 +9,7 @@ from typing import Any
 from ..assets import demo_campaign_path
 from ..ballot.campaign import load_campaign
 from ..errors import KioskError
+from ..issuing.jobs import settle_interrupted
 from ..station import Kiosk
 
 EXIT_OK, EXIT_KNOWN, EXIT_USAGE, EXIT_BUG = 0, 1, 2, 70
@@ -30,7 +31,8 @@ def out(obj: Any) -> None:
 
 def open_kiosk(args: argparse.Namespace, institution: str | None = None) -> Kiosk:
     """Open the data directory; a fresh one enrolls (in ``institution`` or the
-    campaign's first institution) so a first command just works."""
+    campaign's first institution) so a first command just works.  Print jobs a
+    dead process left behind are settled, and the voided ones told on stderr."""
     try:
         kiosk = Kiosk.open(args.data_dir)
     except KioskError as exc:
@@ -42,4 +44,14 @@ def open_kiosk(args: argparse.Namespace, institution: str | None = None) -> Kios
     if institution and institution != kiosk.institution.id:
         kiosk.close()
         raise KioskError("enroll.already", institution=kiosk.institution.id)
+    try:
+        settled = settle_interrupted(kiosk)
+    except BaseException:
+        kiosk.close()
+        raise
+    jobs = kiosk.recovered["voided_jobs"] + settled.voided_jobs
+    if jobs:
+        voided = kiosk.recovered["voided"] + settled.voided
+        notice = KioskError("print.interrupted", jobs=jobs, voided=voided).message(getattr(args, "lang", None))
+        sys.stderr.write(f"kiosk: {notice}\n")
     return kiosk

@@ -20,6 +20,7 @@ from ..datadir import DataDir
 from ..reading.context import ReadContext
 from ..reading.tracker import Accepted, BallotTracker
 from ..station import Kiosk
+from ..storage.sheets import StoredSheet
 from .context import read_context
 from .originals import sha256_file, store_original
 
@@ -40,17 +41,17 @@ def store_frame(datadir: DataDir, gray: np.ndarray) -> tuple[str, Path, int]:
     return sha, stored, len(data)
 
 
-def record_accepted(kiosk: Kiosk, accepted: Accepted, source: str, run_id: int | None) -> dict[str, Any]:
-    """Store the accepted frame and its reading; returns the stored sheet row."""
+def record_accepted(kiosk: Kiosk, accepted: Accepted, source: str, run_id: int | None) -> StoredSheet:
+    """Store the accepted frame and its reading; returns the stored sheet."""
     sha, stored, size = store_frame(kiosk.datadir, accepted.gray)
     kiosk.store.add_image(sha, str(stored), size, "image/png")
-    return kiosk.store.record_sheet({**accepted.fields, "image_sha256": sha, "page": 1, "source": source, "run_id": run_id})
+    return kiosk.store.record_sheet(accepted.reading, image_sha256=sha, page=1, source=source, run_id=run_id)
 
 
 def scan_frames(kiosk: Kiosk, frames: Iterable[tuple[int, np.ndarray]], source: str, *, ctx: ReadContext | None = None,
                 run_id: int | None = None,
-                tracker_options: dict[str, Any] | None = None) -> Iterator[tuple[dict[str, Any], int]]:
-    """Feed frames through a tracker; yield (stored sheet row, frame index) per ballot."""
+                tracker_options: dict[str, Any] | None = None) -> Iterator[tuple[StoredSheet, int]]:
+    """Feed frames through a tracker; yield (stored sheet, frame index) per ballot."""
     ctx = ctx or read_context(kiosk)
     tracker = BallotTracker.for_context(ctx, **(tracker_options or {}))
     for index, gray in frames:

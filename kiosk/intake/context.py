@@ -9,7 +9,7 @@ from ..station import Kiosk
 
 def read_context(kiosk: Kiosk, thresholds: Thresholds | None = None, backend: str | None = None) -> ReadContext:
     """Everything a reader (in this process or a worker) needs, taken from the kiosk."""
-    layouts = {i: kiosk.stored_layout(i) for i in kiosk.known_layouts()}
+    layouts = {i: spec for i in kiosk.known_layouts() if (spec := kiosk.stored_layout(i)) is not None}
     if thresholds is None:
         thresholds = reader_thresholds(kiosk.store)
     return ReadContext(layouts, kiosk.campaign.hash, kiosk.institution.hash, kiosk.tag_key, thresholds.to_dict(), backend)

@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from .. import platform
 from ..datadir import DataDir
 
 
@@ -44,11 +45,7 @@ def store_original(datadir: DataDir, path: str | Path, sha: str, ext: str) -> Pa
     except BaseException:
         Path(tmp).unlink(missing_ok=True)
         raise
-    dfd = os.open(final.parent, os.O_RDONLY)
-    try:
-        os.fsync(dfd)
-    finally:
-        os.close(dfd)
+    platform.fsync_dir(final.parent)
     return final
 
 

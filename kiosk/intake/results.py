@@ -5,8 +5,9 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from ..ballot import payload
-from ..ballot.layout import option_labels
+from ..ballot.spec import LayoutSpec
 from ..station import Kiosk
+from ..storage.sheets import StoredSheet
 
 
 @dataclass
@@ -30,36 +31,33 @@ class SheetResult:
 
 
 class Reporter:
-    """Stored sheet rows -> ``SheetResult``s, selections named as printed
-    (each layout's labels looked up once)."""
+    """Stored sheets -> ``SheetResult``s, selections named as printed
+    (each layout looked up once)."""
 
     def __init__(self, kiosk: Kiosk) -> None:
         self.kiosk = kiosk
-        self._labels: dict[int, tuple[dict[str, str], dict[str, dict[str, str]]]] = {}
+        self._specs: dict[int, LayoutSpec | None] = {}
 
-    def result(self, source: str, row: dict[str, Any]) -> SheetResult:
-        serial = row.get("serial")
+    def result(self, source: str, sheet: StoredSheet) -> SheetResult:
         return SheetResult(
             source=source,
-            page=row["page"],
-            status=row["status"],
-            reason=row["reasons"][0] if row["reasons"] else None,
-            reasons=list(row["reasons"]),
-            serial=payload.serial_text(serial) if serial else None,
-            selections=self.labelled(row.get("selections"), row.get("layout_id")),
-            sheet_id=row["id"],
-            repeat=bool(row.get("repeat")),
+            page=sheet.page,
+            status=sheet.status,
+            reason=sheet.reason,
+            reasons=list(sheet.reasons),
+            serial=payload.serial_text(sheet.serial) if sheet.serial else None,
+            selections=self.labelled(sheet.selections, sheet.layout_id),
+            sheet_id=sheet.id,
+            repeat=sheet.repeat,
         )
 
     def labelled(self, selections: dict[str, list[str]] | None, layout_id: int | None) -> dict[str, list[str]] | None:
         """{question id: [option id]} -> {question label: [option label]} as printed."""
         if selections is None or layout_id is None:
             return None
-        if layout_id not in self._labels:
-            spec = self.kiosk.stored_layout(layout_id) or {"questions": []}
-            self._labels[layout_id] = ({q["id"]: q["label"] for q in spec["questions"]}, option_labels(spec))
-        qlabels, olabels = self._labels[layout_id]
-        return {
-            qlabels.get(q, q): [olabels.get(q, {}).get(o, o) for o in opts]
-            for q, opts in selections.items()
-        }
+        if layout_id not in self._specs:
+            self._specs[layout_id] = self.kiosk.stored_layout(layout_id)
+        spec = self._specs[layout_id]
+        if spec is None:  # a layout this kiosk does not know: the ids as they are
+            return {q: list(opts) for q, opts in selections.items()}
+        return spec.labelled(selections)

@@ -21,8 +21,10 @@ from typing import Any
 
 from ..access.roles import Action, Session, require
 from ..ballot.payload import serial_text
+from ..ballot.spec import LayoutSpec, Question
 from ..errors import CATALOG, KioskError
 from ..station import Kiosk
+from ..storage.store import Store
 
 # reasons a reviewer may give for rejecting a ballot: code -> (lv, en)
 REJECT_REASONS: dict[str, tuple[str, str]] = {
@@ -60,14 +62,6 @@ def reject_reason_text(code: str | None, lang: str = "lv") -> str:
 
 
 @dataclass
-class Question:
-    id: str
-    label: str
-    optional: bool
-    options: list[tuple[str, str]]  # (option id, printed label)
-
-
-@dataclass
 class ReviewItem:
     """Everything the review screen shows about one sheet."""
 
@@ -78,10 +72,15 @@ class ReviewItem:
     status: str
     reasons: list[str]
     machine: dict[str, list[str]]  # question id -> option ids the machine counted as marked
-    questions: list[Question]
+    spec: LayoutSpec | None  # the sheet's layout (None: not read as a ballot of a known layout)
     boxes: list[dict[str, Any]]  # question, option, state, score, polygon (image px)
     thresholds: dict[str, float] = field(default_factory=dict)
     source: str = ""
+
+    @property
+    def questions(self) -> tuple[Question, ...]:
+        """The questions as printed on the sheet."""
+        return self.spec.questions if self.spec is not None else ()
 
     def reason_texts(self, lang: str = "lv") -> list[str]:
         return [reason_text(r, lang) for r in self.reasons]
@@ -93,10 +92,9 @@ class ReviewItem:
         raise KeyError(qid)
 
     def label(self, qid: str, oid: str) -> str:
-        for o_id, label in self.question(qid).options:
-            if o_id == oid:
-                return label
-        return oid
+        """The printed label of an option (its id when the layout has no such option)."""
+        labels = self.spec.option_labels if self.spec is not None else {}
+        return labels[qid].get(oid, oid)
 
     def machine_problems(self) -> list[str]:
         """Why the machine's reading cannot simply be confirmed (question labels)."""
@@ -112,7 +110,7 @@ class Review:
         self.session = session
 
     @property
-    def store(self):
+    def store(self) -> Store:
         return self.kiosk.store
 
     def queue(self) -> list[int]:
@@ -139,26 +137,20 @@ class Review:
         sheet = self.store.sheet(sheet_id)
         if sheet is None:
             raise KioskError("review.not_found", sheet=sheet_id)
-        spec = None
-        if sheet.get("layout_id") is not None:
-            spec = self.kiosk.stored_layout(sheet["layout_id"])
-        questions = [
-            Question(q["id"], q["label"], bool(q.get("optional")), [(o["id"], o["label"]) for o in q["options"]])
-            for q in (spec or {}).get("questions", [])
-        ]
-        interp = sheet.get("interpretation") or {}
+        spec = self.kiosk.stored_layout(sheet.layout_id) if sheet.layout_id is not None else None
+        interp = sheet.interpretation
         return ReviewItem(
             sheet_id=sheet_id,
-            image=self.store.image(sheet["image_sha256"]),
-            page=sheet["page"],
-            serial=serial_text(sheet["serial"]) if sheet.get("serial") else None,
-            status=sheet["status"],
-            reasons=list(sheet.get("reasons") or []),
-            machine={k: list(v) for k, v in (sheet.get("selections") or {}).items()},
-            questions=questions,
+            image=self.store.image(sheet.image_sha256),
+            page=sheet.page,
+            serial=serial_text(sheet.serial) if sheet.serial else None,
+            status=sheet.status,
+            reasons=list(sheet.reasons),
+            machine={k: list(v) for k, v in (sheet.selections or {}).items()},
+            spec=spec,
             boxes=list(interp.get("boxes") or []),
             thresholds=dict(interp.get("thresholds") or {}),
-            source=sheet.get("source") or "",
+            source=sheet.source or "",
         )
 
     # -- decisions ---------------------------------------------------------------
@@ -176,7 +168,7 @@ class Review:
             if q is None:
                 raise KioskError("review.unknown_option", question=qid, option="")
             options = list(dict.fromkeys(options or []))
-            valid = {o for o, _ in q.options}
+            valid = {o.id for o in q.options}
             for oid in options:
                 if oid not in valid:
                     raise KioskError("review.unknown_option", question=q.label, option=oid)

@@ -22,18 +22,18 @@ from __future__ import annotations
 import concurrent.futures as cf
 import itertools
 import logging
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any
 
+from .. import platform
 from ..reading import imaging, video
-from ..reading.context import ReadContext, failed_fields, read_page_fields
+from ..reading.context import ReadContext, read_file_page
 from ..reading.imaging import PageError
 from ..reading.reader import Thresholds
+from ..reading.sheet import SheetReading
 from ..station import Kiosk
 from . import camera
 from .context import read_context
@@ -56,9 +56,9 @@ def _init_worker(ctx: ReadContext) -> None:
     _WORKER = ctx
 
 
-def _read_in_worker(path: str, number: int, kind: str) -> dict[str, Any]:
+def _read_in_worker(path: str, number: int, kind: str) -> SheetReading:
     assert _WORKER is not None
-    return read_page_fields(_WORKER, path, number, kind)
+    return read_file_page(_WORKER, path, number, kind)
 
 
 # -- the scan ---------------------------------------------------------------------------
@@ -88,7 +88,7 @@ class _Entry:
     source: str
     page: int
     sha: str | None = None
-    fields: dict[str, Any] | None = None  # known without reading (a file-level failure)
+    reading: SheetReading | None = None  # known without reading (a file-level failure)
     future: cf.Future | None = None
     repeat: bool = False  # stored before (this run or an earlier one): look it up
     reason: str | None = None  # not storable: reported only
@@ -129,7 +129,7 @@ def scan_paths(
         if pool is None:
             fut: cf.Future = cf.Future()
             try:
-                fut.set_result(read_page_fields(ctx, str(path), number, kind))
+                fut.set_result(read_file_page(ctx, str(path), number, kind))
             except Exception as exc:  # noqa: BLE001 - reported as internal_error by finish()
                 fut.set_exception(exc)
             return fut
@@ -147,17 +147,16 @@ def scan_paths(
         if e.repeat:
             row = kiosk.store.sheet_at(e.sha, e.page)
             # None: its first copy in this run was not stored (internal error)
-            return unstored if row is None else report.result(e.source, {**row, "repeat": True})
+            return unstored if row is None else report.result(e.source, replace(row, repeat=True))
         pending.discard((e.sha, e.page))
-        fields = e.fields
-        if fields is None:
+        reading = e.reading
+        if reading is None:
             try:
-                fields = e.future.result()
+                reading = e.future.result()
             except Exception:  # noqa: BLE001 - a bug in reading: log, report, store nothing
                 log.exception("reading %s page %d failed", e.source, e.page)
                 return unstored
-        row = kiosk.store.record_sheet({**fields, "image_sha256": e.sha, "page": e.page, "source": e.source,
-                                        "run_id": run_id})
+        row = kiosk.store.record_sheet(reading, image_sha256=e.sha, page=e.page, source=e.source, run_id=run_id)
         return report.result(e.source, row)
 
     def finish(e: _Entry) -> SheetResult:
@@ -258,7 +257,7 @@ def _plan_file(kiosk: Kiosk, source: str, path: Path | None, pending: set[tuple[
             e.repeat = True
             out.append((e, None))
         elif failure is not None:
-            e.fields = failed_fields(failure)
+            e.reading = SheetReading.failed(failure)
             pending.add(key)
             out.append((e, None))
         else:
@@ -270,6 +269,6 @@ def _plan_file(kiosk: Kiosk, source: str, path: Path | None, pending: set[tuple[
 def _pool(workers: int, ctx: ReadContext) -> cf.ProcessPoolExecutor:
     # forkserver: workers never inherit this process's threads, locks or
     # SQLite connection (the Qt UI calls this from a worker thread)
-    mp = multiprocessing.get_context("forkserver")
-    mp.set_forkserver_preload(["kiosk.reading.reader", "kiosk.reading.imaging", "kiosk.intake.scan"])
+    # (spawn where the system has no fork server)
+    mp = platform.process_context(preload=["kiosk.reading.reader", "kiosk.reading.imaging", "kiosk.intake.scan"])
     return cf.ProcessPoolExecutor(max_workers=workers, mp_context=mp, initializer=_init_worker, initargs=(ctx,))

@@ -4,7 +4,7 @@
 the four orientations, skewed, or a perspective photo) and returns an
 ``Interpretation``:
 
-1. **QR**: decode every QR symbol (kiosk.qr) and verify its payload with the
+1. **QR**: decode every QR symbol (kiosk.reading.qr) and verify its payload with the
    caller's ``verify`` (``Kiosk.verify_payload``); the first symbol that
    verifies names the layout.  No symbol at all: ``blank_back`` when the page
    carries almost no ink, else ``no_qr``.
@@ -57,6 +57,7 @@ from typing import Any
 import numpy as np
 
 from ..ballot.payload import Payload, serial_text
+from ..ballot.spec import LayoutSpec
 from ..errors import KioskError
 from . import qr
 
@@ -132,7 +133,7 @@ class Interpretation:
 def read_sheet(
     gray: np.ndarray,
     *,
-    layouts: Mapping[int, dict[str, Any]],
+    layouts: Mapping[int, LayoutSpec],
     verify: Callable[[str], Payload],
     thresholds: Thresholds | None = None,
     backend: str | None = None,
@@ -201,7 +202,7 @@ def read_sheet(
     return done(status, reasons, payload=pay, layout_id=pay.layout, selections=selections)
 
 
-def decide(spec: dict[str, Any], boxes: list[dict[str, Any]]) -> tuple[dict[str, list[str]], dict[str, Any], list[str]]:
+def decide(spec: LayoutSpec, boxes: list[dict[str, Any]]) -> tuple[dict[str, list[str]], dict[str, Any], list[str]]:
     """Per question a vote, blank, overvote or marginal; the sheet's review reasons."""
     by_q: dict[str, list[dict[str, Any]]] = {}
     for b in boxes:
@@ -210,8 +211,8 @@ def decide(spec: dict[str, Any], boxes: list[dict[str, Any]]) -> tuple[dict[str,
     questions: dict[str, Any] = {}
     found: set[str] = set()
     all_blank = True
-    for q in spec["questions"]:
-        qb = by_q.get(q["id"], [])
+    for q in spec.questions:
+        qb = by_q.get(q.id, [])
         marked = [b["option"] for b in qb if b["state"] == "marked"]
         unsure = [b for b in qb if b["state"] in ("marginal", "unclear")]
         if len(marked) >= 2:
@@ -224,12 +225,12 @@ def decide(spec: dict[str, Any], boxes: list[dict[str, Any]]) -> tuple[dict[str,
             state = "vote"
         else:
             state = "blank"
-            if not q.get("optional"):
+            if not q.optional:
                 found.add("undervote")
         if state != "blank":
             all_blank = False
-        selections[q["id"]] = marked
-        questions[q["id"]] = {"state": state, "marked": marked}
+        selections[q.id] = marked
+        questions[q.id] = {"state": state, "marked": marked}
     if all_blank:
         return selections, questions, ["blank_ballot"]
     return selections, questions, [r for r in REVIEW_ORDER if r in found]
@@ -312,18 +313,12 @@ class Geometry:
         return d
 
 
-def _qr_square_mm(spec: dict[str, Any]) -> np.ndarray:
-    q = spec["qr"]
-    x, y, s = q["x"], q["y"], q["size"]
-    return np.array([(x, y), (x + s, y), (x + s, y + s), (x, y + s)], dtype=np.float64)
-
-
-def locate_page(gray: np.ndarray, spec: dict[str, Any], qr_corners: Any) -> Geometry:
+def locate_page(gray: np.ndarray, spec: LayoutSpec, qr_corners: Any) -> Geometry:
     """Registration marks found near where the QR code predicts them, and the page homography."""
-    qr_mm = _qr_square_mm(spec)
+    qr_mm = spec.qr_corners
     qr_px = np.asarray(qr_corners, dtype=np.float64)
-    marks_mm = np.array([(m["x"], m["y"]) for m in spec["marks"]], dtype=np.float64)
-    mark_size = float(spec["marks"][0]["size"])
+    marks_mm = spec.mark_centres
+    mark_size = float(spec.marks[0].size)
     k = mark_size / 6.0  # layout scale: 1 on A5, 1.35 on A4
     # Nearest marks first.  A scan is an affine picture of the page, so the
     # QR's affine map predicts every mark to a millimetre or two and a small
@@ -394,7 +389,7 @@ def locate_page(gray: np.ndarray, spec: dict[str, Any], qr_corners: Any) -> Geom
     for n, i in enumerate(idx):
         marks[i]["residual_mm"] = round(float(err[n]), 3)
 
-    cx, cy = spec["page_mm"][0] / 2, spec["page_mm"][1] / 2
+    cx, cy = spec.page_mm[0] / 2, spec.page_mm[1] / 2
     p = project(hm, [(cx, cy), (cx + 10, cy)])
     angle = math.degrees(math.atan2(p[1][1] - p[0][1], p[1][0] - p[0][0])) % 360.0
     rotation = int(round(angle / 90.0)) % 4 * 90
@@ -512,12 +507,13 @@ def _bilinear(gray: np.ndarray, x: np.ndarray, y: np.ndarray) -> np.ndarray:
     return top + (bot - top) * fy
 
 
-def score_boxes(gray: np.ndarray, spec: dict[str, Any], hm: np.ndarray, ink: float, t: Thresholds) -> list[dict[str, Any]]:
+def score_boxes(gray: np.ndarray, spec: LayoutSpec, hm: np.ndarray, ink: float, t: Thresholds) -> list[dict[str, Any]]:
     """Every box's patch, outline, inner ink and state (see the module doc)."""
-    opts = [(q["id"], o) for q in spec["questions"] for o in q["options"]]
+    opts = spec.boxes
     if not opts:
         return []
-    bw = float(opts[0][1]["box"][2])
+    boxes_mm = spec.box_array
+    bw = float(boxes_mm[0, 2])
     k = bw / 6.0
     step = k / SAMPLES_PER_MM
     nb = int(round(bw / step))  # samples across a box (36)
@@ -525,7 +521,6 @@ def score_boxes(gray: np.ndarray, spec: dict[str, Any], hm: np.ndarray, ink: flo
     n = nb + 2 * mg
     rng = int(round(SEARCH_MM * k / step))
     offs = (np.arange(n) - mg + 0.5) * step  # mm from the box's top-left corner
-    boxes_mm = np.array([o["box"] for _, o in opts], dtype=np.float64)
     u = boxes_mm[:, 0, None, None] + offs[None, None, :]
     v = boxes_mm[:, 1, None, None] + offs[None, :, None]
     u, v = np.broadcast_arrays(u, v)
@@ -597,7 +592,7 @@ def score_boxes(gray: np.ndarray, spec: dict[str, Any], hm: np.ndarray, ink: flo
         else:
             state = "unmarked"
         out.append({
-            "question": qid, "option": o["id"], "state": state,
+            "question": qid, "option": o.id, "state": state,
             "score": round(float(cover[j]), 4), "span": round(span, 3), "span_long": round(span_long, 3), "peak": round(float(peak[j]), 3),
             "evidence": round(float(evidence[j]), 3), "outline": round(float(line[j]), 3),
             "shift_mm": [round(float(dx[j] * step), 2), round(float(dy[j] * step), 2)],

@@ -24,14 +24,17 @@ from __future__ import annotations
 
 import json
 import time
-from collections.abc import Callable
-from dataclasses import dataclass, field
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import numpy as np
 
+from ..ballot.payload import Payload
+from ..ballot.spec import LayoutSpec
 from .context import ReadContext
-from .reader import Thresholds, project, read_sheet
+from .reader import Interpretation, Thresholds, project, read_sheet
+from .sheet import SheetReading
 
 NOT_A_BALLOT = frozenset({"no_qr", "blank_back"})  # nothing (readable) in view
 NOT_YET = frozenset({"unreadable_marks", "multiple_qr"})  # a ballot is there, but not readable in this frame
@@ -48,7 +51,7 @@ def sharpness(gray: np.ndarray) -> float:
 class Read:
     index: int
     key: tuple  # what must agree between frames: status, reasons, selections
-    fields: dict[str, Any]  # Store.record_sheet fields (without image/page/source)
+    reading: SheetReading
     sharpness: float
 
 
@@ -58,7 +61,7 @@ class Accepted:
 
     frame: int  # index of the stored frame in the stream (0-based)
     gray: np.ndarray
-    fields: dict[str, Any]
+    reading: SheetReading
     frames_seen: int
 
 
@@ -99,8 +102,8 @@ class BallotTracker:
 
     def __init__(
         self,
-        layouts: dict[int, dict[str, Any]],
-        verify: Callable[[str], Any],
+        layouts: Mapping[int, LayoutSpec],
+        verify: Callable[[str], Payload],
         *,
         thresholds: Thresholds | None = None,
         backend: str | None = None,
@@ -130,7 +133,7 @@ class BallotTracker:
         report.elapsed_ms = (time.perf_counter() - t0) * 1000
         return report
 
-    def _step(self, it, gray: np.ndarray, index: int) -> FrameReport:
+    def _step(self, it: Interpretation, gray: np.ndarray, index: int) -> FrameReport:
         reason = it.reason
         outline = _outline(it.details, self.layouts.get(it.layout_id) if it.layout_id is not None else None)
         if it.status == "rejected" and reason in NOT_A_BALLOT:
@@ -152,10 +155,9 @@ class BallotTracker:
         cur.frames += 1
         if it.status == "rejected" and reason in NOT_YET:
             return FrameReport(index, "accepted" if accepted else "reading", serial_txt, it.status, reason, outline, accepted)
-        fields = {"status": it.status, "reasons": list(it.reasons), "serial": serial, "layout_id": it.layout_id,
-                  "selections": it.selections, "interpretation": it.details}
-        key = (it.status, tuple(it.reasons), json.dumps(it.selections, sort_keys=True))
-        cur.add(Read(index, key, fields, sharpness(gray)), gray)
+        reading = SheetReading.from_interpretation(it)
+        key = (it.status, reading.reasons, json.dumps(it.selections, sort_keys=True))
+        cur.add(Read(index, key, reading, sharpness(gray)), gray)
         need = self.agree if it.status in ("counted", "rejected") else self.review_agree
         run = _tail_run(cur.reads)
         if len(run) >= need:
@@ -165,15 +167,14 @@ class BallotTracker:
 
     def _accept(self, run: list[Read], cur: _Current, *, unstable: bool = False) -> Accepted:
         best, gray = cur.best[run[0].key]  # the sharpest frame that gave this reading
-        fields = dict(best.fields)
-        fields["interpretation"] = {**fields["interpretation"], "camera": {
+        reading = replace(best.reading, interpretation={**best.reading.interpretation, "camera": {
             "frames_seen": cur.frames, "agreeing_frames": len(run), "sharpness": round(best.sharpness, 1),
-            "unstable": unstable}}
-        if unstable and fields["status"] == "counted":
-            fields["status"], fields["reasons"] = "review", ["unstable_read"]
+            "unstable": unstable}})
+        if unstable and reading.status == "counted":
+            reading = replace(reading, status="review", reasons=("unstable_read",))
         self.taken.add(cur.ident)
         self.current = None
-        return Accepted(best.index, gray, fields, cur.frames)
+        return Accepted(best.index, gray, reading, cur.frames)
 
     def _leave(self) -> Accepted | None:
         """The current ballot left the view: decide it now if it never settled."""
@@ -201,13 +202,13 @@ def _tail_run(reads: list[Read]) -> list[Read]:
     return run
 
 
-def _outline(details: dict[str, Any], spec: dict[str, Any] | None = None) -> list[list[float]] | None:
+def _outline(details: dict[str, Any], spec: LayoutSpec | None = None) -> list[list[float]] | None:
     corners = details.get("page_corners")
     if corners:
         return corners
     hm = details.get("homography")  # the page located: its corners through the page homography
-    if hm and spec and spec.get("page_mm"):
-        w, h = spec["page_mm"]
+    if hm and spec is not None:
+        w, h = spec.page_mm
         return [[round(float(x), 1), round(float(y), 1)]
                 for x, y in project(np.asarray(hm, dtype=np.float64), [(0, 0), (w, 0), (w, h), (0, h)])]
     qr = details.get("qr_corners")

@@ -155,4 +155,57 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE print_jobs ADD COLUMN owner TEXT;
     """,
+    # 6: the audit log: append-only, each row chained to the one before by its hash
+    """
+    CREATE TABLE audit_log (
+        seq    INTEGER PRIMARY KEY,
+        at     TEXT    NOT NULL,
+        event  TEXT    NOT NULL,
+        actor  TEXT    NOT NULL,
+        fields TEXT    NOT NULL,
+        prev   TEXT    NOT NULL,
+        hash   TEXT    NOT NULL
+    );
+    CREATE TRIGGER audit_written_once BEFORE UPDATE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit rows are written once'); END;
+    CREATE TRIGGER audit_kept BEFORE DELETE ON audit_log
+    BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;
+    """,
+    # 7: print jobs keep what the accounting needs and nothing finer than the day.
+    # The table is rewritten: a random key instead of a growing id (row order says
+    # nothing about print order), the local day instead of a time stamp, no target
+    # (a file name carried the time).  `spool` names a job in flight in the spooler
+    # and `print_pending` holds its serials, both only until the job is settled
+    # (printed or voided), so that a job whose process died can be voided.
+    """
+    CREATE TABLE print_jobs_v6 (
+        id             INTEGER PRIMARY KEY,
+        kiosk_id       TEXT    NOT NULL,
+        campaign_id    TEXT    NOT NULL,
+        institution_id TEXT    NOT NULL,
+        layout_id      INTEGER NOT NULL,
+        count          INTEGER NOT NULL CHECK (count > 0),
+        state          TEXT    NOT NULL CHECK (state IN ('printing', 'printed', 'voided', 'interrupted')),
+        voided         INTEGER NOT NULL DEFAULT 0,
+        detail         TEXT,
+        day            TEXT    NOT NULL,
+        owner          TEXT,
+        spool          TEXT,
+        FOREIGN KEY (campaign_id, institution_id, layout_id)
+            REFERENCES layouts (campaign_id, institution_id, layout_id)
+    );
+    INSERT INTO print_jobs_v6 (id, kiosk_id, campaign_id, institution_id, layout_id, count, state, voided, detail,
+                               day, owner)
+        SELECT random() & 9223372036854775807, kiosk_id, campaign_id, institution_id, layout_id, count, state,
+               voided, detail, date(created_at, 'localtime'), owner
+        FROM print_jobs ORDER BY random();
+    DROP TABLE print_jobs;
+    ALTER TABLE print_jobs_v6 RENAME TO print_jobs;
+    CREATE INDEX print_jobs_day ON print_jobs (day);
+    CREATE TABLE print_pending (
+        serial BLOB    PRIMARY KEY CHECK (length(serial) = 8),
+        job    INTEGER NOT NULL REFERENCES print_jobs (id)
+    ) WITHOUT ROWID;
+    CREATE INDEX print_pending_job ON print_pending (job);
+    """,
 ]

@@ -7,7 +7,9 @@ MIGRATIONS list (never edit a released migration: append a new one).
 Ballot secrecy is designed into the schema: ``issued`` holds serials only,
 keyed by the serial itself in a WITHOUT ROWID table (no insertion order),
 and is not linked to the print job that produced it; print jobs carry the
-time and the count.
+count, the state and the local day, under random keys.  A job's serials are
+listed beside it (``print_pending``) only while it is in flight.  Deleted rows
+are overwritten (``secure_delete``).
 """
 from __future__ import annotations
 
@@ -15,14 +17,18 @@ import contextlib
 import datetime as dt
 import json
 import os
-import socket
+import secrets
 import sqlite3
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from pathlib import Path
 from typing import Any
 
+from .. import platform
+from ..ballot.spec import LayoutSpec
 from ..errors import KioskError
+from ..reading.sheet import Selections, SheetReading
 from .migrations import MIGRATIONS
+from .sheets import FinalSheet, StoredSheet
 
 SCHEMA_VERSION = len(MIGRATIONS)
 
@@ -30,15 +36,7 @@ SCHEMA_VERSION = len(MIGRATIONS)
 def _process_owner() -> str:
     """host:pid:start-time of this process (the start time tells a reused pid apart)."""
     pid = os.getpid()
-    return f"{socket.gethostname()}:{pid}:{_start_time(pid)}"
-
-
-def _start_time(pid: int) -> str:
-    try:
-        with open(f"/proc/{pid}/stat", "rb") as fh:
-            return fh.read().rsplit(b")", 1)[1].split()[19].decode()  # field 22: starttime
-    except (OSError, IndexError):
-        return "?"
+    return f"{platform.hostname()}:{pid}:{platform.process_start(pid) or '?'}"
 
 
 def _owner_alive(owner: str | None) -> bool:
@@ -46,16 +44,16 @@ def _owner_alive(owner: str | None) -> bool:
         return False  # written before owners were recorded: its process is long gone
     host, _, rest = owner.partition(":")
     pid_text, _, start = rest.partition(":")
-    if host != socket.gethostname():
+    if host != platform.hostname():
         return True  # another machine's process: not ours to judge
     try:
         pid = int(pid_text)
-        os.kill(pid, 0)
-    except (ValueError, ProcessLookupError):
+    except ValueError:
         return False
-    except PermissionError:
-        pass  # alive, another user's
-    return start == "?" or _start_time(pid) == start
+    now = platform.process_start(pid)
+    if now is None:
+        return False
+    return start == "?" or now == "?" or now == start  # alive, and (as far as we can tell) the same process
 
 
 PROCESS_OWNER = _process_owner()
@@ -63,6 +61,24 @@ PROCESS_OWNER = _process_owner()
 
 def now_utc() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
+
+
+def local_day(now: float | None = None) -> str:
+    """The local calendar day (YYYY-MM-DD): all a print job keeps of its time."""
+    return (dt.date.today() if now is None else dt.datetime.fromtimestamp(now).date()).isoformat()
+
+
+def _void(db: sqlite3.Connection, job_id: int, serials: list[bytes] | None, detail: str) -> int:
+    """Void a job's serials (``None``: its pending ones) inside a transaction; returns how many."""
+    if serials is None:
+        serials = [r[0] for r in db.execute("SELECT serial FROM print_pending WHERE job = ?", (job_id,))]
+    db.executemany("UPDATE issued SET voided = 1 WHERE serial = ?", [(s,) for s in serials])
+    db.execute("DELETE FROM print_pending WHERE job = ?", (job_id,))
+    db.execute(
+        "UPDATE print_jobs SET state = 'voided', voided = ?, detail = ?, owner = NULL, spool = NULL WHERE id = ?",
+        (len(serials), detail, job_id),
+    )
+    return len(serials)
 
 
 def translate(exc: sqlite3.Error) -> KioskError:
@@ -103,6 +119,7 @@ class Store:
             self.db.execute("PRAGMA foreign_keys = ON")
             self.db.execute("PRAGMA journal_mode = WAL")
             self.db.execute("PRAGMA synchronous = FULL")
+            self.db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
             self._migrate()
 
     def close(self) -> None:
@@ -128,6 +145,8 @@ class Store:
                 for statement in _split(MIGRATIONS[number - 1]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
+        if 0 < current < SCHEMA_VERSION:  # rewritten tables: leave no old page in the write-ahead log
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
@@ -159,23 +178,20 @@ class Store:
             )
 
     # -- layouts ------------------------------------------------------------
-    def register_layouts(self, specs: Iterable[dict[str, Any]]) -> None:
+    def register_layouts(self, specs: Iterable[LayoutSpec]) -> None:
         with self.transaction() as db:
             db.executemany(
                 "INSERT OR IGNORE INTO layouts (campaign_id, institution_id, layout_id, page, spec, registered_at)"
                 " VALUES (?, ?, ?, ?, ?, ?)",
-                [
-                    (s["campaign"], s["institution"], s["id"], s["page"], json.dumps(s, ensure_ascii=False), now_utc())
-                    for s in specs
-                ],
+                [(s.campaign, s.institution, s.id, s.page, _spec_text(s), now_utc()) for s in specs],
             )
 
-    def layout(self, campaign_id: str, institution_id: str, layout_id: int) -> dict[str, Any] | None:
+    def layout(self, campaign_id: str, institution_id: str, layout_id: int) -> LayoutSpec | None:
         row = self.db.execute(
             "SELECT spec FROM layouts WHERE campaign_id = ? AND institution_id = ? AND layout_id = ?",
             (campaign_id, institution_id, layout_id),
         ).fetchone()
-        return json.loads(row[0]) if row else None
+        return _spec(row[0]) if row else None
 
     def layout_ids(self, campaign_id: str, institution_id: str) -> frozenset[int]:
         rows = self.db.execute(
@@ -184,48 +200,101 @@ class Store:
         return frozenset(r[0] for r in rows)
 
     # -- issuing ------------------------------------------------------------
-    def record_issue(self, job: dict[str, Any], serials: list[bytes]) -> int:
+    def record_issue(self, job: dict[str, Any], serials: list[bytes], *, day: str | None = None) -> int:
         """Record a print job and its serials in one transaction; returns the job id.
 
-        A serial that already exists makes the whole job fail with
+        The id is random (row order says nothing about print order) and the job
+        keeps its local ``day`` only.  Until the job is settled its serials are
+        also listed in ``print_pending`` (so a job whose process died can be
+        voided); settling deletes that list.  A serial (or, astronomically
+        rarely, a job id) that already exists makes the whole job fail with
         IntegrityError (the caller draws new serials and tries again).
         """
+        job_id = secrets.randbits(63)
         with self.transaction() as db:
-            cur = db.execute(
-                "INSERT INTO print_jobs (kiosk_id, campaign_id, institution_id, layout_id, count, target, state, created_at,"
-                " owner) VALUES (?, ?, ?, ?, ?, ?, 'printing', ?, ?)",
-                (job["kiosk_id"], job["campaign_id"], job["institution_id"], job["layout_id"], len(serials), job["target"],
-                 now_utc(), PROCESS_OWNER),
+            db.execute(
+                "INSERT INTO print_jobs (id, kiosk_id, campaign_id, institution_id, layout_id, count, state, day, owner)"
+                " VALUES (?, ?, ?, ?, ?, ?, 'printing', ?, ?)",
+                (job_id, job["kiosk_id"], job["campaign_id"], job["institution_id"], job["layout_id"], len(serials),
+                 day or local_day(), PROCESS_OWNER),
             )
             db.executemany("INSERT INTO issued (serial) VALUES (?)", [(s,) for s in serials])
-            return int(cur.lastrowid)
+            db.executemany("INSERT INTO print_pending (serial, job) VALUES (?, ?)", [(s, job_id) for s in serials])
+            return job_id
+
+    def set_job_spool(self, job_id: int, spool: str | None) -> None:
+        """Name the job in the spooler (e.g. "cups:17") while it is in flight."""
+        with self.transaction() as db:
+            db.execute("UPDATE print_jobs SET spool = ? WHERE id = ?", (spool, job_id))
 
     def finish_job(self, job_id: int) -> None:
+        """The job came out of the printer: its serials stay issued.  A job still named
+        in a spooler keeps that name (and its owner) until ``forget_job``."""
         with self.transaction() as db:
-            db.execute("UPDATE print_jobs SET state = 'printed' WHERE id = ? AND state = 'printing'", (job_id,))
+            db.execute("UPDATE print_jobs SET state = 'printed', owner = CASE WHEN spool IS NULL THEN NULL ELSE owner END"
+                       " WHERE id = ? AND state IN ('printing', 'interrupted')", (job_id,))
+            db.execute("DELETE FROM print_pending WHERE job = ?", (job_id,))
 
-    def void_job(self, job_id: int, serials: list[bytes], detail: str) -> int:
-        """Void a failed or cancelled job's serials; returns how many were voided."""
+    def forget_job(self, job_id: int) -> None:
+        """The spooler no longer holds the job: drop its name there and its process."""
         with self.transaction() as db:
-            db.executemany("UPDATE issued SET voided = 1 WHERE serial = ?", [(s,) for s in serials])
-            db.execute(
-                "UPDATE print_jobs SET state = 'voided', voided = ?, detail = ? WHERE id = ?", (len(serials), detail, job_id)
-            )
-        return len(serials)
+            db.execute("UPDATE print_jobs SET spool = NULL, owner = NULL WHERE id = ?", (job_id,))
 
-    def recover_interrupted_jobs(self) -> int:
-        """Jobs left 'printing' by a process that no longer runs (killed, crashed):
-        their serials stay valid (some ballots may have reached paper) and the job
-        is marked interrupted.  Jobs of a live process, this one included, are
-        left alone."""
+    def void_job(self, job_id: int, serials: list[bytes] | None, detail: str) -> int:
+        """Void a failed or cancelled job's serials (``None``: the ones still pending
+        for it); returns how many were voided."""
+        with self.transaction() as db:
+            return _void(db, job_id, serials, detail)
+
+    def recover_interrupted_jobs(self) -> dict[str, int]:
+        """Settle what jobs of processes that no longer run (killed, crashed) left behind.
+
+        A job that never reached a spooler is voided: its ballots never came out
+        whole.  A job handed to a spooler becomes ``interrupted``: the spooler's
+        own record settles it (``kiosk.issuing.jobs.settle_interrupted``).  Jobs
+        of a live process, this one included, are left alone.  Returns the
+        counts: ``voided_jobs``, ``voided`` (serials) and ``unsettled`` (jobs
+        waiting for their spooler).
+        """
+        rows = self.db.execute(
+            "SELECT id, owner, spool, state FROM print_jobs WHERE owner IS NOT NULL AND state IN ('printing', 'printed')"
+        ).fetchall()
+        dead = [r for r in rows if not _owner_alive(r["owner"])]
+        out = {"voided_jobs": 0, "voided": 0, "unsettled": 0}
+        if dead:
+            with self.transaction() as db:
+                for r in dead:
+                    if r["state"] == "printing" and r["spool"] is None:
+                        out["voided"] += _void(db, r["id"], None, "interrupted")
+                        out["voided_jobs"] += 1
+                    elif r["state"] == "printing":
+                        db.execute("UPDATE print_jobs SET state = 'interrupted', owner = NULL WHERE id = ?", (r["id"],))
+                    else:
+                        db.execute("UPDATE print_jobs SET owner = NULL WHERE id = ?", (r["id"],))
+            self.scrub_log()
+        out["unsettled"] = len(self.unsettled_jobs())
+        return out
+
+    def unsettled_jobs(self) -> list[dict[str, Any]]:
+        """Jobs named in a spooler whose process is gone: ``interrupted`` ones (fate
+        unknown) and ``printed`` ones the spooler still has to forget."""
+        rows = self.db.execute(
+            "SELECT id, state, spool, count FROM print_jobs WHERE spool IS NOT NULL AND owner IS NULL"
+            " AND state IN ('interrupted', 'printed')"
+        )
+        return [dict(r) for r in rows]
+
+    def scrub_log(self) -> None:
+        """Copy the write-ahead log into the database and empty it: its frames, kept in the
+        order they were written, would tell which serials were issued together and when
+        relative to others.  Best effort: a reader holding an old snapshot keeps it for now."""
+        with known_errors():
+            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+
+    def live_print_jobs(self) -> set[int]:
+        """Ids of the jobs a running process is printing (this one included)."""
         rows = self.db.execute("SELECT id, owner FROM print_jobs WHERE state = 'printing'").fetchall()
-        dead = [r["id"] for r in rows if not _owner_alive(r["owner"])]
-        if not dead:
-            return 0
-        with self.transaction() as db:
-            db.executemany("UPDATE print_jobs SET state = 'interrupted' WHERE id = ? AND state = 'printing'",
-                           [(i,) for i in dead])
-        return len(dead)
+        return {r["id"] for r in rows if _owner_alive(r["owner"])}
 
     def issued_state(self, serial: bytes) -> str | None:
         """'issued', 'voided', or None when this kiosk never issued the serial."""
@@ -243,10 +312,10 @@ class Store:
         ).fetchone()
         return {"issued": row[0], "voided": row[1]}
 
-    def printed_since(self, since_iso: str) -> int:
+    def printed_on(self, day: str) -> int:
+        """Ballots issued (and not voided) by the print jobs of one local day."""
         row = self.db.execute(
-            "SELECT COALESCE(SUM(count - voided), 0) FROM print_jobs WHERE created_at >= ? AND state != 'voided'",
-            (since_iso,),
+            "SELECT COALESCE(SUM(count - voided), 0) FROM print_jobs WHERE day = ? AND state != 'voided'", (day,)
         ).fetchone()
         return int(row[0])
 
@@ -269,55 +338,52 @@ class Store:
                 (sha256, path, size, media_type),
             )
 
-    def sheet_at(self, sha256: str, page: int) -> dict[str, Any] | None:
+    def sheet_at(self, sha256: str, page: int) -> StoredSheet | None:
         """The sheet already stored for this page of this image, if any."""
         row = self.db.execute("SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (sha256, page)).fetchone()
         return _sheet(row) if row else None
 
-    def record_sheet(self, sheet: dict[str, Any]) -> dict[str, Any]:
-        """Store one interpreted sheet, once, and return it as stored.
+    def record_sheet(self, reading: SheetReading, *, image_sha256: str, page: int, source: str,
+                     run_id: int | None = None) -> StoredSheet:
+        """Store one read sheet (page ``page`` of the image ``image_sha256``), once,
+        and return it as stored.
 
-        ``sheet`` has image_sha256, page, source, run_id, status, reasons
-        (list), serial (bytes or None), layout_id, selections (dict or None)
-        and interpretation (dict).  In the same transaction: a page already
-        stored is returned unchanged (with ``repeat`` true); a counted or
-        review sheet whose serial already holds a ballot becomes a
-        ``duplicate`` linked to the first sheet and never counts.
+        In the same transaction: a page already stored is returned unchanged
+        (with ``repeat`` true); a counted or review sheet whose serial already
+        holds a ballot becomes a ``duplicate`` linked to the first sheet and
+        never counts.
         """
         with self.transaction() as db:
             row = db.execute(
-                "SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (sheet["image_sha256"], sheet["page"])
+                "SELECT * FROM sheets WHERE image_sha256 = ? AND page = ?", (image_sha256, page)
             ).fetchone()
             if row is not None:
-                return {**_sheet(row), "repeat": True}
-            status, reasons, duplicate_of = sheet["status"], list(sheet.get("reasons") or []), None
-            serial = sheet.get("serial")
+                return _sheet(row, repeat=True)
+            status, reasons, duplicate_of = reading.status, reading.reasons, None
+            serial = reading.serial
             if status in ("counted", "review") and serial is not None:
                 first = db.execute("SELECT sheet_id FROM ballots WHERE serial = ?", (serial,)).fetchone()
                 if first is not None:
                     status, duplicate_of = "duplicate", first[0]
-                    reasons = ["duplicate_serial"]
+                    reasons = ("duplicate_serial",)
             cur = db.execute(
                 "INSERT INTO sheets (image_sha256, page, source, run_id, status, reasons, serial, layout_id,"
                 " selections, interpretation, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (
-                    sheet["image_sha256"], sheet["page"], sheet["source"], sheet.get("run_id"), status,
-                    json.dumps(reasons), serial, sheet.get("layout_id"),
-                    None if sheet.get("selections") is None else json.dumps(sheet["selections"], ensure_ascii=False),
-                    json.dumps(sheet.get("interpretation") or {}, ensure_ascii=False), duplicate_of,
-                ),
+                (image_sha256, page, source, run_id, status, json.dumps(list(reasons)), serial, reading.layout_id,
+                 _selections_text(reading.selections), json.dumps(reading.interpretation or {}, ensure_ascii=False),
+                 duplicate_of),
             )
             sheet_id = int(cur.lastrowid)
             if status in ("counted", "review") and serial is not None:
                 db.execute("INSERT INTO ballots (serial, sheet_id) VALUES (?, ?)", (serial, sheet_id))
             row = db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
-            return {**_sheet(row), "repeat": False}
+            return _sheet(row)
 
-    def sheet(self, sheet_id: int) -> dict[str, Any] | None:
+    def sheet(self, sheet_id: int) -> StoredSheet | None:
         row = self.db.execute("SELECT * FROM sheets WHERE id = ?", (sheet_id,)).fetchone()
         return _sheet(row) if row else None
 
-    def add_decision(self, sheet_id: int, action: str, selections: dict | None, reason: str | None, role: str,
+    def add_decision(self, sheet_id: int, action: str, selections: Selections | None, reason: str | None, role: str,
                      *, first: bool = True) -> int:
         """Append a person's decision on a sheet; the machine's reading stays as it was.
 
@@ -330,19 +396,16 @@ class Store:
                 raise KioskError("review.not_pending", sheet=sheet_id)
             return int(db.execute(
                 "INSERT INTO decisions (sheet_id, action, selections, reason, role, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
-                (sheet_id, action, None if selections is None else json.dumps(selections, ensure_ascii=False),
-                 reason, role, now_utc()),
+                (sheet_id, action, _selections_text(selections), reason, role, now_utc()),
             ).lastrowid)
 
     def decisions(self, sheet_id: int) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM decisions WHERE sheet_id = ? ORDER BY id", (sheet_id,))
-        return [{**dict(r), "selections": None if r["selections"] is None else json.loads(r["selections"])} for r in rows]
+        return [{**dict(r), "selections": _selections(r["selections"])} for r in rows]
 
-    def final_sheets(self) -> list[dict[str, Any]]:
+    def final_sheets(self) -> list[FinalSheet]:
         """Every ballot sheet (one per serial) with its final state: the last
-        decision if a person decided, else the machine's status.  Keys: sheet_id,
-        serial, image_sha256, machine_status, final_status (counted | review |
-        rejected), selections (final), decided_by ('machine' or a role)."""
+        decision if a person decided, else the machine's status."""
         rows = self.db.execute(
             """
             SELECT s.id, s.serial, s.image_sha256, s.status, s.selections,
@@ -351,22 +414,9 @@ class Store:
             LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
             """
         )
-        out = []
-        for r in rows:
-            if r["action"] is None:
-                final, sel, by = r["status"], r["selections"], "machine"
-            elif r["action"] == "reject":
-                final, sel, by = "rejected", None, r["role"]
-            else:
-                final, sel, by = "counted", r["d_selections"], r["role"]
-            out.append({
-                "sheet_id": r["id"], "serial": r["serial"], "image_sha256": r["image_sha256"],
-                "machine_status": r["status"], "final_status": final,
-                "selections": None if sel is None else json.loads(sel), "decided_by": by,
-            })
-        return out
+        return [_final(r) for r in rows]
 
-    def review_queue(self) -> list[dict[str, Any]]:
+    def review_queue(self) -> list[StoredSheet]:
         """Sheets waiting for a person: machine status review, no decision yet."""
         rows = self.db.execute(
             "SELECT s.* FROM sheets s WHERE s.status = 'review'"
@@ -482,12 +532,76 @@ class Store:
                 raise KioskError("export.conflict", batch=batch["number"]) from None
 
 
-def _sheet(row: sqlite3.Row) -> dict[str, Any]:
-    d = dict(row)
-    d["reasons"] = json.loads(d["reasons"])
-    d["selections"] = None if d["selections"] is None else json.loads(d["selections"])
-    d["interpretation"] = json.loads(d["interpretation"])
-    return d
+    # -- audit log ---------------------------------------------------------------
+    def append_audit(self, event: str, actor: str, fields: dict[str, Any], at: str,
+                     hasher: Callable[[str, int, str, str, str, dict[str, Any]], str]) -> int:
+        """Append one audit row chained to the last one, in one write transaction
+        (concurrent writers are serialised, so the chain never forks)."""
+        with self.transaction() as db:
+            last = db.execute("SELECT seq, hash FROM audit_log ORDER BY seq DESC LIMIT 1").fetchone()
+            seq, prev = (1, "0" * 64) if last is None else (last[0] + 1, last[1])
+            db.execute(
+                "INSERT INTO audit_log (seq, at, event, actor, fields, prev, hash) VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (seq, at, event, actor, json.dumps(fields, sort_keys=True, ensure_ascii=False), prev,
+                 hasher(prev, seq, at, event, actor, fields)),
+            )
+            return seq
+
+    def audit_rows(self) -> Iterator[dict[str, Any]]:
+        """The audit log in the order it was written."""
+        for row in self.db.execute("SELECT * FROM audit_log ORDER BY seq"):
+            yield dict(row)
+
+
+# -- rows <-> types: the one place they are converted ------------------------------
+
+def _spec_text(spec: LayoutSpec) -> str:
+    return json.dumps(spec.to_json(), ensure_ascii=False)
+
+
+def _spec(text: str) -> LayoutSpec:
+    return LayoutSpec.from_json(json.loads(text))
+
+
+def _selections_text(selections: Selections | None) -> str | None:
+    return None if selections is None else json.dumps(selections, ensure_ascii=False)
+
+
+def _selections(text: str | None) -> Selections | None:
+    return None if text is None else json.loads(text)
+
+
+def _sheet(row: sqlite3.Row, *, repeat: bool = False) -> StoredSheet:
+    """A row of ``sheets``."""
+    return StoredSheet(
+        id=row["id"],
+        image_sha256=row["image_sha256"],
+        page=row["page"],
+        source=row["source"],
+        run_id=row["run_id"],
+        status=row["status"],
+        reasons=tuple(json.loads(row["reasons"])),
+        serial=row["serial"],
+        layout_id=row["layout_id"],
+        selections=_selections(row["selections"]),
+        interpretation=json.loads(row["interpretation"]),
+        duplicate_of=row["duplicate_of"],
+        repeat=repeat,
+    )
+
+
+def _final(row: sqlite3.Row) -> FinalSheet:
+    """A row of the ``final_sheets`` query: the sheet and its last decision, if any."""
+    if row["action"] is None:
+        final, sel, by = row["status"], row["selections"], "machine"
+    elif row["action"] == "reject":
+        final, sel, by = "rejected", None, row["role"]
+    else:
+        final, sel, by = "counted", row["d_selections"], row["role"]
+    return FinalSheet(
+        sheet_id=row["id"], serial=row["serial"], image_sha256=row["image_sha256"], machine_status=row["status"],
+        final_status=final, selections=_selections(sel), decided_by=by,
+    )
 
 
 def _split(script: str) -> list[str]:

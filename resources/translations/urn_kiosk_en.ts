@@ -450,6 +450,10 @@ Public key for the central office: {key}</translation>
         <translation>PDF folder…</translation>
     </message>
     <message>
+        <source>Dzēst PDF failu</source>
+        <translation>Delete the PDF file</translation>
+    </message>
+    <message>
         <source>Vairāki biļeteni uzreiz</source>
         <translation>Several ballots at once</translation>
     </message>
@@ -486,8 +490,28 @@ Public key for the central office: {key}</translation>
         <translation>Printer: {name} (not available)</translation>
     </message>
     <message>
+        <source>Drukas serveris pēc drukāšanas glabā darbu kopijas (CUPS “PreserveJobFiles”). Kiosks savējās izdzēš uzreiz pēc katra darba; tomēr iestatiet “PreserveJobFiles No” (skat. README).</source>
+        <translation>The print server keeps copies of printed jobs (CUPS “PreserveJobFiles”). The kiosk deletes its own right after each job; still, set “PreserveJobFiles No” (see README).</translation>
+    </message>
+    <message>
         <source>Biļeteni tiek drukāti printerī “{name}”.</source>
         <translation>Ballots are printed on “{name}”.</translation>
+    </message>
+    <message>
+        <source>Kad tas izdrukāts, izdzēsiet failu (“Dzēst PDF failu”).</source>
+        <translation>Once it is printed, delete the file (“Delete the PDF file”).</translation>
+    </message>
+    <message>
+        <source>Pa diviem uz A4 lapas: sagrieziet lapas pa svītrlīniju.</source>
+        <translation>Two to an A4 sheet: cut the sheets along the dashed line.</translation>
+    </message>
+    <message>
+        <source>PDF failu nevar izdzēst: {error}</source>
+        <translation>The PDF file cannot be deleted: {error}</translation>
+    </message>
+    <message>
+        <source>PDF fails izdzēsts: {path}</source>
+        <translation>PDF file deleted: {path}</translation>
     </message>
     <message>
         <source>Printeris “{name}” šobrīd nav pieejams. Pārbaudiet, vai tas ir ieslēgts, vai izvēlieties “PDF fails” un drukājiet PDF failu vēlāk.</source>
@@ -506,8 +530,40 @@ Public key for the central office: {key}</translation>
 {folder}</translation>
     </message>
     <message>
+        <source>Pārbauda printera stāvokli…</source>
+        <translation>Checking the printer…</translation>
+    </message>
+    <message>
+        <source>Printeris “{name}” ir apturēts: {reason}. Kamēr tas nav atkal ieslēgts, biļeteni netiek izsniegti.</source>
+        <translation>Printer “{name}” is stopped: {reason}. No ballots are issued until it is switched on again.</translation>
+    </message>
+    <message>
+        <source>Printeris “{name}” nepieņem drukas darbus: {reason}.</source>
+        <translation>Printer “{name}” does not accept print jobs: {reason}.</translation>
+    </message>
+    <message>
+        <source>Printeris “{name}” nav atrasts.</source>
+        <translation>Printer “{name}” was not found.</translation>
+    </message>
+    <message>
+        <source>Printeris drukā.</source>
+        <translation>The printer is printing.</translation>
+    </message>
+    <message>
+        <source>Printeris ir gatavs.</source>
+        <translation>The printer is ready.</translation>
+    </message>
+    <message>
         <source>Mape PDF failiem</source>
         <translation>Folder for PDF files</translation>
+    </message>
+    <message>
+        <source>Sūta printerim…</source>
+        <translation>Sending to the printer…</translation>
+    </message>
+    <message>
+        <source>Gaida printeri…</source>
+        <translation>Waiting for the printer…</translation>
     </message>
     <message>
         <source>printerī “{name}”</source>

@@ -13,7 +13,9 @@ import enum
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QWidget
 
-from kiosk.access.roles import Action
+from kiosk.access.roles import Action, Session
+
+from ..context import AppContext
 
 
 class Mode(enum.Enum):
@@ -29,7 +31,7 @@ class Screen(QWidget):
     mode: Mode
     action: Action | None = None  # what the signed-in role must be allowed to do
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(parent)
         self.ctx = ctx
         self.setObjectName(f"screen_{self.mode.value}")
@@ -41,7 +43,7 @@ class Screen(QWidget):
     def on_show(self) -> None:
         """The screen became the current one: refresh what it shows."""
 
-    def on_session(self, session) -> None:
+    def on_session(self, session: Session | None) -> None:
         """Someone signed in (session) or out (None)."""
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API

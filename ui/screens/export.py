@@ -2,7 +2,7 @@
 
 A batch holds every ballot decided since the previous batch (counted by the
 machine or decided by a reviewer), signed with this kiosk's key and chained
-to the previous batch (``kiosk.export``).  Ballots still waiting for review
+to the previous batch (``kiosk.batches.export``).  Ballots still waiting for review
 are not in it; the screen says how many and offers the review.
 """
 from __future__ import annotations
@@ -33,15 +33,17 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.access.roles import Action
+from kiosk.access.roles import Action, Session
+from kiosk.batches.export import ExportResult
 from kiosk.session import SignedIn
 
-from ..context import Level
+from ..context import AppContext, Level
 from ..widgets import shrinkable
+from ..worker import WorkContext
 from . import Mode, Screen
 
 
-def export_job(ctx, session, out_dir: str, images: bool):
+def export_job(ctx: WorkContext, session: Session | None, out_dir: str, images: bool) -> ExportResult:
     """Worker: write, sign and record the next batch."""
     office = SignedIn(ctx.kiosk, session)
     Path(out_dir).mkdir(parents=True, exist_ok=True)
@@ -90,7 +92,7 @@ class ExportScreen(Screen):
     mode = Mode.EXPORT
     action = Action.EXPORT
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.job = None
         self.last_result = None

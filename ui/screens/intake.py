@@ -6,7 +6,7 @@ in ``self.sources`` plus a call to ``self.scan(paths)`` or ``self.add_results``:
 the camera panel is registered with ``add_source`` and pushes each ballot's
 ``SheetResult`` through ``add_results``.
 
-Reading runs in the background (``kiosk.scan.scan_paths`` in a worker of the
+Reading runs in the background (``kiosk.intake.scan.scan_paths`` in a worker of the
 shared runner, which uses a process pool of its own); results arrive in
 batches and are appended to the model with one insert per batch, so the
 window stays responsive at 20+ sheets a second.
@@ -24,7 +24,7 @@ from PySide6.QtCore import (
     Qt,
     Signal,
 )
-from PySide6.QtGui import QBrush, QColor
+from PySide6.QtGui import QBrush, QColor, QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
@@ -41,12 +41,12 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.access.roles import Action
+from kiosk.access.roles import Action, Session
 from kiosk.intake.review import reason_text
 from kiosk.session import SignedIn
 
 from ..camera import CAMERA_SOURCE, CameraPanel
-from ..context import Level
+from ..context import AppContext, Level
 from ..watch import FolderWatcher
 from ..widgets import (
     STATUS_COLORS,
@@ -56,6 +56,7 @@ from ..widgets import (
     pil_to_qimage,
     shrinkable,
 )
+from ..worker import WorkContext
 from . import Mode, Screen
 
 STATUSES = ("counted", "review", "rejected", "duplicate")
@@ -69,7 +70,7 @@ def default_workers() -> int:
     return max(1, os.cpu_count() or 1)
 
 
-def scan_job(ctx, session, paths: list[str], workers: int | None = None) -> int:
+def scan_job(ctx: WorkContext, session: Session | None, paths: list[str], workers: int | None = None) -> int:
     """Worker: read ``paths`` and stream each stored SheetResult back."""
     helper = SignedIn(ctx.kiosk, session)
     n = 0
@@ -81,7 +82,7 @@ def scan_job(ctx, session, paths: list[str], workers: int | None = None) -> int:
 
 def load_image_job(path: str, page: int):
     """Worker: the page as the reader saw it (its pixel geometry applies)."""
-    def work(ctx):
+    def work(ctx: WorkContext) -> QImage:
         from kiosk.reading.imaging import load_page
 
         return pil_to_qimage(load_page(path, page))
@@ -185,7 +186,7 @@ class IntakeScreen(Screen):
     results_added = Signal(int)  # rows appended (tests and the benchmark wait on it)
     scan_finished = Signal()     # a scan job (not the queue) ended
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.job = None
         self.queue: list[str] = []
@@ -572,20 +573,20 @@ class IntakeScreen(Screen):
                  + (self.tr(", lapa {n}").format(n=r.page) if r.page > 1 else "")
                  + (" — " + self.serial_text(r.serial) if r.serial else "")]
         sheet = self.ctx.kiosk.store.sheet(r.sheet_id) if r.sheet_id is not None else None
-        detail = (sheet or {}).get("interpretation", {}).get("detail", "") if sheet else ""
+        detail = sheet.interpretation.get("detail", "") if sheet else ""
         for code in r.reasons:
             lines.append("• " + reason_text(code, lang, detail))
         if r.selections:
             for q, opts in r.selections.items():
                 lines.append(f"{q}: <b>{', '.join(opts) if opts else '—'}</b>")
         self.detail.setText("<br>".join(lines))
-        image = self.ctx.kiosk.store.image(sheet["image_sha256"]) if sheet else None
+        image = self.ctx.kiosk.store.image(sheet.image_sha256) if sheet else None
         if image is None:
             self.image.set_image(None)
             self.image.set_placeholder(self.tr("Šai rindai attēla nav"))
             return
-        boxes = boxes_for(sheet["interpretation"], all_labels=False)
-        self.ctx.runner.run(load_image_job(image["path"], sheet["page"]), name="image", key="intake-image",
+        boxes = boxes_for(sheet.interpretation, all_labels=False)
+        self.ctx.runner.run(load_image_job(image["path"], sheet.page), name="image", key="intake-image",
                             done=lambda img, b=boxes: self.image.set_image(img, b),
                             failed=lambda exc: self.image.set_image(None))
 
@@ -593,7 +594,7 @@ class IntakeScreen(Screen):
     def on_show(self) -> None:
         self.refresh_watch()
 
-    def on_session(self, session) -> None:
+    def on_session(self, session: Session | None) -> None:
         if session is None and self.watcher.active:
             self.watch_button.setChecked(False)  # stops watching: nobody is signed in
         if session is None:

@@ -1,20 +1,26 @@
 """Front desk: one large button prints one ballot; a stack prints many.
 
-Printing goes through the core's ``kiosk.issuing.jobs.print_ballots``: onto a CUPS
-printer (``lp``; the printer is chosen from Qt's printer list or the print
-dialog) or, when no printer is chosen, into a PDF file in a folder ("save
-as PDF").  The serials are recorded atomically with the job; a failed or
-cancelled job voids them and the message says how many.  The preview is a
-specimen (its QR code says PARAUGS, it is never a valid ballot) rendered
-with pypdfium2.
+Printing goes through the core's ``kiosk.issuing.jobs.print_ballots``: onto a
+printer through the context's spooler (CUPS, each job followed until the
+printer finished it; Qt's printing where there is no CUPS: ``ui.qtprint``) or,
+when no printer is chosen, into a PDF file in a folder ("save as PDF").  The
+chosen printer's state (ready, printing, stopped with its reason) is shown and
+refreshed in the background; a stopped printer is refused by the core before
+any serial is issued.  While the printer works the screen says "waiting for
+the printer" and offers a cancel button.  A failed or cancelled job voids its
+serials and the message says why and how many.  When the spooler keeps copies
+of finished jobs, the screen warns.  The preview is a specimen (its QR code
+says PARAUGS, it is never a valid ballot) rendered with pypdfium2.
 """
 from __future__ import annotations
 
-import datetime as dt
+import functools
+import secrets
 import tempfile
 from pathlib import Path
 
-from PySide6.QtCore import Qt
+from PySide6.QtCore import Qt, QTimer
+from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
     QFileDialog,
@@ -29,40 +35,53 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.access.roles import Action
+from kiosk.access.roles import Action, Session
+from kiosk.errors import KioskError
+from kiosk.issuing.jobs import PrintResult, spooler_keeps_files
 from kiosk.session import SignedIn
 
-from ..context import Level
+from ..context import AppContext, Level
 from ..widgets import ImageView, pil_to_qimage, shrinkable
+from ..worker import WorkContext
 from . import Mode, Screen
 
 SPECIMEN = "PARAUGS"
 STACK_MAX = 1000
+STATE_REFRESH_MS = 5000  # how often the chosen printer's state is asked while the screen shows
 
 
-def unique_pdf_path(folder: Path, count: int, now: dt.datetime | None = None) -> Path:
-    now = now or dt.datetime.now()
-    base = f"biletens-{now:%Y%m%d-%H%M%S}" if count == 1 else f"biletenti-{count}-{now:%Y%m%d-%H%M%S}"
-    path = folder / f"{base}.pdf"
-    n = 2
-    while path.exists():
-        path = folder / f"{base}-{n}.pdf"
-        n += 1
-    return path
+def unique_pdf_path(folder: Path, count: int) -> Path:
+    """A new file name that tells nothing of when or in which order it was printed (a random part)."""
+    while True:
+        token = secrets.token_hex(3)
+        base = f"biletens-{token}" if count == 1 else f"biletenti-{count}-{token}"
+        path = folder / f"{base}.pdf"
+        if not path.exists():
+            return path
 
 
-def print_job(ctx, session, count: int, printer: str, pdf_dir: str):
-    """Worker: issue and print ``count`` ballots; returns (PrintResult, printed today)."""
+def print_job(ctx: WorkContext, session: Session | None, count: int, printer: str, pdf_dir: str, spooler=None,
+              paper: str = "", tray: str = "") -> tuple[PrintResult, int]:
+    """Worker: issue and print ``count`` ballots; returns (PrintResult, printed today).
+    Its phases (drawing, sending, waiting for the printer) arrive as ("phase", name) items."""
     desk = SignedIn(ctx.kiosk, session)
     desk.require(Action.PRINT)
     if printer:
-        result = desk.print_ballots(count, printer=printer, progress=ctx.progress, cancelled=ctx.cancelled)
+        result = desk.print_ballots(count, printer=printer, spooler=spooler, paper=paper, tray=tray,
+                                    progress=ctx.progress, cancelled=ctx.cancelled,
+                                    phase=functools.partial(report_phase, ctx))
     else:
         folder = Path(pdf_dir)
         folder.mkdir(parents=True, exist_ok=True)
         result = desk.print_ballots(count, out=unique_pdf_path(folder, count), progress=ctx.progress,
                                     cancelled=ctx.cancelled)
     return result, desk.printed_today()
+
+
+def report_phase(ctx, name: str) -> None:
+    """Worker: tell the screen the job's phase now, not with the next item (a printer may take long)."""
+    ctx.emit(("phase", name))
+    ctx.flush()
 
 
 def render_pdf_page(pdf: Path, page: int = 0, width_px: int = 900):
@@ -73,7 +92,7 @@ def render_pdf_page(pdf: Path, page: int = 0, width_px: int = 900):
     return render(pdf, page, width_px=width_px)
 
 
-def specimen_job(ctx):
+def specimen_job(ctx: WorkContext) -> QImage:
     """Worker: the ballot's specimen as a QImage."""
     from kiosk.ballot.pdf import write_pdf
 
@@ -84,20 +103,40 @@ def specimen_job(ctx):
         return pil_to_qimage(render_pdf_page(pdf, 0, 900))
 
 
-def available_printers() -> list[str]:
-    from PySide6.QtPrintSupport import QPrinterInfo
+def printer_state_job(printers_provider, spooler, printer: str):
+    """Worker: the printers on offer, the chosen one's state, whether the spooler keeps finished jobs' files."""
+    def run(ctx):
+        return printers_provider(), spooler.status(printer), spooler_keeps_files(ctx.kiosk)
+    return run
 
-    return list(QPrinterInfo.availablePrinterNames())
+
+def available_printers(spooler=None) -> list[str]:
+    """The printers the spooler offers ([] when it cannot be reached)."""
+    from ui.qtprint import ui_spooler
+
+    try:
+        return (spooler or ui_spooler()).printers()
+    except KioskError:
+        return []
 
 
 class PrintScreen(Screen):
     mode = Mode.PRINT
     action = Action.PRINT
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.job = None
-        self.printers_provider = available_printers
+        self.spooler = ctx.spooler
+        self.printers_provider = lambda: available_printers(self.spooler)
+        self.printer_status = None      # the chosen printer's last known PrinterStatus
+        self.status_error = None        # or why it could not be asked (a KioskError)
+        self.keeps_files = None         # the spooler kept the last job's files (None: not known)
+        self.state_job = None
+        self._state_seq = 0
+        self.state_timer = QTimer(self)
+        self.state_timer.setInterval(STATE_REFRESH_MS)
+        self.state_timer.timeout.connect(self._tick)
 
         self.print_one_button = QPushButton()
         self.print_one_button.setObjectName("printOne")
@@ -119,12 +158,22 @@ class PrintScreen(Screen):
         self.target_combo.activated.connect(self._target_chosen)
         self.dialog_button = QPushButton()
         self.dialog_button.clicked.connect(self.choose_printer_dialog)
+        self.delete_pdf_button = QPushButton()  # the last PDF file printed, once it is on paper
+        self.delete_pdf_button.setObjectName("deletePdf")
+        self.delete_pdf_button.setVisible(False)
+        self.delete_pdf_button.clicked.connect(self.delete_last_pdf)
+        self.last_pdf: Path | None = None
         self.folder_button = QPushButton()
         self.folder_button.clicked.connect(self.choose_pdf_folder)
         self.target_note = QLabel()
         self.target_note.setObjectName("note")
         shrinkable(self.target_note)
         self.target_note.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.spooler_note = QLabel()
+        self.spooler_note.setObjectName("note")
+        self.spooler_note.setProperty("level", "warn")
+        self.spooler_note.setVisible(False)
+        shrinkable(self.spooler_note)
 
         # a stack
         self.stack_caption = QLabel()
@@ -168,8 +217,10 @@ class PrintScreen(Screen):
         tg.addWidget(self.target_combo, 1, 0, 1, 3)
         tg.addWidget(self.dialog_button, 2, 0)
         tg.addWidget(self.folder_button, 2, 1)
+        tg.addWidget(self.delete_pdf_button, 2, 2)
         tg.setColumnStretch(2, 1)
         tg.addWidget(self.target_note, 3, 0, 1, 3)
+        tg.addWidget(self.spooler_note, 4, 0, 1, 3)
         left.addWidget(target)
         stack = QFrame()
         stack.setObjectName("card")
@@ -199,6 +250,7 @@ class PrintScreen(Screen):
         self.target_caption.setText(self.tr("Kur drukāt"))
         self.dialog_button.setText(self.tr("Printera dialogs…"))
         self.folder_button.setText(self.tr("PDF mape…"))
+        self.delete_pdf_button.setText(self.tr("Dzēst PDF failu"))
         self.stack_caption.setText(self.tr("Vairāki biļeteni uzreiz"))
         self.stack_count.setSuffix(self.tr(" gab."))
         self.stack_button.setText(self.tr("Drukāt kaudzi"))
@@ -212,21 +264,25 @@ class PrintScreen(Screen):
         s = self.ctx.settings()
         return s["print.printer"], s["print.pdf_dir"] or str(self.ctx.datadir.pdf)
 
-    def refresh_target(self) -> None:
+    def refresh_target(self, printers: list[str] | None = None) -> None:
         printer, pdf_dir = self.settings()
-        printers = self.printers_provider()
-        self.target_combo.blockSignals(True)
-        self.target_combo.clear()
-        self.target_combo.addItem(self.tr("PDF fails (bez printera)"), "")
-        for name in printers:
-            self.target_combo.addItem(self.tr("Printeris: {name}").format(name=name), name)
+        printers = self.printers_provider() if printers is None else printers
+        items = [(self.tr("PDF fails (bez printera)"), "")]
+        items += [(self.tr("Printeris: {name}").format(name=name), name) for name in printers]
         if printer and printer not in printers:
-            self.target_combo.addItem(self.tr("Printeris: {name} (nav pieejams)").format(name=printer), printer)
+            items.append((self.tr("Printeris: {name} (nav pieejams)").format(name=printer), printer))
+        shown = [(self.target_combo.itemText(i), self.target_combo.itemData(i)) for i in range(self.target_combo.count())]
+        self.target_combo.blockSignals(True)
+        if items != shown:  # rebuilt only when it changed: a list the user has open stays open
+            self.target_combo.clear()
+            for text, data in items:
+                self.target_combo.addItem(text, data)
         self.target_combo.setCurrentIndex(max(0, self.target_combo.findData(printer)))
         self.target_combo.blockSignals(False)
         if printer and printer in printers:
-            self.target_note.setText(self.tr("Biļeteni tiek drukāti printerī “{name}”.").format(name=printer))
-            self.target_note.setProperty("level", "ok")
+            text, level = self._state_text(printer)
+            self.target_note.setText(text)
+            self.target_note.setProperty("level", level)
         elif printer:
             self.target_note.setText(self.tr(
                 "Printeris “{name}” šobrīd nav pieejams. Pārbaudiet, vai tas ir ieslēgts, "
@@ -246,6 +302,69 @@ class PrintScreen(Screen):
         self.target_note.style().unpolish(self.target_note)
         self.target_note.style().polish(self.target_note)
         self.folder_button.setEnabled(not printer)
+        self.keeps_files = spooler_keeps_files(self.ctx.kiosk)
+        self.spooler_note.setText(self.tr(
+            "Drukas serveris pēc drukāšanas glabā darbu kopijas (CUPS “PreserveJobFiles”). Kiosks savējās "
+            "izdzēš uzreiz pēc katra darba; tomēr iestatiet “PreserveJobFiles No” (skat. README)."))
+        self.spooler_note.setVisible(bool(printer) and self.keeps_files is True)
+
+    def _state_text(self, printer: str) -> tuple[str, str]:
+        """The note for a chosen printer the spooler lists: its state in words, and a level."""
+        where = self.tr("Biļeteni tiek drukāti printerī “{name}”.").format(name=printer)
+        status = self.printer_status if self.printer_status and self.printer_status.name == printer else None
+        if self.status_error is not None:
+            return f"{where} {self.status_error.message(self.ctx.lang)}", "warn"
+        if status is None:
+            return where + " " + self.tr("Pārbauda printera stāvokli…"), "info"
+        if status.state == "stopped":
+            reason = status.reason.message(self.ctx.lang)
+            return self.tr("Printeris “{name}” ir apturēts: {reason}. Kamēr tas nav atkal ieslēgts, "
+                           "biļeteni netiek izsniegti.").format(name=printer, reason=reason), "error"
+        if not status.accepting:
+            reason = status.reason.message(self.ctx.lang)
+            return self.tr("Printeris “{name}” nepieņem drukas darbus: {reason}.").format(
+                name=printer, reason=reason), "error"
+        if status.state == "missing":
+            return self.tr("Printeris “{name}” nav atrasts.").format(name=printer), "error"
+        if status.state == "printing":
+            return where + " " + self.tr("Printeris drukā."), "ok"
+        return where + " " + self.tr("Printeris ir gatavs."), "ok"
+
+    def refresh_printer_state(self) -> None:
+        """Ask the spooler for the chosen printer's state in the background (the latest asking wins)."""
+        printer, _ = self.settings()
+        if not printer:
+            return
+        self._state_seq += 1
+        seq = self._state_seq
+        self.state_job = self.ctx.runner.run(
+            printer_state_job(self.printers_provider, self.spooler, printer), name="printer-state", key="printer-state",
+            done=lambda outcome: self._state_arrived(seq, outcome),
+            failed=lambda exc: self._state_failed(seq, exc))
+
+    def _state_arrived(self, seq: int, outcome) -> None:
+        if seq != self._state_seq:
+            return  # an older answer
+        printers, self.printer_status, _keeps = outcome
+        self.status_error = None
+        self.refresh_target(printers)
+
+    def _state_failed(self, seq: int, exc) -> None:
+        if not isinstance(exc, KioskError):
+            self.ctx.report(exc)
+            return
+        if seq != self._state_seq:
+            return
+        self.printer_status, self.status_error = None, exc
+        self.refresh_target()
+
+    def _tick(self) -> None:
+        if not self.isVisible():
+            self.state_timer.stop()
+            return
+        busy = self.state_job is not None and self.state_job.running
+        if not busy and (self.job is None or not self.job.running):
+            self.refresh_printer_state()  # in the background: a spooler may be slow to answer
 
     def refresh_today(self) -> None:
         self.today_value.setText(str(SignedIn(self.ctx.kiosk, self.ctx.session).printed_today()))
@@ -253,6 +372,8 @@ class PrintScreen(Screen):
     def on_show(self) -> None:
         self.refresh_target()
         self.refresh_today()
+        self.refresh_printer_state()
+        self.state_timer.start()
         if self.preview.image is None:
             self.ctx.runner.run(specimen_job, name="preview", key="print-preview",
                                 done=lambda img: self.preview.set_image(img))
@@ -263,10 +384,14 @@ class PrintScreen(Screen):
             self.ctx.update_settings({"print.printer": self.target_combo.itemData(index) or ""})
         except Exception as exc:  # noqa: BLE001 - shown to the user
             self.ctx.report(exc)
+        self.printer_status = self.status_error = None
         self.refresh_target()
+        self.refresh_printer_state()
 
     def choose_printer_dialog(self) -> None:  # pragma: no cover - a modal system dialog
         from PySide6.QtPrintSupport import QPrintDialog, QPrinter
+
+        from ui.qtprint import dialog_choices
 
         printer = QPrinter()
         current, _ = self.settings()
@@ -274,11 +399,13 @@ class PrintScreen(Screen):
             printer.setPrinterName(current)
         dialog = QPrintDialog(printer, self)
         if dialog.exec() and printer.outputFormat() == QPrinter.OutputFormat.NativeFormat and printer.printerName():
-            try:
-                self.ctx.update_settings({"print.printer": printer.printerName()})
+            try:  # the printer, and the paper and tray chosen there, are kept
+                self.ctx.update_settings(dialog_choices(printer))
             except Exception as exc:  # noqa: BLE001
                 self.ctx.report(exc)
+        self.printer_status = self.status_error = None
         self.refresh_target()
+        self.refresh_printer_state()
 
     def choose_pdf_folder(self) -> None:  # pragma: no cover - a modal system dialog
         _printer, folder = self.settings()
@@ -299,23 +426,42 @@ class PrintScreen(Screen):
         self.cancel_button.setVisible(busy and count > 1)
         self.cancel_button.setEnabled(busy)
         if busy:
+            self.progress.setFormat("%v / %m")
             self.progress.setRange(0, count)
             self.progress.setValue(0)
+
+    def _phase(self, items: list) -> None:
+        """The job's phases: sending to the printer, then waiting until it printed."""
+        for kind, name in items:
+            if kind != "phase" or name not in ("sending", "waiting"):
+                continue
+            self.progress.setRange(0, 0)  # busy: how long the printer takes is not known
+            self.progress.setFormat(self.tr("Sūta printerim…") if name == "sending" else self.tr("Gaida printeri…"))
+            self.progress.setVisible(True)
+            self.cancel_button.setVisible(True)
 
     def start_print(self, count: int) -> None:
         if self.job is not None and self.job.running:
             return
         printer, pdf_dir = self.settings()
+        s = self.ctx.settings()
+        paper, tray = s["print.paper"], s["print.tray"]
         self.set_busy(True, count)
         session = self.ctx.session
+        spooler = self.spooler
         self.job = self.ctx.runner.run(
-            lambda wctx: print_job(wctx, session, count, printer, pdf_dir),
+            lambda wctx: print_job(wctx, session, count, printer, pdf_dir, spooler, paper, tray),
             name="print",
             progress=lambda done, total: self.progress.setValue(done),
+            items=self._phase,
             done=self._printed,
             failed=self._failed,
-            finished=lambda: self.set_busy(False),
+            finished=self._print_finished,
         )
+
+    def _print_finished(self) -> None:
+        self.set_busy(False)
+        self.refresh_printer_state()
 
     def cancel(self) -> None:
         if self.job is not None:
@@ -333,8 +479,29 @@ class PrintScreen(Screen):
             text = self.tr("Biļetens izdrukāts {where}.").format(where=where)
         else:
             text = self.tr("Biļeteni izdrukāti: {n}, {where}.").format(n=result.count, where=where)
+        if not result.target.startswith("printer:"):
+            # the file holds valid ballots: offered for deletion once they are on paper
+            self.last_pdf = Path(result.target)
+            self.delete_pdf_button.setVisible(True)
+            text += " " + self.tr("Kad tas izdrukāts, izdzēsiet failu (“Dzēst PDF failu”).")
+        if result.per_sheet == 2:
+            text += " " + self.tr("Pa diviem uz A4 lapas: sagrieziet lapas pa svītrlīniju.")
         self.ctx.info(text, Level.OK)
+        self.refresh_target()  # what the spooler said of its copies shows at once
         self.ctx.data_changed.emit("printed")
+
+    def delete_last_pdf(self) -> None:
+        """Delete the last PDF file of ballots (printed on paper by now): no copy stays behind."""
+        path, self.last_pdf = self.last_pdf, None
+        self.delete_pdf_button.setVisible(False)
+        if path is None:
+            return
+        try:
+            path.unlink(missing_ok=True)
+        except OSError as exc:
+            self.ctx.info(self.tr("PDF failu nevar izdzēst: {error}").format(error=exc.strerror or exc), Level.ERROR)
+            return
+        self.ctx.info(self.tr("PDF fails izdzēsts: {path}").format(path=path), Level.OK)
 
     def _failed(self, exc) -> None:
         self.ctx.report(exc)

@@ -5,7 +5,7 @@ red unclear, grey empty) with its ink score; the reviewer's own choice is
 filled in.  Everything works from the keyboard: ↑/↓ question, ←/→ or a
 digit picks an answer, Space marks or clears it, Enter confirms (or saves
 the correction when the marks were changed), R rejects, N skips.  The
-decision goes to ``kiosk.review.Review``, which checks the role and appends
+decision goes to ``kiosk.intake.review.Review``, which checks the role and appends
 it beside the machine's reading.
 """
 from __future__ import annotations
@@ -25,11 +25,11 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.access.roles import Action
+from kiosk.access.roles import Action, Session
 from kiosk.errors import KioskError
 from kiosk.intake.review import REJECT_REASONS, Review, ReviewItem, reject_reason_text
 
-from ..context import Level
+from ..context import AppContext, Level
 from ..widgets import ImageView, shrinkable
 from . import Mode, Screen
 from .intake import boxes_for, load_image_job
@@ -44,7 +44,7 @@ class ReviewScreen(Screen):
     decided = Signal(str, int)  # action, sheet id
     item_shown = Signal(int)    # sheet id (0: the queue is empty)
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.item: ReviewItem | None = None
         self._pending = 0
@@ -212,7 +212,7 @@ class ReviewScreen(Screen):
         self.load_next()
         self.setFocus()
 
-    def on_session(self, session) -> None:
+    def on_session(self, session: Session | None) -> None:
         if session is None:
             self.item = None
 
@@ -272,17 +272,17 @@ class ReviewScreen(Screen):
             grid.setSpacing(4)
             group = QButtonGroup(box)
             group.setExclusive(False)
-            per_row = 5 if all(len(label) <= 3 for _, label in q.options) else 2
-            for n, (oid, label) in enumerate(q.options):
-                b = QPushButton(f"{n + 1}  {label}" if per_row == 2 else label)
+            per_row = 5 if all(len(o.label) <= 3 for o in q.options) else 2
+            for n, opt in enumerate(q.options):
+                b = QPushButton(f"{n + 1}  {opt.label}" if per_row == 2 else opt.label)
                 b.setCheckable(True)
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
-                b.setObjectName(f"opt_{q.id}_{oid}")
+                b.setObjectName(f"opt_{q.id}_{opt.id}")
                 b.setMinimumHeight(40)
-                b.clicked.connect(lambda _=False, qid=q.id, o=oid: self.toggle(qid, o))
+                b.clicked.connect(lambda _=False, qid=q.id, o=opt.id: self.toggle(qid, o))
                 group.addButton(b)
                 grid.addWidget(b, n // per_row, n % per_row)
-                self.option_buttons[(q.id, oid)] = b
+                self.option_buttons[(q.id, opt.id)] = b
             self.choices_layout.addWidget(box)
         self.choices_layout.addStretch(1)
 
@@ -294,7 +294,7 @@ class ReviewScreen(Screen):
         self.chosen[qid] = [] if current == [oid] else [oid]
         q_index = [q.id for q in self.item.questions].index(qid)
         self.focus_q = q_index
-        self.focus_o = [o for o, _ in self.item.questions[q_index].options].index(oid)
+        self.focus_o = [o.id for o in self.item.questions[q_index].options].index(oid)
         self._refresh_choices()
 
     def _focused(self) -> tuple[str, str] | None:
@@ -303,7 +303,7 @@ class ReviewScreen(Screen):
         q = self.item.questions[self.focus_q]
         if not q.options:
             return None
-        return q.id, q.options[min(self.focus_o, len(q.options) - 1)][0]
+        return q.id, q.options[min(self.focus_o, len(q.options) - 1)].id
 
     def move_question(self, step: int) -> None:
         if self.item is None or not self.item.questions:
@@ -329,7 +329,7 @@ class ReviewScreen(Screen):
             return
         q = self.item.questions[self.focus_q]
         if 1 <= n <= len(q.options):
-            self.toggle(q.id, q.options[n - 1][0])
+            self.toggle(q.id, q.options[n - 1].id)
 
     def restore(self) -> None:
         if self.item is None:

@@ -1,6 +1,6 @@
 """Office: campaign and institution (shown), mark thresholds, folders, printer,
 language, idle time, users and PINs.  Every change goes through the core
-(``kiosk.users``), which validates it and checks the role."""
+(``kiosk.access.settings``), which validates it and checks the role."""
 from __future__ import annotations
 
 from PySide6.QtCore import QRegularExpression, Qt
@@ -32,7 +32,7 @@ from kiosk.access.roles import Action, Role
 from kiosk.access.settings import IDLE_MAX_S, IDLE_MIN_S, reader_defaults
 from kiosk.errors import KioskError
 
-from ..context import Level
+from ..context import AppContext, Level
 from ..widgets import shrinkable
 from . import Mode, Screen
 from .printing import available_printers
@@ -50,7 +50,7 @@ class SettingsScreen(Screen):
     mode = Mode.SETTINGS
     action = Action.SETTINGS
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.printers_provider = available_printers
 
@@ -70,7 +70,7 @@ class SettingsScreen(Screen):
 
         # thresholds ------------------------------------------------------------
         self.threshold_box = QGroupBox()
-        # one field per reader threshold (kiosk.reader.Thresholds), whatever the reader defines
+        # one field per reader threshold (kiosk.reading.reader.Thresholds), whatever the reader defines
         self.threshold_spins: dict[str, QDoubleSpinBox] = {
             key: self._percent() for key in reader_defaults()}
         self.threshold_defaults = QPushButton()

@@ -15,6 +15,7 @@ from PySide6.QtWidgets import (
 from kiosk.access.roles import Role
 from kiosk.errors import KioskError
 
+from ..context import AppContext
 from ..widgets import PinPad, shrinkable
 from . import Mode, Screen
 
@@ -23,7 +24,7 @@ class SignInScreen(Screen):
     mode = Mode.SIGN_IN
     action = None
 
-    def __init__(self, ctx, parent: QWidget | None = None) -> None:
+    def __init__(self, ctx: AppContext, parent: QWidget | None = None) -> None:
         super().__init__(ctx, parent)
         self.title = QLabel()
         self.title.setObjectName("signinTitle")

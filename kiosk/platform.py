@@ -1,0 +1,187 @@
+"""Everything that differs between operating systems, in one place.
+
+The rest of the core calls these functions and never asks which system it
+runs on.  Each function has a POSIX branch (Linux, macOS) and a Windows
+branch, chosen by ``KIND`` at call time (tests set it to run every branch
+on one machine):
+
+- ``process_context``: worker processes start through a fork server where
+  the system has one (POSIX: workers never inherit the parent's threads,
+  locks or SQLite connection), else by ``spawn`` (Windows);
+- ``fsync_dir``: make a rename durable by syncing its directory, where a
+  directory can be opened as a file (POSIX); NTFS journals the rename itself
+  and cannot open a directory with ``os.open``, so Windows skips it;
+- ``process_start`` / ``hostname``: tell whether the process that owns a
+  print job still runs, and is still the same process (a reused pid has a
+  different start).  Linux reads the start in clock ticks since boot from
+  ``/proc`` (immune to clock changes); elsewhere ``psutil`` gives the
+  creation time the kernel recorded;
+- ``exclusive_lock``: one holder at a time across processes, through
+  ``filelock`` (``flock`` on POSIX, ``LockFileEx``-style locking on Windows);
+- ``make_private_dir`` / ``make_private_file`` / ``write_private``: owner-only
+  permissions.  POSIX sets modes 0700 and 0600.  On Windows a file's mode
+  bits only toggle the read-only flag and protect nothing, so nothing is
+  changed there: the data directory is protected by the access control list
+  it inherits (the default, under ``%LOCALAPPDATA%``, is readable by its
+  user, SYSTEM and the Administrators only; see docs/platforms.md).
+"""
+from __future__ import annotations
+
+import contextlib
+import errno
+import multiprocessing
+import os
+import socket
+import sys
+from collections.abc import Iterator, Sequence
+from multiprocessing.context import BaseContext
+from pathlib import Path
+
+import filelock
+import psutil
+
+#: "linux", "posix" (macOS and other Unix) or "windows": which branch runs.
+KIND = "windows" if os.name == "nt" else ("linux" if sys.platform.startswith("linux") else "posix")
+
+# the errors of a file system that cannot sync a directory (nothing is lost: the
+# file itself was synced before its rename)
+_NO_DIR_SYNC = {errno.EINVAL, errno.EBADF, errno.EISDIR, getattr(errno, "ENOTSUP", errno.EINVAL),
+                getattr(errno, "EOPNOTSUPP", errno.EINVAL)}
+
+
+# -- worker processes ---------------------------------------------------------
+
+def _available_start_methods() -> list[str]:
+    return multiprocessing.get_all_start_methods()
+
+
+def process_context(preload: Sequence[str] = ()) -> BaseContext:
+    """How to start worker processes: a fork server (with ``preload``
+    imported once in it) where the system has one, else ``spawn``."""
+    if "forkserver" in _available_start_methods():
+        ctx = multiprocessing.get_context("forkserver")
+        if preload:
+            ctx.set_forkserver_preload(list(preload))
+        return ctx
+    return multiprocessing.get_context("spawn")
+
+
+# -- durable renames ----------------------------------------------------------
+
+def fsync_dir(path: str | Path) -> bool:
+    """Sync a directory so that a rename into it survives a power cut.
+
+    True when it was synced; False where the system or its file system does
+    not support it (Windows always).  A real I/O error still raises."""
+    if KIND == "windows":
+        return False
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+    except OSError:
+        return False
+    try:
+        os.fsync(fd)
+    except OSError as exc:
+        if exc.errno in _NO_DIR_SYNC:
+            return False
+        raise
+    finally:
+        os.close(fd)
+    return True
+
+
+# -- processes ----------------------------------------------------------------
+
+def hostname() -> str:
+    return socket.gethostname()
+
+
+def _linux_start(pid: int) -> str | None:
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as fh:
+            stat = fh.read()
+    except (FileNotFoundError, ProcessLookupError):
+        return None
+    except OSError:
+        return "?"
+    try:
+        return stat.rsplit(b")", 1)[1].split()[19].decode()  # field 22: starttime, in ticks since boot
+    except IndexError:
+        return "?"
+
+
+def _psutil_start(pid: int) -> str | None:
+    try:
+        return f"{psutil.Process(pid).create_time():.3f}"
+    except psutil.ZombieProcess:  # ended, not yet reaped: it still holds its pid
+        return "?"
+    except psutil.NoSuchProcess:
+        return None
+    except psutil.AccessDenied:  # it runs, as another user
+        return "?"
+
+
+def process_start(pid: int) -> str | None:
+    """When process ``pid`` started, as a token that tells a reused pid apart:
+    None when no such process runs, "?" when it runs but its start cannot be
+    read.  Tokens are compared as strings, on the same machine only."""
+    if pid <= 0:
+        return None
+    if KIND == "linux" and os.path.isdir("/proc/self"):
+        return _linux_start(pid)
+    return _psutil_start(pid)
+
+
+# -- locks --------------------------------------------------------------------
+
+class LockBusy(Exception):
+    """Another process (or another holder in this one) holds the lock."""
+
+
+@contextlib.contextmanager
+def exclusive_lock(path: str | Path) -> Iterator[None]:
+    """Hold ``path``'s lock for the ``with`` block, or raise LockBusy at once."""
+    lock = filelock.FileLock(str(path), timeout=0)
+    try:
+        lock.acquire()
+    except filelock.Timeout:
+        raise LockBusy(str(path)) from None
+    try:
+        yield
+    finally:
+        lock.release()
+
+
+# -- owner-only files ---------------------------------------------------------
+
+def make_private_dir(path: str | Path) -> None:
+    """Create a directory (and its parents) readable by its owner only."""
+    Path(path).mkdir(parents=True, exist_ok=True)
+    if KIND != "windows":
+        os.chmod(path, 0o700)
+
+
+def make_private_file(path: str | Path) -> None:
+    """Make an existing file readable and writable by its owner only."""
+    if KIND != "windows":
+        os.chmod(path, 0o600)
+
+
+def write_private(path: str | Path, data: bytes) -> None:
+    """Create or replace a file readable by its owner only, atomically
+    (temporary name, fsync, rename, directory sync)."""
+    path = Path(path)
+    path.parent.mkdir(parents=True, exist_ok=True, mode=0o700)  # an existing folder is left as it is
+    tmp = path.with_name(f".{path.name}.tmp")
+    # O_BINARY: on Windows os.open would otherwise translate line ends
+    fd = os.open(tmp, os.O_WRONLY | os.O_CREAT | os.O_TRUNC | getattr(os, "O_BINARY", 0), 0o600)
+    try:
+        view = memoryview(data)
+        while view:
+            view = view[os.write(fd, view):]
+        os.fsync(fd)
+    finally:
+        os.close(fd)
+    make_private_file(tmp)
+    os.replace(tmp, path)
+    fsync_dir(path.parent)
