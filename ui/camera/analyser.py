@@ -22,9 +22,10 @@ import dataclasses
 import time
 from typing import Any
 
-from kiosk.access.roles import Action
+from kiosk.access.roles import Action, Session
 from kiosk.session import SignedIn
 
+from ..worker import WorkContext
 from .frames import FrameInfo, frame_to_gray, scaled_preview, to_image
 
 
@@ -32,12 +33,13 @@ class FrameAnalyser:
     """``Runner.stream(FrameAnalyser(...))``: fed ``(frame, index, preview size)``,
     emits SheetResults and FrameInfos; returns the number of ballots stored."""
 
-    def __init__(self, session, source: str, *, tracker_options: dict[str, Any] | None = None) -> None:
+    def __init__(self, session: Session | None, source: str, *,
+                 tracker_options: dict[str, Any] | None = None) -> None:
         self.session = session
         self.source = source
         self.tracker_options = dict(tracker_options or {})
 
-    def __call__(self, ctx) -> int:  # the worker thread
+    def __call__(self, ctx: WorkContext) -> int:  # the worker thread
         from kiosk.intake.context import read_context
         from kiosk.intake.results import Reporter
         from kiosk.reading.tracker import BallotTracker
