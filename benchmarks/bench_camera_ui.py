@@ -6,8 +6,9 @@ Builds a video of really printed, marked ballots being held up (tests/video.py),
 plays it with QMediaPlayer into the intake's camera panel (the same QVideoSink
 path a webcam uses) in the real main window, offscreen, and reports:
 
-- frames delivered by the sink, analysed by the panel's analyser thread, and
-  dropped (latest-frame-only), and the frames analysed per second;
+- frames delivered by the sink, analysed by the panel's analyser (a streaming
+  job of the application's runner), and dropped (latest-frame-only), the share
+  of delivered frames analysed, and the frames analysed per second;
 - the analyser's cost per frame (QVideoFrame -> QImage -> grayscale, the
   reader and tracker, storing an accepted ballot, the preview);
 - the longest time the Qt event loop was blocked while the video played
@@ -120,6 +121,7 @@ def main(argv: list[str] | None = None) -> int:
             "frames_analysed": st.analysed,
             "frames_dropped": st.dropped,
             "analysed_per_s": round(st.analysed / max(1e-6, st.stopped - st.started), 1),
+            "analysed_share": round(st.analysed / max(1, st.received), 2),
             "analyse_ms_median": round(statistics.median(ms), 1) if ms else None,
             "analyse_ms_p95": round(pct(ms, 0.95), 1),
             "analyse_ms_max": round(st.max_ms, 1),
@@ -139,7 +141,8 @@ def main(argv: list[str] | None = None) -> int:
     print(f"video: {args.ballots} ballots, {frame[0]}x{frame[1]} at {args.fps} frames/s "
           f"played at {args.rate:g}x (made in {out['prepare_s']} s); {out['cpus']} core(s)")
     print(f"through the camera panel: {p['frames_received']} frames delivered in {p['seconds']} s, "
-          f"{p['frames_analysed']} analysed, {p['frames_dropped']} dropped -> {p['analysed_per_s']} frames/s analysed")
+          f"{p['frames_analysed']} analysed ({p['analysed_share']:.0%}), {p['frames_dropped']} dropped "
+          f"-> {p['analysed_per_s']} frames/s analysed")
     print(f"  analyser per frame: median {p['analyse_ms_median']} ms, p95 {p['analyse_ms_p95']} ms, max {p['analyse_ms_max']} ms")
     print(f"  ballots: {p['results']} results, {p['reported_once']}/{args.ballots} reported once, "
           f"{p['counted_right']} counted with the right marks; held still -> banner: "

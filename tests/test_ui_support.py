@@ -51,7 +51,7 @@ def win(kiosk, qtbot, clock):
     runner = w.ctx.runner
     w.exit_kiosk()
     assert not w.isVisible()
-    assert runner.pool.activeThreadCount() == 0, "a worker thread is still running"
+    assert runner.active_threads == 0, "a worker thread is still running"
     qtbot.waitUntil(lambda: runner.active == 0, timeout=5000)  # their last signals delivered
     w.deleteLater()
     QApplication.sendPostedEvents(None, QEvent.Type.DeferredDelete)
@@ -146,6 +146,127 @@ def test_latest_job_with_a_key_wins(qtbot):
     qtbot.waitUntil(lambda: runner.active == 0, timeout=10_000)
     assert sorted(results) == ["second", "stale"]
     runner.shutdown()
+
+
+def test_a_stream_takes_the_newest_item_emits_per_item_and_ends_with_its_input(qtbot, kiosk):
+    """A streaming job: items fed while the worker is busy replace the waiting one (one
+    item held at most), every item taken gets its result, the job has its own kiosk."""
+    import threading
+
+    from ui.worker import worker_opener
+
+    runner = Runner(worker_opener(kiosk.datadir, kiosk.campaign, kiosk.institution))
+    took_first, gate = threading.Event(), threading.Event()
+    seen, got, done = [], [], []
+
+    def work(ctx):
+        assert ctx.kiosk is not kiosk and ctx.kiosk.institution.id == kiosk.institution.id  # its own connection
+        for item in ctx.inputs():
+            seen.append(item)
+            if item == 0:
+                took_first.set()
+                assert gate.wait(10)
+            ctx.emit(item * 10)
+        return "closed" if not ctx.cancelled() else "cancelled"
+
+    job = runner.stream(work, name="frames", items=got.extend, done=done.append)
+    assert job.feed(0) is False  # nothing was waiting
+    assert took_first.wait(10)   # the worker holds item 0
+    replaced = [job.feed(n) for n in (1, 2, 3, 4)]
+    assert replaced == [False, True, True, True]  # 1, 2 and 3 were dropped, never queued
+    job.close_input()
+    gate.set()
+    with qtbot.waitSignal(job.finished, timeout=10_000):
+        pass
+    assert seen == [0, 4] and got == [0, 40] and done == ["closed"]
+    assert job.ended and not job.running and runner.active == 0
+    assert job.feed(5) is False and seen == [0, 4]  # fed after the end: ignored
+    assert runner.shutdown()
+
+
+def test_a_stream_delivers_its_results_before_it_waits_and_stops_at_once_when_cancelled(qtbot):
+    import threading
+
+    runner = Runner(max_threads=1)
+    gate = threading.Event()
+    got, done = [], []
+
+    def work(ctx):
+        for item in ctx.inputs():
+            ctx.emit(item)
+            ctx.emit(item + 1)  # within the throttle: delivered when the worker waits for more
+        return "cancelled" if ctx.cancelled() else "closed"
+
+    job = runner.stream(work, items=got.extend, done=done.append)
+    with qtbot.waitSignal(job.items, timeout=10_000):
+        job.feed(1)
+    qtbot.waitUntil(lambda: got == [1, 2], timeout=10_000)
+    assert runner.busy() and not runner.busy(ignore=(job.name,))
+
+    # a stream has a thread of its own: short work still runs beside it on a one-thread pool
+    short = runner.run(lambda ctx: gate.wait(10) and "short", done=done.append)
+    gate.set()
+    with qtbot.waitSignal(short.finished, timeout=10_000):
+        pass
+    assert done == ["short"]
+
+    job.cancel()  # the worker waits on an empty input: woken at once
+    assert job.wait(10_000) and job.ended
+    with qtbot.waitSignal(job.finished, timeout=10_000):
+        pass
+    assert done == ["short", "cancelled"]
+    assert runner.shutdown() and runner.active == 0 and runner.active_threads == 0
+
+
+def test_a_paced_stream_takes_its_next_item_only_after_the_ui_received_the_last_results(qtbot):
+    import threading
+
+    runner = Runner()
+    emitted = threading.Event()
+    taken, got = [], []
+
+    def work(ctx):
+        for item in ctx.inputs():
+            taken.append(item)
+            ctx.emit(item)
+            emitted.set()
+
+    job = runner.stream(work, items=got.extend)
+    job.feed(1)
+    assert emitted.wait(10)
+    # the UI thread has not handled the result of 1 yet (no events processed): 2 keeps waiting
+    assert job.feed(2) is False and job.feed(3) is True and taken == [1]
+    qtbot.waitUntil(lambda: got == [1, 3], timeout=10_000)  # delivered: the newest, 3, is taken
+    assert taken == [1, 3]
+    job.close_input()
+    with qtbot.waitSignal(job.finished, timeout=10_000):
+        pass
+    assert runner.shutdown()
+
+
+def test_cancelling_a_stream_drops_the_waiting_item(qtbot):
+    import threading
+
+    runner = Runner()
+    took, gate = threading.Event(), threading.Event()
+    seen = []
+
+    def work(ctx):
+        for item in ctx.inputs():
+            seen.append(item)
+            took.set()
+            assert gate.wait(10)
+
+    job = runner.stream(work)
+    job.feed("held")
+    assert took.wait(10)
+    job.feed("waiting")
+    job.cancel()
+    gate.set()
+    assert job.wait(10_000)
+    assert seen == ["held"]
+    qtbot.waitUntil(lambda: runner.active == 0, timeout=10_000)
+    assert runner.shutdown()
 
 
 def test_void_qt_calls_and_emits_do_not_leak_none_or_true(tmp_path):

@@ -33,8 +33,9 @@ from .widgets import CurrentPageStack, ElidedLabel, MessageBar, PinPad
 
 log = logging.getLogger("kiosk.ui")
 
-# work that does not keep a session alive: previews and image loads
-BACKGROUND_JOBS = ("preview", "image")
+# work that does not keep a session alive: previews, image loads and the camera's
+# analyser (a ballot in view counts as the helper being present instead)
+BACKGROUND_JOBS = ("preview", "image", "camera")
 
 INPUT_EVENTS = {
     QEvent.Type.KeyPress,

@@ -1,7 +1,7 @@
 """Helper: scanned sheets in, a live list out.
 
 Sources feed one list: files and folders chosen by hand, a scan-to-folder
-directory being watched, and a camera (``ui/camera.py``).  A source is a panel
+directory being watched, and a camera (``ui/camera/``).  A source is a panel
 in ``self.sources`` plus a call to ``self.scan(paths)`` or ``self.add_results``:
 the camera panel is registered with ``add_source`` and pushes each ballot's
 ``SheetResult`` through ``add_results``.
@@ -243,7 +243,7 @@ class IntakeScreen(Screen):
         wl.addWidget(self.watch_folder_button)
         wl.addWidget(self.watch_note, 1)
 
-        self.camera = CameraPanel(self)  # live camera or a video file (ui/camera.py)
+        self.camera = CameraPanel(self)  # live camera or a video file (ui/camera/)
 
         self.add_source("files", files_panel)
         self.add_source("folder", watch_panel)
@@ -598,4 +598,4 @@ class IntakeScreen(Screen):
         if session is None and self.watcher.active:
             self.watch_button.setChecked(False)  # stops watching: nobody is signed in
         if session is None:
-            self.camera.shutdown()  # the camera and its analyser thread stop; nothing more is stored
+            self.camera.shutdown()  # the camera and its analyser stop; nothing more is stored
