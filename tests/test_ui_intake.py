@@ -1,15 +1,17 @@
 """The helper's intake: files and folders, the watched scan folder, the live list."""
 from __future__ import annotations
 
+import hashlib
 from pathlib import Path
 
 from PIL import Image
 from PySide6.QtCore import Qt
 from sheets import scans
-from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
+from test_ui_support import OFFSCREEN_NOISE, clock, gate, sign_in, wait_idle, win  # noqa: F401 - fixtures
 
 from kiosk.access.roles import Role
 from ui.screens import Mode
+from ui.screens import intake
 from ui.watch import StableFileTracker
 
 pytestmark = OFFSCREEN_NOISE
@@ -128,17 +130,28 @@ def test_missing_scan_folder_is_said_plainly(win, qtbot, tmp_path):
     assert "nav pieejama" in win.message_bar.text()
 
 
-def test_cancel_stops_a_long_scan(win, qtbot, kiosk, tmp_path):
+def test_cancel_stops_a_long_scan(win, qtbot, kiosk, tmp_path, gate):
     folder = tmp_path / "many"
     paths = scans(kiosk, folder, [{"rating": "4"}] * 3, tmp_path)
     screen = helper_intake(win, qtbot)
-    screen.scan([str(p) for p in paths] * 1)
+    gate.hold(intake, "scan_job")  # the scan waits after its first sheet until the cancel was clicked
+    screen.scan([str(p) for p in paths])
     screen.scan([str(folder)])  # queued behind the first
     assert screen.queue == [str(folder)]
+    gate.wait_held(qtbot)
+    assert gate.at == (1, 3)  # the first file read and stored, two to go
     qtbot.mouseClick(screen.cancel_button, Qt.MouseButton.LeftButton)
     assert screen.queue == []
+    assert screen.job.is_cancelled and screen.running and not screen.cancel_button.isEnabled()
     with qtbot.waitSignal(screen.scan_finished, timeout=60_000):
-        pass
-    assert screen.model.rowCount() <= 3
-    assert not screen.cancel_button.isVisible()
+        gate.release()
+    # exactly the sheet read before the cancel is listed and stored; the other files were
+    # never read, nor even kept as originals, and the queued folder never started
+    assert [(r.source, r.page, r.status, r.repeat) for r in screen.model.rows] == [(str(paths[0]), 1, "review", False)]
+    assert kiosk.store.sheet_counts() == {"counted": 0, "review": 1, "rejected": 0, "duplicate": 0}
+    stored = [kiosk.store.image(hashlib.sha256(p.read_bytes()).hexdigest()) is not None for p in paths]
+    assert stored == [True, False, False]
+    assert win.message_bar.level == "warn"
+    assert win.message_bar.text() == "Nolasīšana pabeigta. Ieskaitīti 0, jāpārbauda 1, noraidīti 0, dublikāti 0."
+    assert not screen.cancel_button.isVisible() and not screen.running
     wait_idle(win, qtbot)
