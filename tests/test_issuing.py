@@ -129,24 +129,39 @@ def test_printer_gets_the_pdf_through_lp(kiosk, tmp_path, monkeypatch):
     assert kiosk.store.print_jobs()[0]["state"] == "printed"
 
 
+# Held once the first ballot of the job is drawn.
+HOLD_AFTER_FIRST_BALLOT = """
+from kiosk.ballot import pdf
+
+_add = pdf.BallotCanvas.add_ballot
+
+def _add_ballot(self, *args, **kwargs):
+    _add(self, *args, **kwargs)
+    hold()
+
+pdf.BallotCanvas.add_ballot = _add_ballot
+"""
+
+
 def test_killed_print_job_is_marked_interrupted_on_next_open(kiosk, tmp_path):
-    """A real process killed while printing: its job is recovered, its serials stay valid."""
+    """A real process killed while printing (held after its first ballot is drawn):
+    its job is recovered, its serials stay valid."""
     import signal
-    import time
+
+    import held
 
     root = kiosk.root
     kiosk.close()
     env = dict(os.environ, KIOSK_DATA_DIR=str(root))
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "print", "--count", "10000", "--out", str(tmp_path / "big.pdf")],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = sqlite3.connect(root / "kiosk.db", timeout=10)
-    deadline = time.monotonic() + 60
-    while db.execute("SELECT COUNT(*) FROM print_jobs WHERE state = 'printing'").fetchone()[0] == 0:
-        assert proc.poll() is None and time.monotonic() < deadline, "the job never started"
-        time.sleep(0.02)  # polling another process's database; there is no signal to wait on
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    db.close()
+    proc = held.start(["print", "--count", "10000", "--out", str(tmp_path / "big.pdf")], HOLD_AFTER_FIRST_BALLOT,
+                      cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    with proc:
+        held.wait_held(proc)
+        db = sqlite3.connect(root / "kiosk.db", timeout=10)
+        assert db.execute("SELECT state, count FROM print_jobs").fetchall() == [("printing", 10000)]
+        db.close()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     with Kiosk.open(root) as again:
         (job,) = again.store.print_jobs()
         assert job["state"] == "interrupted" and job["count"] == 10000
