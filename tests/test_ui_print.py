@@ -1,6 +1,8 @@
 """The front desk prints: one ballot, a stack, a cancelled stack, a missing printer."""
 from __future__ import annotations
 
+import os
+
 import pypdfium2 as pdfium
 from PySide6.QtCore import Qt
 from test_ui_support import OFFSCREEN_NOISE, clock, gate, sign_in, wait_idle, win  # noqa: F401 - fixtures
@@ -99,7 +101,13 @@ def test_cancelled_stack_voids_its_ballots_and_says_how_many(win, qtbot, tmp_pat
     wait_idle(win, qtbot)
 
 
-def test_an_unavailable_printer_is_said_plainly_and_voids_the_ballot(win, qtbot, tmp_path):
+def test_an_unavailable_printer_is_said_plainly_and_voids_the_ballot(win, qtbot, tmp_path, monkeypatch):
+    # the spooler as CUPS answers for a printer it does not know, whatever this machine has
+    lp = tmp_path / "bin" / "lp"
+    lp.parent.mkdir()
+    lp.write_text('#!/bin/sh\necho "lp: The printer or class does not exist." >&2\nexit 1\n')
+    lp.chmod(0o755)
+    monkeypatch.setenv("PATH", f"{lp.parent}:{os.environ['PATH']}")
     screen = front_desk(win, qtbot, tmp_path)
     win.ctx.update_settings({"print.printer": "Nav-tada-printera"})
     screen.on_show()
@@ -109,7 +117,8 @@ def test_an_unavailable_printer_is_said_plainly_and_voids_the_ballot(win, qtbot,
     with qtbot.waitSignal(screen.job.finished, timeout=60_000):
         pass
     assert win.message_bar.text().startswith("Drukāšana neizdevās")
-    assert "Anulēti 1 biļeteni" in win.message_bar.text()
+    assert "The printer or class does not exist." in win.message_bar.text()
+    assert "Anulēti 1 biļeteni" in win.message_bar.text() and win.message_bar.level == "error"
     assert win.ctx.kiosk.store.issued_counts() == {"issued": 0, "voided": 1}
     # back to PDF through the target list
     screen.target_combo.setCurrentIndex(0)
