@@ -242,9 +242,15 @@ def test_fresh_print_with_institution_enrolls_there(tmp_path):
 
 def test_a_closed_output_pipe_is_not_a_bug(tmp_path):
     env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path / "d"))
-    cli = subprocess.Popen([sys.executable, "-m", "kiosk", "campaign"], cwd=REPO, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, env=env)
-    cli.stdout.close()  # like `| head -0`: nobody reads
+    # like `| head -0` that has already exited: the reading end is closed before the
+    # command starts, so its first write fails (the output would fit a pipe's buffer)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        cli = subprocess.Popen([sys.executable, "-m", "kiosk", "campaign"], cwd=REPO, stdout=write_end,
+                               stderr=subprocess.PIPE, env=env)
+    finally:
+        os.close(write_end)
     err = cli.stderr.read().decode()
     cli.stderr.close()
     assert cli.wait() == 141 and "Traceback" not in err and "internal error" not in err
