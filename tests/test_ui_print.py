@@ -33,7 +33,7 @@ def front_desk(win, qtbot, tmp_path):
     return screen
 
 
-def test_print_one_ballot_to_pdf_and_see_the_count(win, qtbot, tmp_path):
+def test_print_one_ballot_to_pdf_and_see_the_count(win, qtbot, tmp_path, clock):
     screen = front_desk(win, qtbot, tmp_path)
     assert screen.today_value.text() == "0"
     assert "Printeris nav pievienots" in screen.target_note.text()
@@ -48,6 +48,9 @@ def test_print_one_ballot_to_pdf_and_see_the_count(win, qtbot, tmp_path):
     assert "Biļetens izdrukāts" in win.message_bar.text()
     assert win.ctx.kiosk.store.issued_counts() == {"issued": 1, "voided": 0}
     assert screen.print_one_button.isEnabled()
+    clock.t += 2 * 24 * 3600  # two days later (by the window's clock) the count starts again
+    screen.refresh_today()
+    assert screen.today_value.text() == "0"
     # the specimen preview was rendered in the background
     qtbot.waitUntil(lambda: screen.preview.image is not None, timeout=30_000)
     assert screen.preview.image.width() > 500

@@ -12,6 +12,8 @@ from __future__ import annotations
 
 import datetime as dt
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt
@@ -51,8 +53,11 @@ def unique_pdf_path(folder: Path, count: int, now: dt.datetime | None = None) ->
     return path
 
 
-def print_job(ctx, session, count: int, printer: str, pdf_dir: str):
-    """Worker: issue and print ``count`` ballots; returns (PrintResult, printed today)."""
+def print_job(ctx, session, count: int, printer: str, pdf_dir: str, clock: Callable[[], float] = time.time):
+    """Worker: issue and print ``count`` ballots; returns (PrintResult, printed today).
+
+    "Today" is the day of ``clock`` (the application's clock, ``AppContext.clock``), as
+    on the screen."""
     desk = SignedIn(ctx.kiosk, session)
     desk.require(Action.PRINT)
     if printer:
@@ -62,7 +67,7 @@ def print_job(ctx, session, count: int, printer: str, pdf_dir: str):
         folder.mkdir(parents=True, exist_ok=True)
         result = desk.print_ballots(count, out=unique_pdf_path(folder, count), progress=ctx.progress,
                                     cancelled=ctx.cancelled)
-    return result, desk.printed_today()
+    return result, desk.printed_today(clock())
 
 
 def render_pdf_page(pdf: Path, page: int = 0, width_px: int = 900):
@@ -248,7 +253,8 @@ class PrintScreen(Screen):
         self.folder_button.setEnabled(not printer)
 
     def refresh_today(self) -> None:
-        self.today_value.setText(str(SignedIn(self.ctx.kiosk, self.ctx.session).printed_today()))
+        """Ballots printed since midnight of the application's clock (``AppContext.clock``)."""
+        self.today_value.setText(str(SignedIn(self.ctx.kiosk, self.ctx.session).printed_today(self.ctx.clock())))
 
     def on_show(self) -> None:
         self.refresh_target()
@@ -307,9 +313,9 @@ class PrintScreen(Screen):
             return
         printer, pdf_dir = self.settings()
         self.set_busy(True, count)
-        session = self.ctx.session
+        session, clock = self.ctx.session, self.ctx.clock
         self.job = self.ctx.runner.run(
-            lambda wctx: print_job(wctx, session, count, printer, pdf_dir),
+            lambda wctx: print_job(wctx, session, count, printer, pdf_dir, clock),
             name="print",
             progress=lambda done, total: self.progress.setValue(done),
             done=self._printed,
