@@ -10,15 +10,56 @@ os.environ["KIOSK_LANG"] = "lv"
 os.environ["KIOSK_ROLE"] = "office"
 os.environ["KIOSK_PIN"] = "3333"
 
+import random  # noqa: E402
 from pathlib import Path  # noqa: E402
 
 import pytest  # noqa: E402
+from hypothesis import settings  # noqa: E402
 
 from kiosk.assets import demo_campaign_path  # noqa: E402
-from kiosk.ballot.campaign import load_campaign
+from kiosk.ballot import payload  # noqa: E402
+from kiosk.ballot.campaign import load_campaign  # noqa: E402
 from kiosk.station import Kiosk  # noqa: E402
 
 REPO = Path(__file__).resolve().parent.parent
+
+# Property tests draw the same examples on every run (derandomized, and no database of
+# examples carried over from earlier runs): a failure comes back when run again.
+settings.register_profile("repeatable", derandomize=True, database=None)
+settings.load_profile("repeatable")
+
+# -- serials ------------------------------------------------------------------------
+# The kiosk draws ballot serials from the operating system's secure generator, so in
+# the tests every printed ballot would carry another QR code (other pixels) on every
+# run, and a reader outcome that depended on a code's pattern would come and go.  The
+# tests draw them instead from a generator seeded with the name of the test, or of the
+# fixture, that prints: the same ballots on every run, whatever ran before.
+# tests/test_payload.py checks the kiosk's own generator (SECURE_NEW_SERIAL).
+SECURE_NEW_SERIAL = payload.new_serial
+_serials = random.Random()
+
+
+def _seeded_serial() -> bytes:
+    return _serials.getrandbits(8 * payload.SERIAL_LEN).to_bytes(payload.SERIAL_LEN, "big")
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _seeded_serials():
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(payload, "new_serial", _seeded_serial)
+        yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_fixture_setup(fixturedef, request):
+    _serials.seed(f"{request.node.nodeid}::{fixturedef.argname}")
+    yield
+
+
+@pytest.hookimpl(hookwrapper=True)
+def pytest_runtest_call(item):
+    _serials.seed(item.nodeid)
+    yield
 
 
 @pytest.fixture(autouse=True)

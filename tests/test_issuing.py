@@ -14,7 +14,6 @@ from conftest import REPO
 from kiosk.assets import demo_campaign_path
 from kiosk.errors import KioskError
 from kiosk.issuing.jobs import print_ballots
-from kiosk.reading.imaging import page_count
 from kiosk.station import Kiosk
 from kiosk.storage.store import SCHEMA_VERSION, Store
 
@@ -116,24 +115,39 @@ def test_missing_printer_is_told_plainly(kiosk, tmp_path, monkeypatch):
     assert kiosk.store.print_jobs() == []
 
 
+# Held once the first ballot of the job is drawn.
+HOLD_AFTER_FIRST_BALLOT = """
+from kiosk.ballot import pdf
+
+_add = pdf.BallotCanvas.add_ballot
+
+def _add_ballot(self, *args, **kwargs):
+    _add(self, *args, **kwargs)
+    hold()
+
+pdf.BallotCanvas.add_ballot = _add_ballot
+"""
+
+
 def test_killed_print_job_is_voided_on_next_open(kiosk, tmp_path):
-    """A real process killed while printing: its job is recovered, its serials voided."""
+    """A real process killed while printing (held after its first ballot is drawn):
+    its job is recovered, its serials voided (no whole file was ever written)."""
     import signal
-    import time
+
+    import held
 
     root = kiosk.root
     kiosk.close()
     env = dict(os.environ, KIOSK_DATA_DIR=str(root))
-    proc = subprocess.Popen([sys.executable, "-m", "kiosk", "print", "--count", "10000", "--out", str(tmp_path / "big.pdf")],
-                            cwd=REPO, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
-    db = sqlite3.connect(root / "kiosk.db", timeout=10)
-    deadline = time.monotonic() + 60
-    while db.execute("SELECT COUNT(*) FROM print_jobs WHERE state = 'printing'").fetchone()[0] == 0:
-        assert proc.poll() is None and time.monotonic() < deadline, "the job never started"
-        time.sleep(0.02)  # polling another process's database; there is no signal to wait on
-    proc.send_signal(signal.SIGKILL)
-    proc.wait()
-    db.close()
+    proc = held.start(["print", "--count", "10000", "--out", str(tmp_path / "big.pdf")], HOLD_AFTER_FIRST_BALLOT,
+                      cwd=REPO, env=env, stdout=subprocess.DEVNULL)
+    with proc:
+        held.wait_held(proc)
+        db = sqlite3.connect(root / "kiosk.db", timeout=10)
+        assert db.execute("SELECT state, count FROM print_jobs").fetchall() == [("printing", 10000)]
+        db.close()
+        proc.send_signal(signal.SIGKILL)
+        proc.wait()
     with Kiosk.open(root) as again:
         (job,) = again.store.print_jobs()
         assert job["state"] == "voided" and job["count"] == 10000 and job["voided"] == 10000
@@ -215,9 +229,15 @@ def test_fresh_print_with_institution_enrolls_there(tmp_path):
 
 def test_a_closed_output_pipe_is_not_a_bug(tmp_path):
     env = dict(os.environ, KIOSK_DATA_DIR=str(tmp_path / "d"))
-    cli = subprocess.Popen([sys.executable, "-m", "kiosk", "campaign"], cwd=REPO, stdout=subprocess.PIPE,
-                           stderr=subprocess.PIPE, env=env)
-    cli.stdout.close()  # like `| head -0`: nobody reads
+    # like `| head -0` that has already exited: the reading end is closed before the
+    # command starts, so its first write fails (the output would fit a pipe's buffer)
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        cli = subprocess.Popen([sys.executable, "-m", "kiosk", "campaign"], cwd=REPO, stdout=write_end,
+                               stderr=subprocess.PIPE, env=env)
+    finally:
+        os.close(write_end)
     err = cli.stderr.read().decode()
     cli.stderr.close()
     assert cli.wait() == 141 and "Traceback" not in err and "internal error" not in err

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import hashlib
 import json
+import logging
 import os
 import signal
 import sqlite3
@@ -156,9 +157,11 @@ def test_progress_and_cancel(kiosk, stack):
     out = []
     for r in scan_paths(kiosk, [folder], workers=1, progress=lambda d, t: seen.append((d, t)), cancelled=lambda: len(out) >= 3):
         out.append(r)
-    assert len(out) == 3
-    assert seen[0] == (1, 5) and seen[2][0] == 3 and seen[2][1] >= 5  # the TIFF's pages are known once it is opened
-    assert kiosk.store.sheet_counts()["counted"] + kiosk.store.sheet_counts()["review"] == 3
+    assert [(Path(r.source).name, r.page, r.status) for r in out] == [
+        ("001.png", 1, "counted"), ("002.jpg", 1, "counted"), ("003.tif", 1, "review")]
+    assert seen == [(1, 5), (2, 5), (3, 8)]  # the TIFF's four pages are known once it is opened
+    # polled between sheets: the three yielded are stored, nothing after them
+    assert kiosk.store.sheet_counts() == {"counted": 2, "review": 1, "rejected": 0, "duplicate": 0}
 
 
 def run_cli(args, data_dir, **kw):
@@ -191,10 +194,33 @@ def test_cli_json_and_summary(kiosk, stack, tmp_path):
     assert usage.returncode == 2
 
 
+# Held in the sixth sheet's transaction, its rows inserted, before COMMIT.
+HOLD_IN_SIXTH_COMMIT = """
+from kiosk.storage.store import Store
+
+_record, _calls = Store.record_sheet, []
+
+def _hold_at_commit(statement):
+    if statement == "COMMIT":
+        hold()
+
+def _record_sheet(self, sheet):
+    _calls.append(sheet["source"])
+    if len(_calls) == 6:
+        self.db.set_trace_callback(_hold_at_commit)
+    return _record(self, sheet)
+
+Store.record_sheet = _record_sheet
+"""
+
+
 def test_killed_mid_run_then_resumed(kiosk, tmp_path):
-    """SIGKILL while sheets are being read and stored: every printed sheet is
-    stored, the database is intact, and the next run finishes the stack
-    without reading anything twice."""
+    """SIGKILL while sheets are being read and stored: the kill lands inside the sixth
+    sheet's transaction (its rows written, not committed) while the reader processes
+    hold more pages.  Exactly the five sheets printed are stored, the database is
+    intact, and the next run finishes the stack without reading anything twice."""
+    import held
+
     d = tmp_path / "many"
     pdf, spec, serials = sheets.print_pdf(kiosk, tmp_path, 24)
     for n in range(24):
@@ -204,28 +230,27 @@ def test_killed_mid_run_then_resumed(kiosk, tmp_path):
     root = str(kiosk.root)
     kiosk.close()
     env = {**os.environ, "KIOSK_DATA_DIR": root, "PYTHONPATH": str(REPO)}
-    acknowledged = []
-    with subprocess.Popen([sys.executable, "-m", "kiosk", "--data-dir", root, "scan", "--json", "--workers", "2", str(d)],
-                          stdout=subprocess.PIPE, stderr=subprocess.DEVNULL, text=True, env=env, start_new_session=True) as proc:
-        for line in proc.stdout:
-            acknowledged.append(json.loads(line))
-            if len(acknowledged) == 5:
-                os.killpg(proc.pid, signal.SIGKILL)  # the scan and its reader processes, at once
-                break
+    proc = held.start(["--data-dir", root, "scan", "--json", "--workers", "2", str(d)], HOLD_IN_SIXTH_COMMIT,
+                      env=env, stdout=subprocess.PIPE, start_new_session=True)
+    with proc:
+        held.wait_held(proc)
+        os.killpg(proc.pid, signal.SIGKILL)  # the scan and its reader processes, at once
         proc.wait()
-        acknowledged += [json.loads(x) for x in proc.stdout.read().splitlines() if x.strip()]
-    assert 5 <= len(acknowledged) < 24
+        acknowledged = [json.loads(x) for x in proc.stdout.read().splitlines() if x.strip()]
+    assert [(Path(a["source"]).name, a["status"], a["repeat"]) for a in acknowledged] == [
+        (f"{n:03d}.png", "counted", False) for n in range(5)]
     db = sqlite3.connect(Path(root) / "kiosk.db")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
     stored = {r[0] for r in db.execute("SELECT id FROM sheets")}
-    assert {a["sheet_id"] for a in acknowledged} <= stored
+    assert stored == {a["sheet_id"] for a in acknowledged}  # the sixth, uncommitted, is not there
+    assert db.execute("SELECT COUNT(*) FROM ballots").fetchone()[0] == 5
     db.close()
 
     p = run_cli(["--data-dir", root, "scan", "--json", "--workers", "2", str(d)], root)
     assert p.returncode == 0, p.stderr
     again = [json.loads(x) for x in p.stdout.splitlines()]
     assert len(again) == 24
-    assert {a["source"] for a in again if a["repeat"]} >= {a["source"] for a in acknowledged}
+    assert {a["source"] for a in again if a["repeat"]} == {a["source"] for a in acknowledged}
     assert all(a["status"] == "counted" for a in again)
     db = sqlite3.connect(Path(root) / "kiosk.db")
     assert db.execute("PRAGMA integrity_check").fetchone()[0] == "ok"
@@ -264,12 +289,27 @@ def test_a_reader_bug_is_reported_not_stored_and_retried(kiosk, stack, monkeypat
 
     monkeypatch.setattr(reading, "read_sheet", flaky)
     first = list(scan_paths(kiosk, [folder / "001.png", folder / "batch"], workers=1))
+    # the 200-dpi pages fail; the 150-dpi ballot and the PDF's pages (rendered smaller) read,
+    # so the PDF's copy of the first ballot counts and its copy of the TIFF's third is a duplicate
+    assert [(Path(r.source).name, r.page, r.status, r.reason) for r in first] == [
+        ("001.png", 1, "rejected", "internal_error"), ("003.tif", 1, "rejected", "internal_error"),
+        ("003.tif", 2, "rejected", "internal_error"), ("003.tif", 3, "counted", None),
+        ("003.tif", 4, "rejected", "internal_error"), ("004.pdf", 1, "duplicate", "duplicate_serial"),
+        ("004.pdf", 2, "counted", None)]
     bad = [r for r in first if r.reason == "internal_error"]
-    assert bad and all(r.sheet_id is None and r.status == "rejected" for r in bad)
-    assert "reading" in caplog.text and "a bug" in caplog.text
-    assert any(r.status == "counted" for r in first)  # the rest of the batch went on
+    assert all(r.sheet_id is None for r in bad) and all(r.sheet_id is not None for r in first if r not in bad)
+    logged = [r.getMessage() for r in caplog.records if r.levelno == logging.ERROR]
+    assert len(logged) == 4 and all(m.startswith("reading ") and m.endswith(" failed") for m in logged)
+    assert caplog.text.count("RuntimeError: a bug") == 4  # each with its trace
     monkeypatch.setattr(reading, "read_sheet", real)
     again = {(Path(r.source).name, r.page): r for r in scan_paths(kiosk, [folder / "001.png", folder / "batch"], workers=1)}
-    for r in bad:
-        retried = again[(Path(r.source).name, r.page)]
-        assert not retried.repeat and retried.sheet_id is not None and retried.reason != "internal_error"
+    # the failed pages are read again (not repeats) and stored; the others are repeats
+    assert {key: (r.status, r.reason, r.repeat, r.sheet_id is not None) for key, r in again.items()} == {
+        ("001.png", 1): ("duplicate", "duplicate_serial", False, True),  # its PDF copy was stored first
+        ("003.tif", 1): ("review", "overvote", False, True),
+        ("003.tif", 2): ("rejected", "blank_back", False, True),
+        ("003.tif", 3): ("counted", None, True, True),
+        ("003.tif", 4): ("rejected", "blank_back", False, True),
+        ("004.pdf", 1): ("duplicate", "duplicate_serial", True, True),
+        ("004.pdf", 2): ("counted", None, True, True),
+    }

@@ -101,5 +101,7 @@ def test_a_failed_background_job_that_is_a_bug_is_reported_once(win, qtbot, capl
         job = win.ctx.runner.run(lambda ctx: [][1], name="broken")
         with qtbot.waitSignal(job.finished):
             pass
-    assert "IndexError" in caplog.text
-    assert "Radās programmas kļūda" in win.message_bar.text()
+    bugs = [r for r in caplog.records if r.levelno == logging.ERROR and "IndexError" in r.getMessage()]
+    assert len(bugs) == 1 and "Traceback" in bugs[0].getMessage()  # once, with its trace
+    assert "Radās programmas kļūda" in win.message_bar.text() and win.message_bar.level == "error"
+    assert win.ctx.session is not None  # the kiosk carries on

@@ -1,13 +1,15 @@
 """The front desk prints: one ballot, a stack, a cancelled stack, a missing printer."""
 from __future__ import annotations
 
+
 import pypdfium2 as pdfium
 from PySide6.QtCore import Qt
-from test_ui_support import OFFSCREEN_NOISE, clock, sign_in, wait_idle, win  # noqa: F401 - fixtures
+from test_ui_support import OFFSCREEN_NOISE, clock, gate, sign_in, wait_idle, win  # noqa: F401 - fixtures
 
 from kiosk.access.roles import Role
 from kiosk.reading.imaging import PDFIUM_LOCK
 from ui.screens import Mode
+from ui.screens import printing
 
 pytestmark = OFFSCREEN_NOISE
 
@@ -30,7 +32,7 @@ def front_desk(win, qtbot, tmp_path):
     return screen
 
 
-def test_print_one_ballot_to_pdf_and_see_the_count(win, qtbot, tmp_path):
+def test_print_one_ballot_to_pdf_and_see_the_count(win, qtbot, tmp_path, clock):
     screen = front_desk(win, qtbot, tmp_path)
     assert screen.today_value.text() == "0"
     assert "Printeris nav pievienots" in screen.target_note.text()
@@ -45,6 +47,9 @@ def test_print_one_ballot_to_pdf_and_see_the_count(win, qtbot, tmp_path):
     assert "Biļetens izdrukāts" in win.message_bar.text()
     assert win.ctx.kiosk.store.issued_counts() == {"issued": 1, "voided": 0}
     assert screen.print_one_button.isEnabled()
+    clock.t += 2 * 24 * 3600  # two days later (by the window's clock) the count starts again
+    screen.refresh_today()
+    assert screen.today_value.text() == "0"
     # the specimen preview was rendered in the background
     qtbot.waitUntil(lambda: screen.preview.image is not None, timeout=30_000)
     assert screen.preview.image.width() > 500
@@ -56,11 +61,15 @@ def test_print_a_stack_with_progress(win, qtbot, tmp_path):
     screen.stack_count.setValue(12)
     seen = []
     qtbot.mouseClick(screen.stack_button, Qt.MouseButton.LeftButton)
+    # connected before the event loop runs again: the job's queued reports cannot have arrived yet
     screen.job.progress.connect(lambda d, t: seen.append((d, t)))
     assert screen.progress.isVisible() and screen.cancel_button.isVisible()
+    assert (screen.progress.minimum(), screen.progress.maximum()) == (0, 12)
     with qtbot.waitSignal(screen.job.finished, timeout=60_000):
         pass
-    assert seen and seen[-1] == (12, 12)
+    # throttled, so not every ballot is reported; the reports rise and the last is the whole stack
+    dones = [d for d, _ in seen]
+    assert {t for _, t in seen} == {12} and dones == sorted(set(dones)) and dones[-1] == 12
     files = list((tmp_path / "pdf").glob("*.pdf"))
     assert len(files) == 1 and pages(files[0]) == 12
     assert screen.today_value.text() == "12"
@@ -69,21 +78,28 @@ def test_print_a_stack_with_progress(win, qtbot, tmp_path):
     wait_idle(win, qtbot)
 
 
-def test_cancelled_stack_voids_its_ballots_and_says_how_many(win, qtbot, tmp_path):
+def test_cancelled_stack_voids_its_ballots_and_says_how_many(win, qtbot, tmp_path, gate):
     screen = front_desk(win, qtbot, tmp_path)
+    gate.hold(printing, "print_job")  # the job waits after its first ballot until the cancel was clicked
     screen.stack_count.setValue(1000)
     qtbot.mouseClick(screen.stack_button, Qt.MouseButton.LeftButton)
     job = screen.job
-    with qtbot.waitSignal(job.progress, timeout=30_000):
-        pass
+    gate.wait_held(qtbot)
+    assert gate.at == (1, 1000)
+    qtbot.waitUntil(lambda: screen.progress.value() == 1, timeout=10_000)  # the bar shows the ballot drawn
+    assert screen.progress.maximum() == 1000 and screen.cancel_button.isEnabled()
     qtbot.mouseClick(screen.cancel_button, Qt.MouseButton.LeftButton)
+    assert job.is_cancelled and job.running and not screen.cancel_button.isEnabled()
     with qtbot.waitSignal(job.finished, timeout=30_000):
-        pass
+        gate.release()
     assert "Drukāšana atcelta. Anulēti 1000 biļeteni" in win.message_bar.text()
     assert win.message_bar.level == "error"
-    assert list((tmp_path / "pdf").glob("*.pdf")) == []
+    assert list((tmp_path / "pdf").iterdir()) == []  # no PDF, and no partial file either
     assert win.ctx.kiosk.store.issued_counts() == {"issued": 0, "voided": 1000}
+    (record,) = win.ctx.kiosk.store.print_jobs()
+    assert (record["count"], record["state"], record["voided"]) == (1000, "voided", 1000)
     assert screen.today_value.text() == "0"
+    assert not screen.progress.isVisible() and screen.stack_button.isEnabled()
     wait_idle(win, qtbot)
 
 

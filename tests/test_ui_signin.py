@@ -55,6 +55,9 @@ def test_wrong_pins_lock_the_role_out_with_growing_delays_and_survive_restart(wi
     assert "30 s" in screen.lock_label.text()
     assert not screen.pad.ok_button.isEnabled()
     # the right PIN typed through the keyboard is refused while locked
+    sign_in(win, qtbot, Role.HELPER)
+    qtbot.keyClick(screen.pad.field, Qt.Key.Key_Return)
+    assert win.ctx.session is None and win.mode is Mode.SIGN_IN and screen.locked
     clock.t += 10
     screen.refresh_lock()
     assert "20 s" in screen.lock_label.text()
@@ -82,8 +85,11 @@ def test_wrong_pins_lock_the_role_out_with_growing_delays_and_survive_restart(wi
     sign_in(win, qtbot, Role.HELPER, "9997")
     assert screen.locked and "60 s" in screen.lock_label.text()  # the second lock is longer
     clock.t += 60
-    # the countdown timer re-enables the pad by itself
-    qtbot.waitUntil(lambda: not screen.locked, timeout=3000)
+    # the countdown timer re-enables the pad by itself, at its next tick
+    assert screen.locked and screen._lock_timer.isActive()
+    with qtbot.waitSignal(screen._lock_timer.timeout, timeout=10_000):
+        pass
+    assert not screen.locked and not screen._lock_timer.isActive() and screen.lock_label.text() == ""
     sign_in(win, qtbot, Role.HELPER)
     assert win.mode is Mode.INTAKE
 
@@ -91,19 +97,30 @@ def test_wrong_pins_lock_the_role_out_with_growing_delays_and_survive_restart(wi
 def test_idle_session_signs_out(win, qtbot):
     sign_in(win, qtbot, Role.FRONT_DESK)
     win.set_idle_timeout(150)
-    with qtbot.waitSignal(win.idle_signed_out, timeout=5000):
+    assert win.idle_timer.isActive() and win.idle_timer.interval() == 150
+    with qtbot.waitSignal(win.idle_signed_out, timeout=10_000):
         pass
     assert win.mode is Mode.SIGN_IN and win.ctx.session is None
     assert "netika lietots" in win.message_bar.text()
+    assert not win.idle_timer.isActive()
 
 
-def test_user_input_keeps_the_session(win, qtbot):
+def test_user_input_restarts_the_idle_timer(win, qtbot):
+    """The timer is stopped by the test (as if the idle time were about to run out):
+    only the person's input can start it again, with the full idle time."""
     sign_in(win, qtbot, Role.FRONT_DESK)
-    win.set_idle_timeout(400)
-    remaining_before = win.idle_timer.remainingTime()
-    qtbot.keyClick(win.screens[Mode.PRINT].stack_count, Qt.Key.Key_Up)
-    assert win.idle_timer.isActive() and win.idle_timer.remainingTime() >= remaining_before - 50
-    assert win.ctx.session is not None
+    win.set_idle_timeout(60_000)
+    assert win.idle_timer.isActive() and win.idle_timer.interval() == 60_000
+    spin = win.screens[Mode.PRINT].stack_count
+    before = spin.value()
+    win.idle_timer.stop()
+    qtbot.keyClick(spin, Qt.Key.Key_Up)  # a key press
+    assert spin.value() == before + 1  # the key reached the screen
+    assert win.idle_timer.isActive() and win.idle_timer.interval() == 60_000
+    win.idle_timer.stop()
+    qtbot.mouseClick(win.user_label, Qt.MouseButton.LeftButton)  # a tap anywhere
+    assert win.idle_timer.isActive() and win.idle_timer.interval() == 60_000
+    assert win.ctx.session is not None and win.mode is Mode.PRINT
 
 
 def test_window_refuses_to_close_without_an_office_pin(win, qtbot):

@@ -4,6 +4,9 @@ Other test_ui_* modules import the fixtures from here.
 """
 from __future__ import annotations
 
+import threading
+import time
+
 import pytest
 from PySide6.QtCore import QEvent, Qt
 from PySide6.QtWidgets import QApplication
@@ -34,7 +37,10 @@ class Clock:
 
 @pytest.fixture
 def clock():
-    return Clock()
+    """The window's clock, standing still at the moment the test began: it moves only
+    when a test moves it, and "printed today" counts every ballot the test prints,
+    even when the test runs across midnight (the database stamps the real time)."""
+    return Clock(float(int(time.time())))
 
 
 @pytest.fixture
@@ -63,6 +69,60 @@ def sign_in(win, qtbot, role: Role, pin: str | None = None) -> None:
     qtbot.mouseClick(screen.role_buttons[role], Qt.MouseButton.LeftButton)
     qtbot.keyClicks(screen.pad.field, pin if pin is not None else PINS[role])
     qtbot.mouseClick(screen.pad.ok_button, Qt.MouseButton.LeftButton)
+
+
+class WorkGate:
+    """Holds a screen's background job at its first progress report until the test
+    releases it, so that a click meant for a running job (cancel) arrives while the
+    job is certainly running, however fast or slow the machine is.
+
+    ``gate.hold(module, "name")`` wraps the worker function ``module.name`` (which the
+    screen looks up when it starts a job) for this test: the job reports its first
+    progress to the screen as usual, then waits for ``gate.release()``.  ``at`` is the
+    (done, total) it is held at."""
+
+    TIMEOUT_S = 60.0  # a test that never releases fails here instead of hanging its worker
+
+    def __init__(self, monkeypatch: pytest.MonkeyPatch) -> None:
+        self._monkeypatch = monkeypatch
+        self.reached = threading.Event()
+        self.released = threading.Event()
+        self.at: tuple[int, int] | None = None
+
+    def hold(self, module, name: str) -> None:
+        work = getattr(module, name)
+
+        def gated(wctx, *args, **kwargs):
+            report = wctx.progress
+
+            def progress(done: int, total: int = 0) -> None:
+                report(done, total)
+                if not self.reached.is_set():
+                    self.at = (done, total)
+                    self.reached.set()
+                    if not self.released.wait(self.TIMEOUT_S):
+                        raise TimeoutError("the test never released the held job")
+
+            wctx.progress = progress
+            return work(wctx, *args, **kwargs)
+
+        self._monkeypatch.setattr(module, name, gated)
+
+    def wait_held(self, qtbot, timeout: int = 60_000) -> None:
+        """Wait until the job has made its first progress report and is held there."""
+        qtbot.waitUntil(self.reached.is_set, timeout=timeout)
+
+    def release(self) -> None:
+        self.released.set()
+
+
+@pytest.fixture
+def gate(win, monkeypatch):
+    """A WorkGate, released when the test ends (before the window closes), so a
+    failing test never leaves a worker waiting."""
+    g = WorkGate(monkeypatch)
+    yield g
+    g.release()
 
 
 def wait_idle(win, qtbot, timeout: int = 30_000) -> None:

@@ -100,7 +100,13 @@ def test_print_scan_review_export(win, qtbot, kiosk, tmp_path):
     assert checks[0].ok, checks[0].message("en")
     counted = sorted((dict(b.specialists).get(q1.id), b.ratings) for b in checks[0].ballots)
     assert counted == sorted([(o[0], (5,)), (o[1], (3,))])
-    assert tally(checks, kiosk.campaign)
+    result = tally(checks, kiosk.campaign)
+    assert result.ballots_counted == 2
+    assert result.excluded_batches == () and result.duplicate_serial_list == ()
+    votes = {(s.institution_id, s.id): s.votes for s in result.specialists if s.votes}
+    assert votes == {(kiosk.institution.id, o[0]): 1, (kiosk.institution.id, o[1]): 1}
+    (ours,) = [i for i in result.institutions if i.id == kiosk.institution.id]
+    assert (ours.evaluations, ours.average_rating) == (2, 4.0)  # ratings 5 and 3
     wait_idle(win, qtbot)
 
 

@@ -195,7 +195,8 @@ def _issue(kiosk: Kiosk, spec: LayoutSpec, count: int) -> tuple[int, list[bytes]
         "layout_id": spec.id,
     }
     for _attempt in range(5):
-        serials = list({payload.new_serial() for _ in range(count)})
+        # in the order drawn (a set's order would change from run to run with Python's hash seed)
+        serials = list(dict.fromkeys(payload.new_serial() for _ in range(count)))
         if len(serials) != count:
             continue
         try:

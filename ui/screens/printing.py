@@ -17,6 +17,8 @@ from __future__ import annotations
 import functools
 import secrets
 import tempfile
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import Qt, QTimer
@@ -61,9 +63,12 @@ def unique_pdf_path(folder: Path, count: int) -> Path:
 
 
 def print_job(ctx: WorkContext, session: Session | None, count: int, printer: str, pdf_dir: str, spooler=None,
-              paper: str = "", tray: str = "") -> tuple[PrintResult, int]:
+              paper: str = "", tray: str = "", clock: Callable[[], float] = time.time) -> tuple[PrintResult, int]:
     """Worker: issue and print ``count`` ballots; returns (PrintResult, printed today).
-    Its phases (drawing, sending, waiting for the printer) arrive as ("phase", name) items."""
+    Its phases (drawing, sending, waiting for the printer) arrive as ("phase", name) items.
+
+    "Today" is the day of ``clock`` (the application's clock, ``AppContext.clock``), as
+    on the screen."""
     desk = SignedIn(ctx.kiosk, session)
     desk.require(Action.PRINT)
     if printer:
@@ -75,7 +80,7 @@ def print_job(ctx: WorkContext, session: Session | None, count: int, printer: st
         folder.mkdir(parents=True, exist_ok=True)
         result = desk.print_ballots(count, out=unique_pdf_path(folder, count), progress=ctx.progress,
                                     cancelled=ctx.cancelled)
-    return result, desk.printed_today()
+    return result, desk.printed_today(clock())
 
 
 def report_phase(ctx, name: str) -> None:
@@ -367,7 +372,8 @@ class PrintScreen(Screen):
             self.refresh_printer_state()  # in the background: a spooler may be slow to answer
 
     def refresh_today(self) -> None:
-        self.today_value.setText(str(SignedIn(self.ctx.kiosk, self.ctx.session).printed_today()))
+        """Ballots printed since midnight of the application's clock (``AppContext.clock``)."""
+        self.today_value.setText(str(SignedIn(self.ctx.kiosk, self.ctx.session).printed_today(self.ctx.clock())))
 
     def on_show(self) -> None:
         self.refresh_target()
@@ -447,10 +453,10 @@ class PrintScreen(Screen):
         s = self.ctx.settings()
         paper, tray = s["print.paper"], s["print.tray"]
         self.set_busy(True, count)
-        session = self.ctx.session
+        session, clock = self.ctx.session, self.ctx.clock
         spooler = self.spooler
         self.job = self.ctx.runner.run(
-            lambda wctx: print_job(wctx, session, count, printer, pdf_dir, spooler, paper, tray),
+            lambda wctx: print_job(wctx, session, count, printer, pdf_dir, spooler, paper, tray, clock),
             name="print",
             progress=lambda done, total: self.progress.setValue(done),
             items=self._phase,
