@@ -78,6 +78,12 @@ class KioskFileDialog(QFileDialog):
             button = self.findChild(QToolButton, name)
             if button is not None:
                 button.hide()
+        # Qt's own Latvian lacks a few of these words (with their shortcut marks): ours, in every language
+        self.setLabelText(QFileDialog.DialogLabel.LookIn, self.tr("Meklēt:"))
+        self.setLabelText(QFileDialog.DialogLabel.FileName, self.tr("Mape:") if folders else self.tr("Faili:"))
+        self.setLabelText(QFileDialog.DialogLabel.FileType, self.tr("Failu veids:"))
+        self.setLabelText(QFileDialog.DialogLabel.Accept, self.tr("Izvēlēties"))
+        self.setLabelText(QFileDialog.DialogLabel.Reject, self.tr("Atcelt"))
         self.directoryEntered.connect(self._entered)
         if self.roots is not None and not any(_inside(Path(start).resolve(), r) for r in self.roots) and self.roots:
             self.setDirectory(str(self.roots[0]))
@@ -93,7 +99,7 @@ class KioskFileDialog(QFileDialog):
             return False
         if self.roots is None:
             return True
-        return any(_inside(path, r) or r in path.parents or path in r.parents for r in self.roots)
+        return any(_inside(path, r) or path in r.parents for r in self.roots)  # in a root, or on the way to one
 
     def allowed(self, path: Path) -> bool:
         """Whether this folder or file may be chosen (and entered)."""

@@ -23,6 +23,7 @@ from PySide6.QtWidgets import (
     QLayout,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
@@ -35,7 +36,7 @@ from kiosk.errors import KioskError
 
 from .context import AppContext, Level, set_bug_sink
 from .screens import Mode, Screen
-from .widgets import CurrentPageStack, ElidedLabel, KioskDialog, MessageBar, PinPad, WheelGuard, ask
+from .widgets import CurrentPageStack, ElidedLabel, KioskDialog, MessageBar, NoteLabel, PinPad, WheelGuard, ask
 
 log = logging.getLogger("kiosk.ui")
 
@@ -69,12 +70,10 @@ class ExitDialog(KioskDialog):
         self.text.setWordWrap(True)
         self.pad = PinPad()
         self.pad.submitted.connect(self.try_pin)
-        self.error = QLabel()
+        self.error = NoteLabel()
         self.error.setObjectName("signinError")
-        self.error.setWordWrap(True)
-        self.lock_label = QLabel()
+        self.lock_label = NoteLabel()
         self.lock_label.setObjectName("lockLabel")
-        self.lock_label.setWordWrap(True)
         self.cancel_button = QPushButton()
         self.cancel_button.setObjectName("exitCancel")
         self.cancel_button.clicked.connect(self.reject)
@@ -163,6 +162,7 @@ class MainWindow(QMainWindow):
         self.app_title.setObjectName("appTitle")
         self.user_label = QLabel()
         self.user_label.setObjectName("userLabel")
+        self.user_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)  # the title gives way
         self.lang_buttons: dict[str, QPushButton] = {}
         self.sign_out_button = QPushButton()
         self.sign_out_button.setObjectName("signOut")

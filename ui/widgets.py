@@ -37,11 +37,13 @@ from PySide6.QtWidgets import (
     QApplication,
     QComboBox,
     QDialog,
+    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QLineEdit,
     QPushButton,
+    QScrollArea,
     QSizePolicy,
     QStackedWidget,
     QVBoxLayout,
@@ -510,6 +512,44 @@ class WrapButton(QPushButton):
     def heightForWidth(self, width: int) -> int:  # noqa: N802 - Qt API
         w, h = self._extra()
         return max(self._min_height, self.label.heightForWidth(max(1, width - w)) + h)
+
+
+class FitScrollArea(QScrollArea):
+    """A frameless scroll area whose page follows its contents: when a text inside grows
+    a line (word-wrapped labels), the page grows with it instead of cutting the text."""
+
+    def __init__(self, parent: QWidget | None = None, *, horizontal: bool = False) -> None:
+        super().__init__(parent)
+        self.setWidgetResizable(True)
+        self.setFrameShape(QFrame.Shape.NoFrame)
+        if not horizontal:
+            self.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
+
+    def setWidget(self, widget: QWidget) -> None:  # noqa: N802 - Qt API
+        super().setWidget(widget)
+        widget.installEventFilter(self)
+
+    def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
+        if obj is self.widget() and event.type() == QEvent.Type.LayoutRequest:
+            QApplication.postEvent(self, QEvent(QEvent.Type.LayoutRequest))  # sizes the page again
+        return super().eventFilter(obj, event)
+
+
+class NoteLabel(QLabel):
+    """A word-wrapped message label that takes no room while it has nothing to say."""
+
+    def __init__(self, parent: QWidget | None = None) -> None:
+        super().__init__(parent)
+        shrinkable(self)
+        self.setVisible(False)
+
+    def setText(self, text: str) -> None:  # noqa: N802 - Qt API
+        super().setText(text)
+        self.setVisible(bool(text))
+
+    def clear(self) -> None:
+        super().clear()
+        self.setVisible(False)
 
 
 def shrinkable(label: QLabel) -> QLabel:

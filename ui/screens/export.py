@@ -39,7 +39,7 @@ from kiosk.session import SignedIn
 
 from ..context import AppContext, Level
 from ..dialogs import KioskFileDialog
-from ..widgets import WrapButton, shrinkable
+from ..widgets import ElidedLabel, WrapButton, shrinkable
 from ..worker import WorkContext
 from . import Mode, Screen
 
@@ -111,9 +111,7 @@ class ExportScreen(Screen):
         self.review_button.clicked.connect(lambda: self.window().show_mode(Mode.REVIEW))
 
         self.folder_caption = QLabel()
-        self.folder_label = QLabel()
-        shrinkable(self.folder_label)
-        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)  # a long path: its middle gives way
         self.folder_button = QPushButton()
         self.folder_button.clicked.connect(self.choose_folder)
         self.open_folder_button = QPushButton()

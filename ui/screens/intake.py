@@ -61,6 +61,7 @@ from ..widgets import (
     STATUS_COLORS,
     Box,
     CurrentPageStack,
+    FitScrollArea,
     ImageView,
     OutlineLegend,
     ask,
@@ -238,8 +239,13 @@ class SheetFilter(QSortFilterProxyModel):
         self.setDynamicSortFilter(True)
 
     def show_only(self, status: str | None) -> None:
-        self.status = status
-        self.invalidateFilter()
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9 on
+            self.beginFilterChange()
+            self.status = status
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - earlier Qt
+            self.status = status
+            self.invalidateRowsFilter()
 
     def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
         if self.status is None:
@@ -366,7 +372,7 @@ class IntakeScreen(Screen):
 
         self.image = ImageView()
         self.image.setMinimumWidth(300)
-        self.image.setMinimumHeight(200)  # the camera panel takes room from it at 1280x800
+        self.image.setMinimumHeight(160)  # the camera panel takes room from it at 1280x800
         self.legend = OutlineLegend(("marked", "marginal", "unclear", "unmarked"))
         self.detail = QLabel()
         self.detail.setObjectName("sheetDetail")
@@ -384,13 +390,22 @@ class IntakeScreen(Screen):
         actions.addWidget(self.review_button)
         actions.addWidget(self.reopen_button)
         actions.addStretch(1)
+        details = QWidget()
+        details.setObjectName("sheetDetails")
+        dl = QVBoxLayout(details)
+        dl.setContentsMargins(0, 0, 4, 0)
+        dl.addWidget(self.legend)
+        dl.addWidget(self.detail)
+        dl.addLayout(actions)
+        dl.addStretch(1)
+        # what is said of the sheet scrolls on a small screen instead of pushing the window taller
+        self.detail_scroll = FitScrollArea()
+        self.detail_scroll.setWidget(details)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.image, 1)
-        rl.addWidget(self.legend)
-        rl.addWidget(self.detail)
-        rl.addLayout(actions)
+        rl.addWidget(self.image, 3)
+        rl.addWidget(self.detail_scroll, 2)
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(right)

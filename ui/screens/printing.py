@@ -37,7 +37,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QProgressBar,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QVBoxLayout,
     QWidget,
@@ -50,7 +49,7 @@ from kiosk.session import SignedIn
 
 from ..context import AppContext, Level
 from ..dialogs import KioskFileDialog, folder_roots, print_dialog
-from ..widgets import ImageView, WrapButton, ask, pil_to_qimage, shrinkable
+from ..widgets import FitScrollArea, ImageView, WrapButton, ask, pil_to_qimage, shrinkable
 from ..worker import WorkContext
 from . import Mode, Screen
 
@@ -259,11 +258,8 @@ class PrintScreen(Screen):
         left.addWidget(stack)
         left.addStretch(1)
         # on a small screen the controls scroll rather than squeeze into each other
-        left_scroll = QScrollArea()
+        left_scroll = FitScrollArea()
         left_scroll.setObjectName("printScroll")
-        left_scroll.setWidgetResizable(True)
-        left_scroll.setFrameShape(QFrame.Shape.NoFrame)
-        left_scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         left_scroll.setWidget(left_page)
         today = QHBoxLayout()
         today.addWidget(self.today_caption)

@@ -26,14 +26,12 @@ from PySide6.QtCore import QRectF, Qt, Signal
 from PySide6.QtGui import QColor, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QButtonGroup,
-    QFrame,
     QGridLayout,
     QHBoxLayout,
     QLabel,
     QListWidget,
     QListWidgetItem,
     QPushButton,
-    QScrollArea,
     QVBoxLayout,
     QWidget,
 )
@@ -43,7 +41,7 @@ from kiosk.errors import KioskError
 from kiosk.intake.review import REJECT_REASONS, Review, ReviewItem, reject_reason_text
 
 from ..context import AppContext, Level
-from ..widgets import OUTLINE_COLORS, ImageView, KioskDialog, OutlineLegend, shrinkable
+from ..widgets import OUTLINE_COLORS, FitScrollArea, ImageView, KioskDialog, OutlineLegend, shrinkable
 from . import Mode, Screen
 from .intake import boxes_for, load_image_job
 
@@ -157,11 +155,8 @@ class ReviewScreen(Screen):
         self.choices_layout.setSpacing(4)
         self.option_buttons: dict[tuple[str, str], QPushButton] = {}
         self.question_labels: dict[str, QLabel] = {}
-        self.scroll = QScrollArea()
+        self.scroll = FitScrollArea()
         self.scroll.setObjectName("reviewScroll")
-        self.scroll.setWidgetResizable(True)
-        self.scroll.setFrameShape(QFrame.Shape.NoFrame)
-        self.scroll.setHorizontalScrollBarPolicy(Qt.ScrollBarPolicy.ScrollBarAlwaysOff)
         self.scroll.setWidget(self.choices)
 
         def button(name: str, slot, kind: str = "") -> QPushButton:

@@ -5,8 +5,6 @@ core (``kiosk.access.settings``, ``kiosk.access.auth``), which validates it,
 checks the role and writes it to the audit log."""
 from __future__ import annotations
 
-import html
-
 from PySide6.QtCore import QRegularExpression, Qt, QTimer
 from PySide6.QtGui import QRegularExpressionValidator
 from PySide6.QtWidgets import (
@@ -14,7 +12,6 @@ from PySide6.QtWidgets import (
     QComboBox,
     QDoubleSpinBox,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -22,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -44,7 +40,7 @@ from kiosk.errors import KioskError
 
 from ..context import AppContext, Level
 from ..dialogs import KioskFileDialog
-from ..widgets import shrinkable
+from ..widgets import FitScrollArea, shrinkable
 from . import Mode, Screen
 from .printing import available_printers
 
@@ -69,7 +65,7 @@ class SettingsScreen(Screen):
         self.campaign_box = QGroupBox()
         self.campaign_info = QLabel()
         shrinkable(self.campaign_info)
-        self.campaign_info.setTextFormat(Qt.TextFormat.RichText)
+        self.campaign_info.setTextFormat(Qt.TextFormat.PlainText)
         self.campaign_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.campaign_note = QLabel()
         self.campaign_note.setObjectName("note")
@@ -246,9 +242,7 @@ class SettingsScreen(Screen):
         grid.addWidget(self.threshold_box, 4, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll = FitScrollArea(horizontal=True)
         scroll.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
@@ -377,9 +371,7 @@ class SettingsScreen(Screen):
             start=k.campaign.voting_start.strftime("%d.%m.%Y."), end=k.campaign.voting_end.strftime("%d.%m.%Y."))
         kiosk_no = self.tr("Kioska numurs: {id}").format(id=k.kiosk_id)
         data = self.tr("Dati glabājas mapē: {folder}").format(folder=k.root)
-        self.campaign_info.setText("<br>".join([f"<b>{html.escape(title)}</b>", html.escape(period),
-                                                f"<b>{html.escape(k.institution.name)}</b>", html.escape(kiosk_no),
-                                                html.escape(data)]))
+        self.campaign_info.setText("\n".join([title, period, k.institution.name, kiosk_no, data]))
         for key, spin in self.threshold_spins.items():
             spin.setValue(100 * float(s[key]))
         self.scan_folder.setText(s["scan.folder"])

@@ -18,7 +18,7 @@ from kiosk.access.roles import Role
 from kiosk.errors import KioskError
 
 from ..context import AppContext
-from ..widgets import PinPad, WrapButton, shrinkable
+from ..widgets import NoteLabel, PinPad, WrapButton, shrinkable
 from . import Mode, Screen
 
 
@@ -60,14 +60,12 @@ class SignInScreen(Screen):
         shrinkable(self.step2)
         self.pad = PinPad()
         self.pad.submitted.connect(self.try_pin)
-        self.lock_label = QLabel()
+        self.lock_label = NoteLabel()
         self.lock_label.setObjectName("lockLabel")
-        shrinkable(self.lock_label)
-        self.error_label = QLabel()
+        self.error_label = NoteLabel()
         self.error_label.setObjectName("signinError")
-        shrinkable(self.error_label)
         pin_col = QVBoxLayout()
-        pin_col.setSpacing(12)
+        pin_col.setSpacing(10)
         pin_col.addWidget(self.step2)
         pin_col.addWidget(self.pad)
         pin_col.addWidget(self.error_label)
@@ -97,7 +95,7 @@ class SignInScreen(Screen):
         outer.addWidget(self.institution)
         outer.addSpacing(8)
         outer.addWidget(card, 1)
-        outer.addWidget(self.demo_hint)
+        role_col.addWidget(self.demo_hint)  # under the roles, where the card has room
 
         self._lock_timer = QTimer(self)
         self._lock_timer.setInterval(1000)
