@@ -333,7 +333,7 @@ class ImageView(QWidget):
         target = self.image_rect()
         src = self._source()
         p.drawImage(target.topLeft(), self._scaled(target))
-        p.setClipRect(QRectF(self.rect()))
+        p.setClipRect(target)  # zoomed in: nothing of the boxes outside the part shown
         s = target.width() / src.width()
         p.setFont(self.label_font())
         for box in self._boxes:
@@ -347,7 +347,7 @@ class ImageView(QWidget):
             p.setPen(pen)
             p.drawPolygon(poly)
         for box in self._boxes:
-            if box.label:
+            if box.label and target.intersects(self.box_rect(box)):
                 # on a light plate, left of the box (in the margin) or above it when the box is in a row
                 r = self.label_rect(box)
                 path = QPainterPath()

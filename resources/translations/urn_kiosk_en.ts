@@ -851,10 +851,6 @@ The folder {folder} holds two files. Send both to the central office: the batch 
         <translation>Needs review: {n}</translation>
     </message>
     <message>
-        <source>Biļetens Nr. {serial}</source>
-        <translation>Ballot no. {serial}</translation>
-    </message>
-    <message>
         <source>Birojs atvēra šo biļetenu pārbaudei no jauna.</source>
         <translation>The office reopened this ballot for review.</translation>
     </message>
@@ -897,6 +893,14 @@ The folder {folder} holds two files. Send both to the central office: the batch 
     <message>
         <source>Attēlu nevar ielādēt</source>
         <translation>The image cannot be loaded</translation>
+    </message>
+    <message>
+        <source>Nr. {serial}</source>
+        <translation>No. {serial}</translation>
+    </message>
+    <message>
+        <source>Biļetena numurs, kā tas drukāts zem QR koda</source>
+        <translation>The ballot&apos;s number as printed under the QR code</translation>
     </message>
     <message>
         <source>Atjaunots automātiskais nolasījums. Jautājumā “{question}” bija atzīmētas vairākas atbildes, tāpēc tur nekas nav izvēlēts: izvēlieties atbildi vai noraidiet biļetenu.</source>

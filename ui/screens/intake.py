@@ -372,7 +372,7 @@ class IntakeScreen(Screen):
 
         self.image = ImageView()
         self.image.setMinimumWidth(300)
-        self.image.setMinimumHeight(160)  # the camera panel takes room from it at 1280x800
+        self.image.setMinimumHeight(120)  # the camera panel takes room from it on a small screen
         self.legend = OutlineLegend(("marked", "marginal", "unclear", "unmarked"))
         self.detail = QLabel()
         self.detail.setObjectName("sheetDetail")
@@ -394,13 +394,14 @@ class IntakeScreen(Screen):
         details.setObjectName("sheetDetails")
         dl = QVBoxLayout(details)
         dl.setContentsMargins(0, 0, 4, 0)
-        dl.addWidget(self.legend)
         dl.addWidget(self.detail)
         dl.addLayout(actions)
+        dl.addWidget(self.legend)
         dl.addStretch(1)
         # what is said of the sheet scrolls on a small screen instead of pushing the window taller
         self.detail_scroll = FitScrollArea()
         self.detail_scroll.setWidget(details)
+        self.detail_scroll.setMinimumHeight(60)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)

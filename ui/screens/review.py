@@ -128,9 +128,8 @@ class ReviewScreen(Screen):
         self.legend = OutlineLegend()
         self.queue_label = QLabel()
         self.queue_label.setObjectName("sectionTitle")
-        self.serial_label = QLabel()
+        self.serial_label = QLabel()  # the number as printed under the QR code, never broken
         self.serial_label.setObjectName("serialLabel")
-        shrinkable(self.serial_label)  # wraps after "Nr." where the panel is narrow
         self.serial_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
         self.serial_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.reason_box = QLabel()
@@ -302,7 +301,8 @@ class ReviewScreen(Screen):
         item = self.item
         lang = self.ctx.lang
         self.queue_label.setText(self.tr("Jāpārbauda: {n}").format(n=self._pending))
-        self.serial_label.setText(self.tr("Biļetens Nr. {serial}").format(serial=item.serial or "—"))
+        self.serial_label.setText(self.tr("Nr. {serial}").format(serial=item.serial or "—"))
+        self.serial_label.setToolTip(self.tr("Biļetena numurs, kā tas drukāts zem QR koda"))
         reasons = item.reason_texts(lang)
         state = self.ctx.sheets.state(item.sheet_id)
         if state is not None and state.decision == "reopen":
@@ -575,8 +575,10 @@ class ReviewScreen(Screen):
         xs, ys = [x for x, _ in points], [y for _, y in points]
         unit = max(8.0, max(x for x, _ in polys[0]) - min(x for x, _ in polys[0]))  # one box's width
         x0, x1, y0, y1 = min(xs), max(xs), min(ys), max(ys)
-        rect = QRectF(x0 - 3 * unit, y0 - 2.5 * unit, (x1 - x0) + 3 * unit + self.image.image.width() * 0.4,
-                      (y1 - y0) + 5 * unit)
+        width = self.image.image.width()
+        left = x0 - 3 * unit
+        right = max(x1 + 2 * unit, min(width, left + 0.8 * width))  # the printed names beside the boxes too
+        rect = QRectF(left, y0 - 2.5 * unit, right - left, (y1 - y0) + 5 * unit)
         self.image.set_zoom(rect)
 
     # -- deciding ----------------------------------------------------------------------
