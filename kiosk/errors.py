@@ -246,6 +246,34 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The camera sends no picture. Check its cable and start again; the ballots read so far are saved",
     ),
     "camera.video_failed": ("Video failu nevar atskaņot: {detail}", "The video file cannot be played: {detail}"),
+    # hostile or unfinished inputs of a scan ("sheet.<reason>", kiosk.intake.scan)
+    "sheet.special_file": (
+        "Tas nav parasts fails (ierīce, kanāls vai sistēmas fails: {detail}), tāpēc netiek lasīts",
+        "This is not a regular file (a device, a pipe or a system file: {detail}), so it is not read",
+    ),
+    "sheet.unreadable_folder": ("Mapi nevar nolasīt: {detail}", "The folder cannot be read: {detail}"),
+    "sheet.linked_folder": (
+        "Saite uz citu mapi netiek izsekota: pievienojiet pašu mapi",
+        "A link to another folder is not followed: add the folder itself",
+    ),
+    "sheet.file_changing": (
+        "Fails vēl tiek rakstīts (mainījās lasīšanas laikā): tas tiks nolasīts, kad būs pabeigts",
+        "The file is still being written (it changed while it was read): it is read once it is finished",
+    ),
+    "sheet.file_too_large": ("Fails ir pārāk liels ({detail} baiti)", "The file is too large ({detail} bytes)"),
+    "sheet.too_many_pages": ("Failā ir pārāk daudz lapu ({detail})", "The file has too many pages ({detail})"),
+    "sheet.encrypted": (
+        "PDF fails ir aizsargāts ar paroli: saglabājiet to bez paroles un pievienojiet vēlreiz",
+        "The PDF is protected by a password: save it without one and add it again",
+    ),
+    "sheet.damaged_video": (
+        "Daļa video ir bojāta un izlaista (bojāti posmi: {detail}); pārējais ir nolasīts",
+        "Part of the video is damaged and was skipped (damaged stretches: {detail}); the rest was read",
+    ),
+    "sheet.video_too_long": (
+        "Video ir pārāk garš: nolasīta tikai tā sākuma daļa (kadri {detail})",
+        "The video is too long: only its beginning was read (frames {detail})",
+    ),
 }
 
 LANGUAGES = ("lv", "en")

@@ -7,12 +7,14 @@ from dataclasses import dataclass
 from typing import Any
 
 from ..errors import KioskError
+from ..reading.imaging import DEFAULT_LIMITS, Limits
 from ..reading.reader import Thresholds
 from ..storage.store import Store
 from .roles import Action, Session, require
 
 IDLE_DEFAULT_S = 180
 IDLE_MIN_S, IDLE_MAX_S = 30, 3600
+SETTLE_DEFAULT_S = 10  # a network scanner may pause several seconds between the chunks of one file
 
 
 @dataclass(frozen=True)
@@ -61,6 +63,18 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec("scan.folder", Action.SCAN, "", _text),                  # scan-to-folder directory to watch
     SettingSpec("export.dir", Action.EXPORT, "", _text),                 # where batches go ("": <data>/exports)
     SettingSpec("export.images", Action.EXPORT, "0", _one_of("0", "1")), # put the scans into the batch
+    # the scanner folder is watched ("1") until someone turns it off: across sign-out and restart
+    SettingSpec("scan.watch", Action.SCAN, "0", _one_of("0", "1")),
+    # a file in the scanner folder is taken once its size and time stayed the same this long
+    # (longer than the longest pause of the scanner's writing) and it is structurally complete
+    SettingSpec("scan.settle_seconds", Action.SETTINGS, str(SETTLE_DEFAULT_S), _int_between(1, 600)),
+    # resource caps of reading (kiosk.reading.imaging.Limits): above them a file is refused with its reason
+    SettingSpec("scan.max_pages", Action.SETTINGS, str(DEFAULT_LIMITS.max_pages), _int_between(1, 100_000)),
+    SettingSpec("scan.max_megapixels", Action.SETTINGS, str(DEFAULT_LIMITS.max_pixels // 1_000_000),
+                _int_between(1, 1_000)),
+    SettingSpec("scan.max_file_mb", Action.SETTINGS, str(DEFAULT_LIMITS.max_file_bytes >> 20), _int_between(1, 4_096)),
+    SettingSpec("scan.max_video_frames", Action.SETTINGS, str(DEFAULT_LIMITS.max_video_frames),
+                _int_between(100, 10_000_000)),
 )}
 # The reader's mark thresholds (every field of kiosk.reading.reader.Thresholds) appear
 # as settings "reader.<field>", fractions 0..1, kept in the reader's own JSON
@@ -129,6 +143,23 @@ def update_settings(store: Store, session: Session | None, values: dict[str, Any
     if plain:
         store.set_settings(plain)
     return get_settings(store)
+
+
+def scan_limits(store: Store) -> Limits:
+    """The resource caps of reading as set on this kiosk (defaults for what is not set)."""
+    s = get_settings(store)
+    return Limits(
+        max_pages=int(s["scan.max_pages"]),
+        max_pixels=int(s["scan.max_megapixels"]) * 1_000_000,
+        max_file_bytes=int(s["scan.max_file_mb"]) << 20,
+        max_video_frames=int(s["scan.max_video_frames"]),
+    )
+
+
+def watch_settings(store: Store) -> tuple[bool, str, int]:
+    """(watching on, the scanner folder, settle seconds) as set on this kiosk."""
+    s = get_settings(store)
+    return s["scan.watch"] == "1", s["scan.folder"], int(s["scan.settle_seconds"])
 
 
 def idle_seconds(store: Store) -> int:

@@ -171,4 +171,9 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER audit_kept BEFORE DELETE ON audit_log
     BEGIN SELECT RAISE(ABORT, 'audit rows are never deleted'); END;
     """,
+    # 7: a file name of any bytes: `source` shows it (bytes that are not UTF-8
+    # escaped as \xNN), `source_bytes` keeps its exact bytes (NULL when `source` is the name)
+    """
+    ALTER TABLE sheets ADD COLUMN source_bytes BLOB;
+    """,
 ]
