@@ -84,8 +84,7 @@ class VideoFrames:
                     return
                 try:
                     frames = packet.decode()
-                except (av.FFmpegError, ValueError) as exc:  # a damaged stretch: skip it, read on
-                    del exc
+                except (av.FFmpegError, ValueError):  # a damaged stretch: skip it, read on
                     self._damage()
                     continue
                 for frame in frames:
