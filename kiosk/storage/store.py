@@ -22,7 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from ..ballot.spec import LayoutSpec
+from ..datadir import db_lock
 from ..errors import KioskError
+from ..locks import interprocess_lock
 from ..reading.sheet import Selections, SheetReading
 from .migrations import MIGRATIONS
 from .sheets import FinalSheet, StoredSheet
@@ -104,9 +106,11 @@ class Store:
             self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=10.0)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = FULL")
-            self._migrate()
+            # two processes opening a fresh database at once take turns (schema, WAL)
+            with interprocess_lock(db_lock(self.path)):
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = FULL")
+                self._migrate()
 
     def close(self) -> None:
         self.db.close()
@@ -128,6 +132,8 @@ class Store:
             raise KioskError("storage.too_new", found=current, supported=SCHEMA_VERSION)
         for number in range(current + 1, SCHEMA_VERSION + 1):
             with self.transaction():
+                if self.version >= number:  # applied by another connection meanwhile
+                    continue
                 for statement in _split(MIGRATIONS[number - 1]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
