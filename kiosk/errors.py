@@ -223,6 +223,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "A ballot's authenticity tag is invalid: possibly forged ({detail})",
     ),
     "batch.malformed": ("Partijas fails ir bojāts vai nav partija ({detail})", "The batch file is damaged or not a batch ({detail})"),
+    "batch.too_large": (
+        "Partijas fails vai tā daļa ir lielāka, nekā pārbaude pieņem ({detail})",
+        "The batch file or a part of it is larger than verification accepts ({detail})",
+    ),
     # camera intake: the camera source in the Qt UI
     "camera.none": (
         "Kamera nav atrasta. Pievienojiet USB kameru (un pārbaudiet, vai datoram ir atļauts to lietot) "
