@@ -188,6 +188,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "central.trust": ("Uzticamo atslēgu mape nav derīga: {detail}", "The trusted key directory is not valid: {detail}"),
     "central.no_files": ("Nav norādīts neviens partijas fails", "No batch file given"),
     "central.output": ("Failu nevar ierakstīt: {detail}", "Cannot write the file: {detail}"),
+    "central.resolutions": (
+        "Pretrunu lēmumu fails nav derīgs: {detail}",
+        "The file of conflict decisions is not valid: {detail}",
+    ),
     # why a batch is refused ("batch.<reason>"; the reason is the name verify and tally report)
     "batch.bad_signature": (
         "Paraksts nav derīgs: manifests mainīts vai parakstīts ar citu atslēgu",
