@@ -278,6 +278,11 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Daļa video ir bojāta un izlaista (bojāti posmi: {detail}); pārējais ir nolasīts",
         "Part of the video is damaged and was skipped (damaged stretches: {detail}); the rest was read",
     ),
+    "watch.off": (
+        "Skenera mape netiek vērota: ieslēdziet vērošanu ekrānā “Skenēt”",
+        "The scanner folder is not being watched: turn watching on in the “Scan” screen",
+    ),
+    "watch.outside": ("Fails {path} nav skenera mapē {folder}", "The file {path} is not in the scanner folder {folder}"),
     "sheet.video_too_long": (
         "Video ir pārāk garš: nolasīta tikai tā sākuma daļa (kadri {detail})",
         "The video is too long: only its beginning was read (frames {detail})",

@@ -33,7 +33,7 @@ from .widgets import CurrentPageStack, ElidedLabel, MessageBar, PinPad
 log = logging.getLogger("kiosk.ui")
 
 # work that does not keep a session alive: previews and image loads
-BACKGROUND_JOBS = ("preview", "image")
+BACKGROUND_JOBS = ("preview", "image", "watch", "watch-scan")  # the scanner folder is watched signed out too
 
 INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -340,6 +340,8 @@ class MainWindow(QMainWindow):
         self.idle_timer.stop()
         QApplication.instance().removeEventFilter(self)
         set_bug_sink(None)
+        for screen in self.screens.values():
+            screen.on_close()
         self.ctx.runner.shutdown()
         for screen in self.screens.values():
             screen.on_session(None)
