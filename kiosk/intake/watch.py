@@ -134,6 +134,11 @@ def _tiff_complete(fh, size: int, head: bytes, max_ifds: int) -> bool:
             tag, typ = struct.unpack(order + "HH", e[:4])
             n = struct.unpack(order + ("Q" if big else "I"), e[4:4 + value_len])[0]
             tags[tag] = (typ, n, e[4 + value_len:])
+            total = types.get(typ, 1) * n
+            if total > value_len:  # the value lies elsewhere in the file: it must be there
+                where = struct.unpack(order + ("Q" if big else "I"), e[4 + value_len:])[0]
+                if where + total > size:
+                    return False
         for offsets_tag, counts_tag in ((273, 279), (324, 325)):
             if offsets_tag in tags and counts_tag in tags:
                 offs = _tiff_values(fh, order, big, size, *tags[offsets_tag], types)
