@@ -417,12 +417,14 @@ def _plan(kiosk: Kiosk, inp: Input, pending: set[tuple[str, int]],
     kiosk.store.add_image(copied.sha256, str(stored), copied.size, imaging.MEDIA_TYPES.get(kind, "application/octet-stream"))
     faults.point("scan.after_image")
     sha = copied.sha256
-    count = 1
+    count, whole = 1, 0  # pages, of which the first ``whole`` are readable despite a failure
     if failure is None:
         try:
             count = imaging.page_count(stored, kind, limits)
         except PageError as exc:
             failure = exc
+            whole = getattr(exc, "pages_ok", 0)  # a multi-page file cut short: its whole pages are read
+            count = whole + 1
     out: list[tuple[_Entry, tuple | None]] = []
     for number in range(1, count + 1):
         key = (sha, number)
@@ -430,7 +432,7 @@ def _plan(kiosk: Kiosk, inp: Input, pending: set[tuple[str, int]],
         if key in pending or kiosk.store.sheet_at(sha, number) is not None:
             e.repeat = True
             out.append((e, None))
-        elif failure is not None:
+        elif failure is not None and number > whole:
             e.reading = SheetReading.failed(failure)
             pending.add(key)
             out.append((e, None))

@@ -118,14 +118,16 @@ def page_count(path: str | Path, kind: str | None = None, limits: Limits = DEFAU
     ``limits.max_pages`` raises too_many_pages, a damaged file corrupt_file."""
     kind = kind or file_kind(path, limits)
     try:
-        if kind == "pdf":
-            with _pdf(path) as pdf:
-                n = len(pdf)
-        elif kind == "tiff":
-            with _open_image(path) as im:
-                n = _tiff_frames(im, limits.max_pages + 1)
-        else:
-            return 1
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a damaged file's warnings are its failure, said below
+            if kind == "pdf":
+                with _pdf(path) as pdf:
+                    n = len(pdf)
+            elif kind == "tiff":
+                with _open_image(path) as im:
+                    n = _tiff_frames(im, limits.max_pages + 1)
+            else:
+                return 1
     except PageError:
         raise
     except DECODER_ERRORS as exc:
@@ -139,13 +141,19 @@ def page_count(path: str | Path, kind: str | None = None, limits: Limits = DEFAU
 
 
 def _tiff_frames(im: Image.Image, stop: int) -> int:
-    """Frames of a TIFF, counted up to ``stop`` (Pillow's n_frames walks them all)."""
+    """Frames of a TIFF, counted up to ``stop`` (Pillow's n_frames walks them all).
+    A frame that cannot be reached (a file cut short while it was written) raises
+    corrupt_file with ``pages_ok``: the frames before it are whole and readable."""
     n = 1
     while n < stop:
         try:
             im.seek(n)
         except EOFError:
             break
+        except DECODER_ERRORS as exc:
+            err = PageError("corrupt_file", detail=f"page {n + 1}: {_detail(exc)}")
+            err.pages_ok = n  # type: ignore[attr-defined]
+            raise err from None
         n += 1
     return n
 
@@ -178,9 +186,11 @@ def read_page(path: str | Path, number: int, kind: str | None = None, limits: Li
     """One page (1-based) at working resolution; raises PageError."""
     kind = kind or file_kind(path, limits)
     try:
-        if kind == "pdf":
-            return _pdf_page(path, number, limits)
-        return _raster_page(path, number, kind, limits)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a damaged file's warnings are its failure, said below
+            if kind == "pdf":
+                return _pdf_page(path, number, limits)
+            return _raster_page(path, number, kind, limits)
     except PageError:
         raise
     except Image.DecompressionBombError as exc:  # a later frame of a TIFF
