@@ -118,6 +118,16 @@ def reader_defaults() -> dict[str, str]:
 
 def update_settings(store: Store, session: Session | None, values: dict[str, Any]) -> dict[str, str]:
     """Validate and store settings, each checked against the role that may change it."""
+    return _update(store, values, lambda action: require(session, action))
+
+
+def operator_settings(store: Store, values: dict[str, Any]) -> dict[str, str]:
+    """Validate and store settings for the machine's operator (``kiosk settings`` on the
+    command line, which runs every workflow headless without a kiosk session)."""
+    return _update(store, values, lambda action: None)
+
+
+def _update(store: Store, values: dict[str, Any], allowed: Callable[[Action], Any]) -> dict[str, str]:
     reader_names = set(_reader_defaults())
     clean: dict[str, str] = {}
     for key, value in values.items():
@@ -127,7 +137,7 @@ def update_settings(store: Store, session: Session | None, values: dict[str, Any
             action, check = SETTINGS[key].action, SETTINGS[key].check
         else:
             raise KioskError("settings.unknown", key=key)
-        require(session, action)
+        allowed(action)
         try:
             clean[key] = check(value)
         except (TypeError, ValueError) as exc:
