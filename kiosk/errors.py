@@ -256,8 +256,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     "camera.video_failed": ("Video failu nevar atskaņot: {detail}", "The video file cannot be played: {detail}"),
     # hostile or unfinished inputs of a scan ("sheet.<reason>", kiosk.intake.scan)
     "sheet.special_file": (
-        "Tas nav parasts fails (ierīce, kanāls vai sistēmas fails: {detail}), tāpēc netiek lasīts",
-        "This is not a regular file (a device, a pipe or a system file: {detail}), so it is not read",
+        "Tas nav parasts fails (bet ierīce, kanāls vai sistēmas fails), tāpēc netiek lasīts: {detail}",
+        "This is not a regular file (but a device, a pipe or a system file), so it is not read: {detail}",
     ),
     "sheet.unreadable_folder": ("Mapi nevar nolasīt: {detail}", "The folder cannot be read: {detail}"),
     "sheet.linked_folder": (
@@ -275,8 +275,8 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The PDF is protected by a password: save it without one and add it again",
     ),
     "sheet.damaged_video": (
-        "Daļa video ir bojāta un izlaista (bojāti posmi: {detail}); pārējais ir nolasīts",
-        "Part of the video is damaged and was skipped (damaged stretches: {detail}); the rest was read",
+        "Daļa video ir bojāta un izlaista, pārējais ir nolasīts ({detail})",
+        "Part of the video is damaged and was skipped, the rest was read ({detail})",
     ),
     "watch.off": (
         "Skenera mape netiek vērota: ieslēdziet vērošanu ekrānā “Skenēt”",
@@ -284,8 +284,8 @@ CATALOG: dict[str, tuple[str, str]] = {
     ),
     "watch.outside": ("Fails {path} nav skenera mapē {folder}", "The file {path} is not in the scanner folder {folder}"),
     "sheet.video_too_long": (
-        "Video ir pārāk garš: nolasīta tikai tā sākuma daļa (kadri {detail})",
-        "The video is too long: only its beginning was read (frames {detail})",
+        "Video ir pārāk garš: nolasīta tikai tā sākuma daļa ({detail})",
+        "The video is too long: only its beginning was read ({detail})",
     ),
 }
 
