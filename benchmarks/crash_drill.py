@@ -6,10 +6,14 @@ For each of ``--kills`` rounds (20 by default) per workflow:
   processes); after a random delay the command's whole process group is killed with
   SIGKILL; the database must pass ``PRAGMA integrity_check``; the folder is scanned again
   to the end and every ballot of it must be counted exactly once;
-* export: two more ballots are scanned, then ``kiosk export --images`` is killed after a
-  random delay; ``kiosk export --list`` (which finishes an interrupted rename) must show
-  one file per recorded batch with the recorded SHA-256, and no file under a batch's name
-  that is not recorded.
+* export: two more ballots are scanned, then ``kiosk export --images`` is killed: in half
+  of the rounds (drawn at random) by SIGKILL after a random delay within the command's
+  working window (measured first: past the interpreter's start, before its end), in the
+  other half at a crash point drawn at random (``KIOSK_FAULT``: after the file is written,
+  after the batch is recorded, after the rename), so that the few milliseconds between
+  writing, recording and renaming are hit too; ``kiosk export --list`` (which finishes an
+  interrupted rename) must show one file per recorded batch with the recorded SHA-256, and
+  no file under a batch's name that is not recorded.
 
 At the end every figure must add up (issued, counted, exported, records in the batch files)
 and the central office must verify every batch file and count every exported ballot once.
@@ -55,10 +59,12 @@ def run(cmd: list[str]) -> subprocess.CompletedProcess:
     return subprocess.run(cmd, capture_output=True, env=env(), timeout=900)
 
 
-def kill_after(cmd: list[str], delay: float) -> tuple[int, float]:
+def kill_after(cmd: list[str], delay: float, fault: str | None = None) -> tuple[int, float]:
     """Start ``cmd``, SIGKILL its process group after ``delay`` s; (exit status, seconds it ran)."""
     t0 = time.monotonic()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env=env(), start_new_session=True)
+    extra = {"KIOSK_FAULT": fault} if fault else {}
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL, env={**env(), **extra},
+                            start_new_session=True)
     try:
         proc.wait(timeout=delay)
     except subprocess.TimeoutExpired:
@@ -122,12 +128,21 @@ def main() -> int:
         assert all(x["status"] == "counted" for x in lines), lines
     # export --------------------------------------------------------------------------------
     out = work / "batches"
-    killed_export = 0
+    t0 = time.monotonic()
+    run(kiosk_cmd(data, "export", "--list"))
+    start_s = time.monotonic() - t0  # the interpreter's start and the data directory's opening
+    killed_export, at_points = 0, {}
     for r in range(args.kills):
         d, _ = folder(f"export-{r:02d}", 2)
         assert run(kiosk_cmd(data, "scan", "--workers", "1", str(d))).returncode == 0
-        status, _ran = kill_after(kiosk_cmd(data, "export", "--images", "--out", str(out)), rng.uniform(0.3, 3.0))
-        killed_export += status == -signal.SIGKILL
+        cmd = kiosk_cmd(data, "export", "--images", "--out", str(out))
+        if rng.random() < 0.5:
+            point = rng.choice(["export.after_write", "export.after_record", "export.after_rename"])
+            status, _ran = kill_after(cmd, 600.0, point)
+            at_points[point] = at_points.get(point, 0) + 1
+        else:
+            status, _ran = kill_after(cmd, rng.uniform(0.7 * start_s, 1.6 * start_s))
+        killed_export += status in (-signal.SIGKILL, 137)
         assert integrity(data / "kiosk.db") == "ok", f"export round {r}: integrity"
         listed = run(kiosk_cmd(data, "export", "--list", "--json"))
         assert listed.returncode == 0, listed.stderr
@@ -160,8 +175,9 @@ def main() -> int:
     assert tally.returncode == 0 and t["ballots_counted"] == total and t["complete"], t
     print(f"scan: {args.kills} kills ({killed_scan} mid-run, {args.kills - killed_scan} after the end), "
           f"runs lasted {min(scan_times):.1f}-{max(scan_times):.1f} s; every restart counted its folder once")
-    print(f"export: {args.kills} kills ({killed_export} mid-run); {len(batches)} batches recorded, "
-          f"each file present with its recorded SHA-256, no unrecorded batch file")
+    print(f"export: {args.kills} kills ({killed_export} mid-run; at crash points {at_points}, the rest by SIGKILL "
+          f"0.7-1.6 x the {start_s:.1f} s start); {len(batches)} batches recorded, each file present with its "
+          f"recorded SHA-256 after every round, no unrecorded batch file")
     print(f"figures: issued {issued}, counted {counts['counted']}, exported {exported}, records in batches "
           f"{sum(b['records'] for b in batches)}, duplicates {counts['duplicate']}; integrity_check ok every round")
     print(f"central: {v['valid']} of {v['valid'] + v['invalid']} batches valid, tally counted {t['ballots_counted']}, "
