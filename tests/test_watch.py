@@ -4,6 +4,7 @@ read once in its final form.  Time is the test's own clock; the files are real."
 from __future__ import annotations
 
 import io
+import json
 import random
 from pathlib import Path
 
@@ -242,3 +243,20 @@ def test_fifty_files_from_a_pausing_writer_each_stored_once_in_final_form(kiosk,
         [(name, 1) for name, _, _ in plan[:46]] + [(f"batch-{i}.pdf", p) for i in range(4) for p in (1, 2, 3)])
     stored = {Path(kiosk.store.image(kiosk.store.sheet(r.sheet_id).image_sha256)["path"]).read_bytes() for r in results}
     assert stored == {versions[-1] for _, versions, _ in plan}  # only final versions were stored
+
+
+def test_cli_settings_shows_and_changes_the_caps(kiosk, capsys):
+    from kiosk.access.settings import scan_limits
+    from kiosk.cli.main import main
+
+    root = str(kiosk.root)
+    assert main(["--data-dir", root, "settings", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert (shown["scan.max_pages"], shown["scan.settle_seconds"], shown["scan.watch"]) == ("500", "10", "0")
+    assert main(["--data-dir", root, "settings", "scan.max_pages=40", "scan.max_file_mb=8"]) == 0
+    assert "scan.max_pages = 40" in capsys.readouterr().out
+    limits = scan_limits(kiosk.store)
+    assert (limits.max_pages, limits.max_file_bytes) == (40, 8 << 20)
+    assert main(["--data-dir", root, "settings", "scan.max_pages=0"]) == 1
+    assert "settings.invalid" in capsys.readouterr().err
+    assert main(["--data-dir", root, "settings", "scan.max_pages"]) == 2
