@@ -336,10 +336,13 @@ def _canonical(data: bytes, what: str) -> Any:
     return obj
 
 
+RECORDS_CHUNK = 256  # records checked for canonical form together (one json.dumps per chunk)
+
+
 def _canonical_records(data: bytes) -> Iterator[Any]:
-    """The records of ``records.json`` one at a time, each checked to be in
-    canonical form (so the whole array is: ``[`` records joined by ``,`` ``]``),
-    never the whole list of them in memory at once."""
+    """The records of ``records.json``, checked to be in canonical form (so the whole
+    array is ``[`` records joined by ``,`` ``]``) a chunk at a time before they are
+    yielded: never the whole list of them in memory at once."""
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError:
@@ -352,24 +355,29 @@ def _canonical_records(data: bytes) -> Iterator[Any]:
     if text[pos:pos + 1] == "]":
         pos += 1
     else:
+        chunk: list[Any] = []
+        start = pos
         while True:
             try:
                 obj, end = decoder.raw_decode(text, pos)
             except ValueError:
                 raise Refused("malformed", f"{RECORDS_NAME} is not UTF-8 JSON") from None
-            try:
-                same = canonical_json(obj).decode("utf-8") == text[pos:end]
-            except ValueError:
-                same = False
-            if not same:
-                raise Refused("malformed", f"{RECORDS_NAME} is not in canonical form")
-            yield obj
+            chunk.append(obj)
             sep = text[end:end + 1]
+            if sep not in (",", "]"):
+                raise Refused("malformed", f"{RECORDS_NAME} is not in canonical form")
             pos = end + 1
+            if len(chunk) == RECORDS_CHUNK or sep == "]":
+                try:
+                    same = canonical_json(chunk).decode("utf-8")[1:-1] == text[start:end]
+                except ValueError:
+                    same = False
+                if not same:
+                    raise Refused("malformed", f"{RECORDS_NAME} is not in canonical form")
+                yield from chunk
+                chunk, start = [], pos
             if sep == "]":
                 break
-            if sep != ",":
-                raise Refused("malformed", f"{RECORDS_NAME} is not in canonical form")
     if pos != len(text):
         raise Refused("malformed", f"{RECORDS_NAME} is not in canonical form")
 
