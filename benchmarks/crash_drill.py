@@ -92,7 +92,7 @@ def main() -> int:
     data = work / "data"
     k = Kiosk.enroll("kuldiga-vpvkac", root=data, campaign_path=demo_campaign_path())
     per_folder = 3
-    total = args.kills * per_folder + args.kills * 2
+    total = args.kills * per_folder + args.kills * 2 + per_folder
     pdf, spec, serials = sheets.print_pdf(k, work, total)
     issued = k.store.issued_counts()["issued"]
     k.close()
@@ -113,10 +113,14 @@ def main() -> int:
 
     print(f"machine: {os.cpu_count()} cores, load {os.getloadavg()[0]:.1f}; work dir {work}")
     # scan ----------------------------------------------------------------------------------
+    d, _ = folder("scan-calibration", per_folder)
+    t0 = time.monotonic()
+    assert run(kiosk_cmd(data, "scan", "--json", "--workers", "2", str(d))).returncode == 0
+    scan_s = time.monotonic() - t0  # a whole scan of one folder, start to end
     killed_scan, scan_times = 0, []
     for r in range(args.kills):
         d, expect = folder(f"scan-{r:02d}", per_folder)
-        delay = rng.uniform(0.5, 6.0)
+        delay = rng.uniform(0.3, 1.0) * scan_s
         status, ran = kill_after(kiosk_cmd(data, "scan", "--json", "--workers", "2", str(d)), delay)
         killed_scan += status == -signal.SIGKILL
         scan_times.append(ran)
@@ -173,8 +177,9 @@ def main() -> int:
     t = json.loads(tally.stdout)
     assert verify.returncode == 0 and v["invalid"] == 0, v
     assert tally.returncode == 0 and t["ballots_counted"] == total and t["complete"], t
-    print(f"scan: {args.kills} kills ({killed_scan} mid-run, {args.kills - killed_scan} after the end), "
-          f"runs lasted {min(scan_times):.1f}-{max(scan_times):.1f} s; every restart counted its folder once")
+    print(f"scan: {args.kills} kills at 0.3-1.0 x the {scan_s:.1f} s of a whole scan ({killed_scan} mid-run, "
+          f"{args.kills - killed_scan} after the end), runs lasted {min(scan_times):.1f}-{max(scan_times):.1f} s; "
+          f"every restart counted its folder once")
     print(f"export: {args.kills} kills ({killed_export} mid-run; at crash points {at_points}, the rest by SIGKILL "
           f"0.7-1.6 x the {start_s:.1f} s start); {len(batches)} batches recorded, each file present with its "
           f"recorded SHA-256 after every round, no unrecorded batch file")
