@@ -131,16 +131,17 @@ def main() -> None:
           f"{len(events)} writes over {events[-1][0]:.0f} s; settle {args.settle} s")
 
     watch = FolderWatch(folder, settle_s=args.settle)
-    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(work / "events.json")], stdout=subprocess.PIPE,
-                              text=True)
+    writer = subprocess.Popen([sys.executable, "-c", WRITER, str(work / "events.json")], stdout=subprocess.PIPE)
     os.set_blocking(writer.stdout.fileno(), False)
     last_write: dict[str, float] = {}
     t0 = time.monotonic()
     results, delays = [], []
     buffered = ""
     while True:
-        chunk = writer.stdout.read() or ""
-        buffered += chunk
+        try:
+            buffered += os.read(writer.stdout.fileno(), 1 << 16).decode()
+        except BlockingIOError:
+            pass
         while "\n" in buffered:
             line, buffered = buffered.split("\n", 1)
             _at, name = json.loads(line)
