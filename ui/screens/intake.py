@@ -280,7 +280,7 @@ class IntakeScreen(Screen):
         self.repeat_label.setObjectName("note")
         counters.addWidget(self.repeat_label)
         self.watch_state = QLabel()  # whether the scanner folder is watched, whatever source is shown
-        self.watch_state.setObjectName("watchState")
+        self.watch_state.setObjectName("note")  # coloured by its level, like the other notes
         counters.addWidget(self.watch_state)
         counters.addStretch(1)
         self.clear_button = QPushButton()
