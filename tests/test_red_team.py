@@ -754,6 +754,8 @@ def test_38_a_decision_resolves_a_conflict(kiosk, twin, tmp_path):
     result = tally(checks, kiosk.campaign, resolutions={serial: Resolution(serial, twin.kiosk_id, 1)})
     assert result.complete and result.ballots_counted == 1 and result.conflicts[0].counted.kiosk_id == twin.kiosk_id
     assert {s.id: s.votes for s in result.specialists}[sid[1]] == 1
+    typo = tally(checks, kiosk.campaign, resolutions={serial: Resolution(serial, twin.kiosk_id, 7)})
+    assert not typo.complete and typo.ballots_counted == 0  # a decision naming no copy decides nothing
     decisions = tmp_path / "decisions.json"
     decisions.write_text(json.dumps({serial: None}))
     assert main(["central", "tally", "--trust", str(trust), "--resolutions", str(decisions), *map(str, files)]) == 0

@@ -299,6 +299,9 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
         chosen = next(((c, b, cp) for c, b, cp in copies
                        if decision.kiosk_id is not None and (c.kiosk_id, c.batch) == (decision.kiosk_id, decision.batch)),
                       None)
+        if decision.kiosk_id is not None and chosen is None:  # names no copy of this serial: not a decision
+            conflicts.append(SerialConflict(serial, kind, described))
+            continue
         if chosen is not None and chosen[1] is not None:
             count(chosen[0], chosen[1])
         conflicts.append(SerialConflict(serial, kind, described, resolved=True,
