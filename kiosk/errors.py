@@ -277,6 +277,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "central.trust": ("Uzticamo atslēgu mape nav derīga: {detail}", "The trusted key directory is not valid: {detail}"),
     "central.no_files": ("Nav norādīts neviens partijas fails", "No batch file given"),
     "central.output": ("Failu nevar ierakstīt: {detail}", "Cannot write the file: {detail}"),
+    "central.resolutions": (
+        "Pretrunu lēmumu fails nav derīgs: {detail}",
+        "The file of conflict decisions is not valid: {detail}",
+    ),
     # why a batch is refused ("batch.<reason>"; the reason is the name verify and tally report)
     "batch.bad_signature": (
         "Paraksts nav derīgs: manifests mainīts vai parakstīts ar citu atslēgu",
@@ -312,6 +316,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "A ballot's authenticity tag is invalid: possibly forged ({detail})",
     ),
     "batch.malformed": ("Partijas fails ir bojāts vai nav partija ({detail})", "The batch file is damaged or not a batch ({detail})"),
+    "batch.too_large": (
+        "Partijas fails vai tā daļa ir lielāka, nekā pārbaude pieņem ({detail})",
+        "The batch file or a part of it is larger than verification accepts ({detail})",
+    ),
     # camera intake: the camera source in the Qt UI
     "camera.none": (
         "Kamera nav atrasta. Pievienojiet USB kameru (un pārbaudiet, vai datoram ir atļauts to lietot) "
@@ -335,6 +343,39 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The camera sends no picture. Check its cable and start again; the ballots read so far are saved",
     ),
     "camera.video_failed": ("Video failu nevar atskaņot: {detail}", "The video file cannot be played: {detail}"),
+    # hostile or unfinished inputs of a scan ("sheet.<reason>", kiosk.intake.scan)
+    "sheet.special_file": (
+        "Tas nav parasts fails (bet ierīce, kanāls vai sistēmas fails), tāpēc netiek lasīts: {detail}",
+        "This is not a regular file (but a device, a pipe or a system file), so it is not read: {detail}",
+    ),
+    "sheet.unreadable_folder": ("Mapi nevar nolasīt: {detail}", "The folder cannot be read: {detail}"),
+    "sheet.linked_folder": (
+        "Saite uz citu mapi netiek izsekota: pievienojiet pašu mapi",
+        "A link to another folder is not followed: add the folder itself",
+    ),
+    "sheet.file_changing": (
+        "Fails vēl tiek rakstīts (mainījās lasīšanas laikā): tas tiks nolasīts, kad būs pabeigts",
+        "The file is still being written (it changed while it was read): it is read once it is finished",
+    ),
+    "sheet.file_too_large": ("Fails ir pārāk liels ({detail} baiti)", "The file is too large ({detail} bytes)"),
+    "sheet.too_many_pages": ("Failā ir pārāk daudz lapu ({detail})", "The file has too many pages ({detail})"),
+    "sheet.encrypted": (
+        "PDF fails ir aizsargāts ar paroli: saglabājiet to bez paroles un pievienojiet vēlreiz",
+        "The PDF is protected by a password: save it without one and add it again",
+    ),
+    "sheet.damaged_video": (
+        "Daļa video ir bojāta un izlaista, pārējais ir nolasīts ({detail})",
+        "Part of the video is damaged and was skipped, the rest was read ({detail})",
+    ),
+    "watch.off": (
+        "Skenera mape netiek vērota: ieslēdziet vērošanu ekrānā “Skenēt”",
+        "The scanner folder is not being watched: turn watching on in the “Scan” screen",
+    ),
+    "watch.outside": ("Fails {path} nav skenera mapē {folder}", "The file {path} is not in the scanner folder {folder}"),
+    "sheet.video_too_long": (
+        "Video ir pārāk garš: nolasīta tikai tā sākuma daļa ({detail})",
+        "The video is too long: only its beginning was read ({detail})",
+    ),
 }
 
 LANGUAGES = ("lv", "en")

@@ -1,15 +1,25 @@
-"""``kiosk campaign``, ``kiosk enroll``, ``kiosk status``: the campaign and this kiosk's place in it."""
+"""``kiosk campaign``, ``kiosk enroll``, ``kiosk status``, ``kiosk settings``: the campaign and this kiosk's place in it."""
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from ..access.roles import Action, Role
+from ..access.settings import get_settings, update_settings
 from ..assets import demo_campaign_path
 from ..ballot.campaign import load_campaign
 from ..datadir import DataDir
 from ..station import Kiosk
 from ..storage.store import Store
-from .common import EXIT_OK, audit_command, open_kiosk, out
+from .common import (
+    EXIT_OK,
+    UsageError,
+    add_role_argument,
+    audit_command,
+    open_kiosk,
+    out,
+    sign_in,
+)
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
@@ -76,6 +86,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    values = {}
+    for item in args.values:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"settings: {item!r} is not KEY=VALUE")
+        values[key] = value
+    with open_kiosk(args) as k:
+        if values:  # changing needs a role that may change them (the office by default), as at the screen
+            office = sign_in(k, args, Action.SETTINGS)
+            current = update_settings(k.store, office.session, values)
+        else:
+            current = get_settings(k.store)
+    if args.json:
+        out(current)
+    else:
+        for key, value in current.items():
+            print(f"{key} = {value}")
+    return EXIT_OK
+
+
 def register(sub: Any) -> None:
     s = sub.add_parser("campaign", help="validate and show a campaign file")
     s.add_argument("file", nargs="?", help="campaign TOML (default: the enrolled one, else the demo)")
@@ -92,3 +123,9 @@ def register(sub: Any) -> None:
     s = sub.add_parser("status", help="show enrollment and counts")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_status)
+
+    s = sub.add_parser("settings", help="show this kiosk's settings, or change some (KEY=VALUE; signed in as the office)")
+    s.add_argument("values", nargs="*", metavar="KEY=VALUE")
+    s.add_argument("--json", action="store_true")
+    add_role_argument(s, Role.OFFICE)
+    s.set_defaults(func=cmd_settings)

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from ..ballot import payload
 from ..ballot.spec import LayoutSpec
 from . import imaging
-from .imaging import PageError
+from .imaging import DEFAULT_LIMITS, Limits, PageError
 from .reader import Thresholds, read_sheet
 from .sheet import SheetReading
 
@@ -30,6 +30,7 @@ class ReadContext:
     key: bytes
     thresholds: dict[str, float]
     backend: str | None = None
+    limits: Limits = DEFAULT_LIMITS  # resource caps (pages, pixels, bytes, video frames)
 
     def verify(self) -> Callable[[str], payload.Payload]:
         return functools.partial(
@@ -42,7 +43,7 @@ def read_file_page(ctx: ReadContext, path: str, number: int, kind: str) -> Sheet
     """Decode and read one page: the reading ``Store.record_sheet`` stores."""
     t0 = time.perf_counter()
     try:
-        page = imaging.read_page(path, number, kind)
+        page = imaging.read_page(path, number, kind, ctx.limits)
     except PageError as exc:
         return SheetReading.failed(exc)
     t_decode = (time.perf_counter() - t0) * 1000

@@ -239,4 +239,9 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER batch_images_kept BEFORE DELETE ON batch_images
     BEGIN SELECT RAISE(ABORT, 'batch images are never deleted'); END;
     """,
+    # 9: a file name of any bytes: `source` shows it (bytes that are not UTF-8
+    # escaped as \xNN), `source_bytes` keeps its exact bytes (NULL when `source` is the name)
+    """
+    ALTER TABLE sheets ADD COLUMN source_bytes BLOB;
+    """,
 ]

@@ -28,6 +28,7 @@ class StoredSheet:
     interpretation: dict[str, Any] = field(default_factory=dict)  # the reader's details (JSON)
     duplicate_of: int | None = None  # the sheet that holds the ballot of this serial
     repeat: bool = False  # this page of this image was stored before (and is returned as it was)
+    source_bytes: bytes | None = None  # the source's exact bytes when it is not UTF-8 (``source`` escapes them)
 
     @property
     def reason(self) -> str | None:

@@ -25,7 +25,9 @@ from typing import Any
 
 from .. import platform
 from ..ballot.spec import LayoutSpec
+from ..datadir import db_lock
 from ..errors import KioskError
+from ..locks import interprocess_lock
 from ..reading.sheet import Selections, SheetReading
 from .migrations import MIGRATIONS
 from .sheets import FinalSheet, StoredSheet
@@ -118,10 +120,12 @@ class Store:
             self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = FULL")
-            self.db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
-            self._migrate()
+            # two processes opening a fresh database at once take turns (schema, WAL)
+            with interprocess_lock(db_lock(self.path)):
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = FULL")
+                self.db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
+                self._migrate()
 
     def close(self) -> None:
         self.db.close()
@@ -143,6 +147,8 @@ class Store:
             raise KioskError("storage.too_new", found=current, supported=SCHEMA_VERSION)
         for number in range(current + 1, SCHEMA_VERSION + 1):
             with self.transaction():
+                if self.version >= number:  # applied by another connection meanwhile
+                    continue
                 for statement in _split(MIGRATIONS[number - 1]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
@@ -338,14 +344,15 @@ class Store:
         return _sheet(row) if row else None
 
     def record_sheet(self, reading: SheetReading, *, image_sha256: str, page: int, source: str,
-                     run_id: int | None = None) -> StoredSheet:
+                     run_id: int | None = None, source_bytes: bytes | None = None) -> StoredSheet:
         """Store one read sheet (page ``page`` of the image ``image_sha256``), once,
         and return it as stored.
 
         In the same transaction: a page already stored is returned unchanged
         (with ``repeat`` true); a counted or review sheet whose serial already
         holds a ballot becomes a ``duplicate`` linked to the first sheet and
-        never counts.
+        never counts.  ``source`` is text (a name that is not UTF-8 shown with its
+        bytes escaped); ``source_bytes`` keeps such a name's exact bytes.
         """
         with self.transaction() as db:
             row = db.execute(
@@ -362,10 +369,10 @@ class Store:
                     reasons = ("duplicate_serial",)
             cur = db.execute(
                 "INSERT INTO sheets (image_sha256, page, source, run_id, status, reasons, serial, layout_id,"
-                " selections, interpretation, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (image_sha256, page, source, run_id, status, json.dumps(list(reasons)), serial, reading.layout_id,
+                " selections, interpretation, duplicate_of, source_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (image_sha256, page, _text(source), run_id, status, json.dumps(list(reasons)), serial, reading.layout_id,
                  _selections_text(reading.selections), json.dumps(reading.interpretation or {}, ensure_ascii=False),
-                 duplicate_of),
+                 duplicate_of, source_bytes),
             )
             sheet_id = int(cur.lastrowid)
             if status in ("counted", "review") and serial is not None:
@@ -627,6 +634,15 @@ def _spec(text: str) -> LayoutSpec:
     return LayoutSpec.from_json(json.loads(text))
 
 
+def _text(value: str) -> str:
+    """Text SQLite can store: a lone surrogate (an undecodable byte of a file name) escaped."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return value
+
+
 def _selections_text(selections: Selections | None) -> str | None:
     return None if selections is None else json.dumps(selections, ensure_ascii=False)
 
@@ -651,6 +667,7 @@ def _sheet(row: sqlite3.Row, *, repeat: bool = False) -> StoredSheet:
         interpretation=json.loads(row["interpretation"]),
         duplicate_of=row["duplicate_of"],
         repeat=repeat,
+        source_bytes=row["source_bytes"],
     )
 
 

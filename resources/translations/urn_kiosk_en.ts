@@ -316,8 +316,28 @@ Public key for the central office: {key}</translation>
         <translation>Read before: {n}</translation>
     </message>
     <message>
+        <source>Skenera mape nav pieejama</source>
+        <translation>Scanner folder not available</translation>
+    </message>
+    <message>
+        <source>Skenera mape: vēro</source>
+        <translation>Scanner folder: watched</translation>
+    </message>
+    <message>
+        <source> (gaida: {n})</source>
+        <translation> ({n} waiting)</translation>
+    </message>
+    <message>
+        <source>Skenera mape: nevēro</source>
+        <translation>Scanner folder: not watched</translation>
+    </message>
+    <message>
         <source>Beigt vērot</source>
         <translation>Stop watching</translation>
+    </message>
+    <message>
+        <source>Mape {folder} nav pieejama; vērošana turpināsies, kad tā atgriezīsies.</source>
+        <translation>The folder {folder} is not available; watching goes on when it is back.</translation>
     </message>
     <message>
         <source>Vēro mapi {folder}. Jauni faili tiek nolasīti, tiklīdz skeneris tos pabeidzis.</source>
