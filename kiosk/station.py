@@ -118,14 +118,14 @@ class Kiosk:
     @classmethod
     def open_or_enroll_demo(cls, root: str | Path | DataDir | None = None) -> "Kiosk":
         """Open the data directory; a fresh one enrolls itself in the demo
-        campaign's first institution."""
+        campaign's demo institution (its first institution if it names none)."""
         try:
             return cls.open(root)
         except KioskError as exc:
             if exc.code != "enroll.not_enrolled":
                 raise
         demo = load_campaign(demo_campaign_path())
-        return cls.enroll(demo.institutions[0].id, root=root, campaign_path=demo_campaign_path())
+        return cls.enroll(demo.demo_institution or demo.institutions[0].id, root=root, campaign_path=demo_campaign_path())
 
     def close(self) -> None:
         self.store.close()

@@ -78,11 +78,21 @@ def test_outcomes_per_question(kiosk, tmp_path):
     it = sheets.read(kiosk, optional_blank)
     assert (it.status, it.selections) == ("counted", {"specialist": ["k-kalnins"], "rating": []})
 
+    # the default review policy counts a question left blank, and a blank ballot, as cast
     required_blank, _, _ = sheets.ballot(kiosk, tmp_path, {"rating": "5"})
-    assert sheets.read(kiosk, required_blank).reasons == ["undervote"]
-
+    it = sheets.read(kiosk, required_blank)
+    assert (it.status, it.reasons, it.selections) == ("counted", [], {"specialist": [], "rating": ["5"]})
+    assert it.details["questions"]["specialist"] == {"state": "blank", "marked": [], "case": "undervote"}
+    assert it.details["counted_as_cast"] == ["undervote"]
     blank, _, _ = sheets.ballot(kiosk, tmp_path, {})
     it = sheets.read(kiosk, blank)
+    assert (it.status, it.reasons, it.selections) == ("counted", [], {"specialist": [], "rating": []})
+    assert it.details["counted_as_cast"] == ["blank_ballot"]
+
+    # a campaign that wants a person to see them says so in its [review] table
+    strict = {"undervote": "review", "blank_ballot": "review"}
+    assert sheets.read(kiosk, required_blank, policy=strict).reasons == ["undervote"]
+    it = sheets.read(kiosk, blank, policy=strict)
     assert (it.status, it.reasons) == ("review", ["blank_ballot"])
 
 

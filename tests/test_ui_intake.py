@@ -110,7 +110,7 @@ def test_watched_scan_folder_reads_new_files(win, qtbot, kiosk, tmp_path):
     with qtbot.waitSignal(screen.scan_finished, timeout=60_000):
         screen.watcher.poll()
     assert screen.model.rowCount() == 1
-    assert screen.model.rows[0].status == "review"  # the required question is blank
+    assert screen.model.rows[0].status == "counted"  # the required question left blank: counted as cast
     screen.watcher.poll()
     screen.watcher.poll()
     assert screen.model.rowCount() == 1 and not screen.running  # taken once

@@ -12,4 +12,5 @@ def read_context(kiosk: Kiosk, thresholds: Thresholds | None = None, backend: st
     layouts = {i: spec for i in kiosk.known_layouts() if (spec := kiosk.stored_layout(i)) is not None}
     if thresholds is None:
         thresholds = reader_thresholds(kiosk.store)
-    return ReadContext(layouts, kiosk.campaign.hash, kiosk.institution.hash, kiosk.tag_key, thresholds.to_dict(), backend)
+    return ReadContext(layouts, kiosk.campaign.hash, kiosk.institution.hash, kiosk.tag_key, thresholds.to_dict(), backend,
+                       dict(kiosk.campaign.review))

@@ -72,13 +72,8 @@ def print_ballots(
     else:  # pragma: no cover - astronomically unlikely
         raise RuntimeError("could not draw unique serials")
     inst_hash = kiosk.institution.hash
-    ballots = [
-        (
-            payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, inst_hash, spec.id, s).text(),
-            payload.serial_text(s),
-        )
-        for s in serials
-    ]
+    made = [payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, inst_hash, spec.id, s) for s in serials]
+    ballots = [(p.text(), payload.printed_serial(p, spec.serial_text.check)) for p in made]
     try:
         if printer:
             with tempfile.TemporaryDirectory(dir=kiosk.datadir.tmp) as tmp:
