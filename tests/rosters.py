@@ -157,3 +157,24 @@ def to_toml(data: dict[str, Any]) -> str:
             lines.append("  [[institutions.specialists]]")
             lines += [f"  {kk} = {value(vv)}" for kk, vv in s.items()]
     return "\n".join(lines) + "\n"
+
+
+def write_campaign(data: dict[str, Any], path) -> Any:
+    """Write the campaign as a TOML file; returns the path."""
+    from pathlib import Path
+
+    path = Path(path)
+    path.write_text(to_toml(data), encoding="utf-8")
+    return path
+
+
+def enrolled(data: dict[str, Any], folder, institution: str | None = None):
+    """A kiosk enrolled in one institution of this campaign (written to ``folder``/campaign.toml)."""
+    from pathlib import Path
+
+    from kiosk.station import Kiosk
+
+    folder = Path(folder)
+    folder.mkdir(parents=True, exist_ok=True)
+    path = write_campaign(data, folder / "campaign.toml")
+    return Kiosk.enroll(institution or data["institutions"][0]["id"], root=folder / "data", campaign_path=path)
