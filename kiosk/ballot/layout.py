@@ -105,9 +105,11 @@ class Density:
 # from roomy to tight; the first that fits is used
 DENSITIES = {
     "a5": (Density(8.0, 12.5, 9.5, 3.5), Density(7.0, 11.0, 8.5, 3.0), Density(6.0, 10.0, 8.0, 2.5),
-           Density(5.5, 9.0, 7.5, 2.2), Density(5.0, 8.5, 7.0, 2.0, True), Density(5.0, 8.0, 6.5, 2.0, True)),
-    "a4": (Density(8.0, 12.5, 9.5, 3.5), Density(7.0, 11.0, 8.5, 3.0), Density(6.0, 10.0, 8.0, 2.5),
-           Density(5.5, 9.0, 7.5, 2.2, True), Density(5.0, 8.5, 7.0, 2.0, True), Density(5.0, 8.0, 6.5, 2.0, True)),
+           Density(6.0, 9.0, 7.5, 2.2), Density(5.5, 9.0, 7.5, 2.2), Density(5.5, 8.5, 7.0, 2.0, True),
+           Density(5.0, 8.5, 7.0, 2.0, True), Density(5.0, 8.0, 6.5, 2.0, True)),
+    "a4": (Density(9.5, 14.5, 11.0, 4.0), Density(8.0, 12.5, 9.5, 3.5), Density(7.0, 11.0, 8.5, 3.0), Density(6.5, 10.0, 8.0, 2.5),
+           Density(6.5, 9.0, 7.5, 2.2, True), Density(6.0, 9.0, 7.5, 2.0, True), Density(5.5, 8.5, 7.0, 2.0, True),
+           Density(5.0, 8.5, 7.0, 2.0, True), Density(5.0, 8.0, 6.5, 2.0, True)),
 }
 LIST_LEADING = 1.12  # line spacing of names and positions in a list (of the type size)
 
@@ -285,6 +287,7 @@ class _Setting:
     positions: bool
     stretch: float = 0.0  # extra mm per list row
     spread: float = 0.0  # extra mm between questions
+    lead: float = 0.0  # extra mm before the first question
 
 
 @dataclass
@@ -444,7 +447,7 @@ def _compose(campaign: Any, institution: Any, page: str, lang: str, head: _Heade
     d = s.density
     left, right = head.left, head.right
     width = right - left
-    y = head.top
+    y = head.top + s.lead
     questions: list[Question] = []
     face = "condensed" if d.condensed else ""
     head_pt = 9.5 * (1.0 if page == "a5" else 1.2)
@@ -680,13 +683,15 @@ def _fit(campaign: Any, institution: Any, page: str, lang: str) -> tuple[_Header
             p, questions, left_over = _compose(campaign, institution, page, lang, head, s)
         except _Overflow:
             continue
-        # spread what is left: a little more air between rows, then between questions
+        # spread what is left: more air between rows, then between the questions, then above them
         rows = max(1, _list_rows(questions))
         extra = max(0.0, left_over - 0.5)
-        stretch = min(extra * 0.7 / rows, 0.45 * s.density.box)
-        spread = min((extra - stretch * rows) / max(len(questions) - 1, 1), 12.0) if len(questions) > 1 else 0.0
-        for trial in (_Setting(s.density, s.columns, s.positions, stretch, spread),
-                      _Setting(s.density, s.columns, s.positions, stretch / 2, spread / 2)):
+        stretch = min(extra * 0.6 / rows, 1.1 * s.density.box)
+        rest = extra - stretch * rows
+        spread = min(rest * 0.7 / max(len(questions) - 1, 1), 22.0) if len(questions) > 1 else 0.0
+        lead = min(max(0.0, rest - spread * max(len(questions) - 1, 0)) / 2, 10.0)
+        for trial in (_Setting(s.density, s.columns, s.positions, stretch, spread, lead),
+                      _Setting(s.density, s.columns, s.positions, stretch / 2, spread / 2, lead / 2)):
             try:
                 p2, q2, _ = _compose(campaign, institution, page, lang, head, trial)
                 return head, p2, q2, trial

@@ -89,7 +89,8 @@ REVIEW_ORDER = ("qr_damaged", "blank_ballot", "overvote", "write_in", "number_un
 
 SAMPLES_PER_MM = 6.0  # rectified patch resolution per layout millimetre at A5 scale (~152 dpi)
 SEARCH_MM = 1.35  # local search for each box outline, each way
-INNER_GAP = 4  # samples between the outline's centre line and the scored area (0.67 mm)
+INNER_GAP = 4  # samples between the outline's centre line and the scored area (0.67 mm), at least
+BLUR_PX = 1.6  # how far a printed line bleeds in a soft image (pixels): kept out of the scored area
 MIN_MARK_DARKNESS = 0.45  # printed black is 0.7-1.0 of the paper's brightness darker, even in photos
 MARK_CANDIDATES = 6  # solid places tried per registration mark, nearest the prediction first
 SMOOTH = 5  # samples (0.83 mm) over which ink is averaged for cover and evidence
@@ -815,9 +816,14 @@ def score_boxes(gray: np.ndarray, spec: LayoutSpec, hm: np.ndarray, ink: float, 
     line = np.minimum.reduce([
         edge_r[ar, mg - 1 + dy], edge_r[ar, mg + nb - 1 + dy], edge_c[ar, mg - 1 + dx], edge_c[ar, mg + nb - 1 + dx],
     ]) / 2
-    side = nb - 2 * INNER_GAP
+    # the scored area keeps clear of the outline's bleed: 0.67 mm (at A5 scale) on a scan,
+    # more where the image is soft and coarse (a photo of a page at 2-3 pixels per mm)
+    ppm = _scale_at(hm, (spec.page_mm[0] / 2, spec.page_mm[1] / 2))
+    gap = max(INNER_GAP, int(math.ceil((spec.box_line_mm / 2 + BLUR_PX / max(ppm, 0.1)) / step)))
+    gap = min(gap, int(nb * 0.3))
+    side = nb - 2 * gap
     inner = np.stack([
-        d[j, mg + dy[j] + INNER_GAP: mg + dy[j] + INNER_GAP + side, mg + dx[j] + INNER_GAP: mg + dx[j] + INNER_GAP + side]
+        d[j, mg + dy[j] + gap: mg + dy[j] + gap + side, mg + dx[j] + gap: mg + dx[j] + gap + side]
         for j in range(len(opts))
     ])
     s5 = _box_mean(inner, SMOOTH)  # ink averaged over 0.83 mm: noise fades, strokes stay
