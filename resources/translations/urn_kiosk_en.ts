@@ -577,6 +577,10 @@ Public key for the central office: {key}</translation>
         <translation>The image cannot be loaded</translation>
     </message>
     <message>
+        <source>↑ izvēlieties, rakstot vārdu</source>
+        <translation>↑ pick by typing the name</translation>
+    </message>
+    <message>
         <source>Saglabāt labojumu (Enter)</source>
         <translation>Save the correction (Enter)</translation>
     </message>
@@ -595,6 +599,52 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Saglabāts: biļetens noraidīts ({reason}).</source>
         <translation>Saved: the ballot is rejected ({reason}).</translation>
+    </message>
+</context>
+<context>
+    <name>RosterPicker</name>
+    <message>
+        <source>Ierakstiet numuru vai dažus vārda burtus (garumzīmes nav vajadzīgas)</source>
+        <translation>Type the number or a few letters of the name (no need for diacritics)</translation>
+    </message>
+    <message>
+        <source>Ierakstiet dažus vārda vai uzvārda burtus (garumzīmes nav vajadzīgas)</source>
+        <translation>Type a few letters of the first name or surname (no need for diacritics)</translation>
+    </message>
+    <message>
+        <source>piemēram, kalnins</source>
+        <translation>for example, kalnins</translation>
+    </message>
+    <message>
+        <source>Nederīgs</source>
+        <translation>Invalid</translation>
+    </message>
+    <message>
+        <source>Neviens speciālists: šis jautājums netiek ieskaitīts</source>
+        <translation>No specialist: this question is not counted</translation>
+    </message>
+    <message>
+        <source>Izvēlēts: {name}</source>
+        <translation>Chosen: {name}</translation>
+    </message>
+    <message>
+        <source>Izvēlēts: neviens (jautājums netiek ieskaitīts)</source>
+        <translation>Chosen: nobody (the question is not counted)</translation>
+    </message>
+</context>
+<context>
+    <name>SerialEntry</name>
+    <message>
+        <source>QR kods bojāts. Ierakstiet numuru, kas iespiests zem koda (Nr. XXXX-XXXX-XXXXX-XXXX):</source>
+        <translation>The QR code is damaged. Type the number printed under the code (No. XXXX-XXXX-XXXXX-XXXX):</translation>
+    </message>
+    <message>
+        <source>Vēl jāieraksta: {left}</source>
+        <translation>Still to type: {left}</translation>
+    </message>
+    <message>
+        <source>✓ Numurs der: tas ir šīs iestādes biļetens</source>
+        <translation>✓ The number is valid: this is a ballot of this institution</translation>
     </message>
 </context>
 <context>
@@ -758,6 +808,18 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Izrakstīt pēc dīkstāves:</source>
         <translation>Sign out when idle for:</translation>
+    </message>
+    <message>
+        <source>pārbauda cilvēks</source>
+        <translation>a person reviews</translation>
+    </message>
+    <message>
+        <source>ieskaita kā nodotu</source>
+        <translation>counted as cast</translation>
+    </message>
+    <message>
+        <source>Pārbaudes kārtība (kampaņas fails)</source>
+        <translation>Review policy (campaign file)</translation>
     </message>
     <message>
         <source>Reģistratūra</source>

@@ -15,6 +15,7 @@ from PySide6.QtCore import Signal
 from PySide6.QtWidgets import QLabel, QLineEdit, QVBoxLayout, QWidget
 
 from kiosk.errors import KioskError
+from kiosk.lang import count
 
 from ..widgets import shrinkable
 from .review_writein import ClipView
@@ -73,7 +74,8 @@ class SerialEntry(QWidget):
         valid = False
         if len(plain) < COMPLETE:
             self.state.setProperty("level", "")
-            self.state.setText(self.tr("Vēl {n} zīmes").format(n=COMPLETE - len(plain)) if plain else "")
+            left = count(COMPLETE - len(plain), self._lang(), ("zīme", "zīmes"), ("character", "characters"))
+            self.state.setText(self.tr("Vēl jāieraksta: {left}").format(left=left) if plain else "")
         else:
             try:
                 self._check(text)

@@ -310,7 +310,8 @@ class SettingsScreen(Screen):
         for case, what in self.ctx.kiosk.campaign.review.items():
             action = self.tr("pārbauda cilvēks") if what == "review" else self.tr("ieskaita kā nodotu")
             rows.append(f"{reason_text(case, lang)} → <b>{action}</b>")
-        return f"<b>{self.tr('Pārbaudes kārtība (kampaņas fails)')}</b><br>" + "<br>".join(rows)
+        title = self.tr("Pārbaudes kārtība (kampaņas fails)")
+        return f"<b>{title}</b><br>" + "<br>".join(rows)
 
     def role_text(self, role: Role | str) -> str:
         return {Role.FRONT_DESK: self.tr("Reģistratūra"), Role.HELPER: self.tr("Palīgs"),
