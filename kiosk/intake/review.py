@@ -297,12 +297,14 @@ def clip_regions(item: ReviewItem) -> dict[str, tuple[float, float, float, float
         q = item.question(qid)
         if q.writein is not None:
             x, y, w, h = q.writein
-            out[f"writein:{qid}"] = (x - 1.0, y - 1.5, w + 2.0, h + 3.0)
+            x0, x1 = item.writeins[qid].get("ink_mm") or (x, x + w)  # the writing, not the whole line
+            x0, x1 = max(x - 1.0, x0 - 3.0), min(x + w + 1.0, x1 + 3.0)
+            out[f"writein:{qid}"] = (x0, y - 1.5, x1 - x0, h + 3.0)
     if item.needs_serial:
         st = spec.serial_text
         pt_mm = st.size / 2.8346
         half = 2.9 * st.size / (1.0 if st.check else 1.25)
-        out["serial"] = (st.x - half, st.y - 1.3 * pt_mm, 2 * half, 1.9 * pt_mm)
+        out["serial"] = (st.x - half, st.y - 1.3 * pt_mm, 2 * half, 1.65 * pt_mm)
     return out
 
 

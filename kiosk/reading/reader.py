@@ -485,13 +485,15 @@ def score_writeins(gray: np.ndarray, spec: LayoutSpec, hm: np.ndarray, ink: floa
         mask[rows > 0.6] = False  # the printed line, where the page sits a little off
         share = float(mask.mean())
         cols = np.nonzero(mask.any(axis=0))[0]
-        spread = 0.0
+        spread, extent = 0.0, [x, x + w]
         if len(cols) >= 2:
             lo, hi = np.percentile(cols, [5, 95])
             spread = float((hi - lo + 1) * w / nu)
+            extent = [x + float(cols.min()) * w / nu, x + float(cols.max() + 1) * w / nu]
         corners = project(hm, [(x, y), (x + w, y), (x + w, y + h), (x, y + h)])
         out[q.id] = {"written": share >= t.writein_ink and spread >= 4.0, "ink": round(share, 4),
-                     "spread_mm": round(spread, 1), "polygon": np.round(corners, 1).tolist()}
+                     "spread_mm": round(spread, 1), "ink_mm": [round(v, 1) for v in extent],
+                     "polygon": np.round(corners, 1).tolist()}
     return out
 
 

@@ -577,10 +577,6 @@ Public key for the central office: {key}</translation>
         <translation>The image cannot be loaded</translation>
     </message>
     <message>
-        <source>↑ izvēlieties, rakstot vārdu</source>
-        <translation>↑ pick by typing the name</translation>
-    </message>
-    <message>
         <source>Saglabāt labojumu (Enter)</source>
         <translation>Save the correction (Enter)</translation>
     </message>
@@ -612,8 +608,8 @@ Public key for the central office: {key}</translation>
         <translation>Type a few letters of the first name or surname (no need for diacritics)</translation>
     </message>
     <message>
-        <source>piemēram, kalnins</source>
-        <translation>for example, kalnins</translation>
+        <source>Vārds bez garumzīmēm, piem. kalnins</source>
+        <translation>A name without diacritics, e.g. kalnins</translation>
     </message>
     <message>
         <source>Nederīgs</source>
@@ -635,8 +631,8 @@ Public key for the central office: {key}</translation>
 <context>
     <name>SerialEntry</name>
     <message>
-        <source>QR kods bojāts. Ierakstiet numuru, kas iespiests zem koda (Nr. XXXX-XXXX-XXXXX-XXXX):</source>
-        <translation>The QR code is damaged. Type the number printed under the code (No. XXXX-XXXX-XXXXX-XXXX):</translation>
+        <source>Ierakstiet numuru zem QR koda: XXXX-XXXX-XXXXX-XXXX</source>
+        <translation>Type the number under the QR code: XXXX-XXXX-XXXXX-XXXX</translation>
     </message>
     <message>
         <source>Vēl jāieraksta: {left}</source>
@@ -645,6 +641,10 @@ Public key for the central office: {key}</translation>
     <message>
         <source>✓ Numurs der: tas ir šīs iestādes biļetens</source>
         <translation>✓ The number is valid: this is a ballot of this institution</translation>
+    </message>
+    <message>
+        <source>✗ Neder: pārbaudiet katru zīmi</source>
+        <translation>✗ Not valid: check every character</translation>
     </message>
 </context>
 <context>

@@ -264,6 +264,7 @@ class ReviewScreen(Screen):
         while self.choices_layout.count():
             w = self.choices_layout.takeAt(0).widget()
             if w is not None:
+                w.hide()
                 w.deleteLater()
         self.option_buttons.clear()
         self.question_labels.clear()
@@ -276,8 +277,9 @@ class ReviewScreen(Screen):
             grid = QGridLayout(box)
             grid.setContentsMargins(0, 0, 0, 4)
             grid.setSpacing(4)
+            picker = self.extras.pickers.get(q.id)  # a long roster, a numbered list, a write-in
             if self.extras.handles(q.id):
-                self.choices_layout.addWidget(QLabel(self.tr("↑ izvēlieties, rakstot vārdu")))
+                self.choices_layout.addWidget(picker)
                 continue
             group = QButtonGroup(box)
             group.setExclusive(False)
@@ -293,6 +295,8 @@ class ReviewScreen(Screen):
                 grid.addWidget(b, n // per_row, n % per_row)
                 self.option_buttons[(q.id, opt.id)] = b
             self.choices_layout.addWidget(box)
+            if picker is not None:
+                self.choices_layout.addWidget(picker)
         self.choices_layout.addStretch(1)
 
     # -- choosing ----------------------------------------------------------------------

@@ -2,10 +2,11 @@
 
 - A question with a write-in, a numbered list or a long roster gets a
   ``RosterPicker`` (type a few letters; the boxes where the machine saw ink are
-  offered first) instead of one button per name; a write-in's line is shown
-  large above it.
+  offered first) instead of one button per name (a write-in on a short roster:
+  under its buttons); a write-in's line is shown large in it.  The screen puts
+  each picker under its question (``pickers``).
 - A ballot whose QR code could not be read gets a ``SerialEntry``, with the
-  printed serial shown large.
+  printed serial shown large, in this widget above the questions.
 
 The clips are cut out of the page by the core (``kiosk.intake.review.clips``)
 in a background job.  The screen asks ``serial_text()`` when it decides and
@@ -16,7 +17,7 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-from PySide6.QtWidgets import QApplication, QVBoxLayout, QWidget
+from PySide6.QtWidgets import QApplication, QSizePolicy, QVBoxLayout, QWidget
 
 from kiosk.intake.review import ReviewItem, clips
 from kiosk.reading.imaging import load_page
@@ -57,13 +58,19 @@ class ReviewExtras(QWidget):
         self.lay = QVBoxLayout(self)
         self.lay.setContentsMargins(0, 0, 0, 0)
         self.lay.setSpacing(6)
+        # never squeezed below what it shows: the question list under it scrolls instead
+        self.setSizePolicy(QSizePolicy.Policy.Preferred, QSizePolicy.Policy.Minimum)
         self.hide()
 
     # -- one ballot ------------------------------------------------------------------------
     def show_item(self, item: ReviewItem | None) -> None:
+        """The widgets for this ballot (the pickers of the previous one are removed with the
+        screen's question list, where they were placed)."""
         while self.lay.count():
             w = self.lay.takeAt(0).widget()
             if w is not None:
+                w.hide()
+                w.setParent(None)
                 w.deleteLater()
         self.pickers.clear()
         self.serial = None
@@ -83,9 +90,8 @@ class ReviewExtras(QWidget):
                 if not q.is_number and inked:
                     picker.offer(inked)
                 self.pickers[q.id] = picker
-                self.lay.addWidget(picker)
-        self.setVisible(bool(self.pickers) or self.serial is not None)
-        if self.isVisible() and item.image is not None and item.homography is not None:
+        self.setVisible(self.serial is not None)
+        if (self.pickers or self.serial is not None) and item.image is not None and item.homography is not None:
             self.screen.ctx.runner.run(clips_job(item), name="review clips", key="review-clips",
                                        done=lambda found, sid=item.sheet_id: self._clips(sid, found),
                                        failed=lambda _exc: None)

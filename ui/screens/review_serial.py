@@ -34,10 +34,8 @@ class SerialEntry(QWidget):
         self._check = check
         self._lang = lang
         self.valid = False
-        self.caption = QLabel()
-        self.caption.setObjectName("caption")
-        shrinkable(self.caption)
         self.clip = ClipView()
+        self.clip.setMaximumHeight(64)
         self.clip.hide()
         self.edit = QLineEdit()
         self.edit.setObjectName("serialEdit")
@@ -49,7 +47,6 @@ class SerialEntry(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 6)
         lay.setSpacing(4)
-        lay.addWidget(self.caption)
         lay.addWidget(self.clip)
         lay.addWidget(self.edit)
         lay.addWidget(self.state)
@@ -57,8 +54,7 @@ class SerialEntry(QWidget):
         self._changed("")
 
     def retranslate(self) -> None:
-        self.caption.setText(self.tr("QR kods bojāts. Ierakstiet numuru, kas iespiests zem koda (Nr. XXXX-XXXX-XXXXX-XXXX):"))
-        self.edit.setPlaceholderText("XXXX-XXXX-XXXXX-XXXX")
+        self.edit.setPlaceholderText(self.tr("Ierakstiet numuru zem QR koda: XXXX-XXXX-XXXXX-XXXX"))
 
     def show_clip(self, image) -> None:
         self.clip.set_image(image)
@@ -84,7 +80,11 @@ class SerialEntry(QWidget):
                 self.state.setText(self.tr("✓ Numurs der: tas ir šīs iestādes biļetens"))
             except KioskError as exc:
                 self.state.setProperty("level", "error")
-                self.state.setText("✗ " + exc.message(self._lang()))
+                if exc.code == "payload.bad_check":
+                    self.state.setText(self.tr("✗ Neder: pārbaudiet katru zīmi"))
+                    self.state.setToolTip(exc.message(self._lang()))
+                else:
+                    self.state.setText("✗ " + exc.message(self._lang()))
         self.state.style().unpolish(self.state)
         self.state.style().polish(self.state)
         if valid != self.valid:

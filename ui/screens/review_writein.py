@@ -40,7 +40,8 @@ class ClipView(QLabel):
         super().__init__(parent)
         self._image: QImage | None = None
         self.setAlignment(Qt.AlignmentFlag.AlignCenter)
-        self.setMinimumHeight(48)
+        self.setMinimumHeight(40)
+        self.setMaximumHeight(110)
         self.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
         self.setStyleSheet("background: white; border: 1px solid #adb5bd;")
 
@@ -57,7 +58,10 @@ class ClipView(QLabel):
             self.setPixmap(QPixmap())
             return
         width = max(50, min(self.width() - 4, 3 * self._image.width()))
-        self.setPixmap(QPixmap.fromImage(self._image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)))
+        scaled = self._image.scaledToWidth(width, Qt.TransformationMode.SmoothTransformation)
+        if scaled.height() > self.maximumHeight() - 4:
+            scaled = self._image.scaledToHeight(self.maximumHeight() - 4, Qt.TransformationMode.SmoothTransformation)
+        self.setPixmap(QPixmap.fromImage(scaled))
 
     def resizeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().resizeEvent(event)
@@ -74,9 +78,6 @@ class RosterPicker(QWidget):
         self.question = question
         self._offered: list = []
         self.setObjectName(f"picker_{question.id}")
-        self.caption = QLabel()
-        self.caption.setObjectName("caption")
-        shrinkable(self.caption)
         self.clip = ClipView()
         self.clip.hide()
         self.edit = QLineEdit()
@@ -86,7 +87,7 @@ class RosterPicker(QWidget):
         self.edit.returnPressed.connect(self.pick_current)
         self.matches = QListWidget()
         self.matches.setObjectName(f"pickerMatches_{question.id}")
-        self.matches.setMaximumHeight(6 + 30 * MATCHES)
+        self.matches.setMaximumHeight(4 + 26 * 4)  # four rows in view, the rest scrolls
         self.matches.itemActivated.connect(lambda item: self.pick(item.data(Qt.ItemDataRole.UserRole)))
         self.matches.itemClicked.connect(lambda item: self.pick(item.data(Qt.ItemDataRole.UserRole)))
         self.invalid_button = QPushButton()
@@ -103,7 +104,6 @@ class RosterPicker(QWidget):
         lay = QVBoxLayout(self)
         lay.setContentsMargins(0, 0, 0, 6)
         lay.setSpacing(4)
-        lay.addWidget(self.caption)
         lay.addWidget(self.clip)
         lay.addLayout(row)
         lay.addWidget(self.matches)
@@ -113,10 +113,11 @@ class RosterPicker(QWidget):
 
     def retranslate(self) -> None:
         if self.question.is_number:
-            self.caption.setText(self.tr("Ierakstiet numuru vai dažus vārda burtus (garumzīmes nav vajadzīgas)"))
+            hint = self.tr("Ierakstiet numuru vai dažus vārda burtus (garumzīmes nav vajadzīgas)")
         else:
-            self.caption.setText(self.tr("Ierakstiet dažus vārda vai uzvārda burtus (garumzīmes nav vajadzīgas)"))
-        self.edit.setPlaceholderText(self.tr("piemēram, kalnins"))
+            hint = self.tr("Ierakstiet dažus vārda vai uzvārda burtus (garumzīmes nav vajadzīgas)")
+        self.edit.setToolTip(hint)
+        self.edit.setPlaceholderText(self.tr("Vārds bez garumzīmēm, piem. kalnins"))
         self.invalid_button.setText(self.tr("Nederīgs"))
         self.invalid_button.setToolTip(self.tr("Neviens speciālists: šis jautājums netiek ieskaitīts"))
 
