@@ -512,3 +512,20 @@ def test_a_number_not_on_the_roster_or_unclear_digits_go_to_review(grid_kiosk, t
     img, _spec = _grid_ballot(grid_kiosk, tmp_path, digits, seed=len(reason))
     it = sheets.read(grid_kiosk, img)
     assert (it.status, it.reasons, it.selections["specialist"]) == ("review", [reason], [])
+
+
+def test_kiosk_campaign_names_the_limit_and_shows_the_policy(tmp_path, capsys):
+    from kiosk.cli.main import main
+
+    rng = random.Random(8)
+    data = rosters.campaign([{"id": "big", "name": "Liels centrs", "specialists": rosters.roster(70, rng)}],
+                            page_size="a5", review={"blank_ballot": "review"})
+    path = rosters.write_campaign(data, tmp_path / "c.toml")
+    assert main(["--lang", "lv", "campaign", str(path)]) == 1
+    err = capsys.readouterr().err
+    assert "institutions[1].specialists: 70 speciālisti neietilpst A5 lapā" in err and 'page_size = "A4"' in err
+    data["page_size"] = "a4"
+    rosters.write_campaign(data, path)
+    assert main(["campaign", str(path)]) == 0
+    out = capsys.readouterr().out
+    assert "blank_ballot → review" in out and "undervote → count" in out
