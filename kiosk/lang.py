@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import unicodedata
 from collections.abc import Callable, Iterable, Sequence
+from functools import lru_cache
 from typing import TypeVar
 
 LV_ALPHABET = "aābcčdeēfgģhiījkķlļmnņoprsštuūvzž"
 _LV_ORDER = {c: i for i, c in enumerate(LV_ALPHABET)}
 
 
+@lru_cache(maxsize=65536)
 def lv_key(text: str) -> tuple[tuple[int, int | str], ...]:
     """Sort key in Latvian alphabetical order (Ģ after G, Š after S …); other characters after."""
     return tuple((0, _LV_ORDER[c]) if c in _LV_ORDER else (1, c) for c in text.casefold())

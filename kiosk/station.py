@@ -55,7 +55,7 @@ class Kiosk:
             if "institution_id" not in settings:
                 raise KioskError("enroll.not_enrolled")
             path = campaign_path or settings["campaign_path"]
-            campaign = load_campaign(path)
+            campaign = load_campaign(path, check_rosters=False)  # this kiosk lays out its own ballot below
             if campaign.id != settings["campaign_id"]:
                 raise KioskError("campaign.mismatch", expected=settings["campaign_id"], actual=campaign.id)
             if campaign_path and str(campaign_path) != settings["campaign_path"]:

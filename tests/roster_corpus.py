@@ -61,6 +61,7 @@ class Result:
     serial_ok: bool
     names_intact: bool = True
     detail: str = ""
+    index: int = 0  # the ballot's page in its institution's print job
 
 
 @dataclass
@@ -89,7 +90,7 @@ class Report:
                 if not rows:
                     continue
                 c = Counter(r.outcome for r in rows)
-                reasons = Counter(x for r in rows if r.outcome == "review" for x in r.reasons[:1])
+                reasons = Counter(x for r in rows if r.outcome in ("review", "rejected") for x in r.reasons[:1])
                 auto = c["counted_ok"] / len(rows)
                 lines.append(f"{f'{lo}-{hi}':>8} {capture:<8}" + "".join(f"{c[k]:>14}" for k in OUTCOMES)
                              + f"{len(rows):>7}  {100 * auto:8.1f}%  " + ", ".join(f"{k}:{n}" for k, n in sorted(reasons.items())))
@@ -99,6 +100,10 @@ class Report:
                 c = Counter(r.outcome for r in rows)
                 lines.append(f"{'all':>8} {capture:<8}" + "".join(f"{c[k]:>14}" for k in OUTCOMES) + f"{len(rows):>7}  "
                              f"{100 * c['counted_ok'] / len(rows):8.1f}%")
+        odd = [r for r in self.results if r.outcome not in ("counted_ok",) and r.cls in corpus.UNAMBIGUOUS]
+        if odd:
+            lines.append("not counted automatically: " + "; ".join(
+                f"{r.institution} ({r.roster}, {r.capture}, {r.detail}, ballot {r.index}): {r.outcome} {r.reasons}" for r in odd))
         return "\n".join(lines)
 
     def rate(self, capture: str, classes: frozenset[str] = corpus.UNAMBIGUOUS) -> tuple[int, int]:
@@ -201,7 +206,8 @@ def _ballot(doc: Any, i: int, spec: LayoutSpec, cls: str, capture: str, pay: pay
     else:
         outcome = "rejected"
     return Result(inst.id, roster, spec.page, capture, cls, outcome, list(reading.reasons), expected, got,
-                  reading.serial == pay.serial, detail=f"dpi={round(dpi)}" if capture == "scanner" else f"frame={cp.frame}")
+                  reading.serial == pay.serial, detail=f"dpi={round(dpi)}" if capture == "scanner" else
+                  f"frame={cp.frame} quarter={cp.quarter} fill={cp.fill:.2f}", index=i)
 
 
 def run(data: dict[str, Any], page: str, plans: dict[str, list[tuple[str, str]]], *, seed: int = 2026,

@@ -475,15 +475,21 @@ def _compose(campaign: Any, institution: Any, page: str, lang: str, head: _Heade
                 p.text(left, y - 0.25 * line_mm(note_pt), line, note_pt)
         y += 1.6
         if q.type == "specialist" and style == "number":
-            y, question = _number_question(p, q, qtext, institution, s, face, left, right, y)
+            y, question = _number_question(p, q, qtext, institution, s, face, left, right, y, head.bottom)
         elif q.type == "specialist":
-            y, question = _box_list(p, q, qtext, institution, s, face, left, right, y)
+            y, question = _box_list(p, q, qtext, institution, s, face, left, right, y, head.bottom)
         else:
             y, question = _rating(p, q, qtext, s, left, right, y)
         questions.append(question)
         if y > head.bottom:
             raise _Overflow
     return p, questions, head.bottom - y
+
+
+@lru_cache(maxsize=256)
+def _by_surname(specialists: tuple[Any, ...]) -> tuple[Any, ...]:
+    """The roster in Latvian alphabetical order by surname (then the whole name)."""
+    return tuple(sorted(specialists, key=lambda x: surname_key(x.name)))
 
 
 def list_line_mm(size_pt: float) -> float:
@@ -495,7 +501,7 @@ def _entries(specialists: Sequence[Any], s: _Setting, text_w: float, name_font: 
     """The roster sorted by surname, each name wrapped (and its position, when shown), with the
     entry's height (its text, and its box beside it)."""
     out = []
-    for number, sp in enumerate(sorted(specialists, key=lambda x: surname_key(x.name)), start=1):
+    for number, sp in enumerate(_by_surname(tuple(specialists)), start=1):
         lines = wrap_name(sp.name, name_font, name_pt, text_w)
         if lines is None:
             raise _Overflow
@@ -505,8 +511,19 @@ def _entries(specialists: Sequence[Any], s: _Setting, text_w: float, name_font: 
     return out
 
 
+def _fits_in_columns(heights: Sequence[float], gap: float, columns: int, room: float) -> list[list[int]]:
+    """The entries balanced into columns, or _Overflow when they cannot be ``room`` mm tall or less
+    (checked against a lower bound first: most settings that fail never get balanced)."""
+    if room <= 0 or max(heights, default=0.0) > room or (sum(heights) + gap * (len(heights) - columns)) / columns > room:
+        raise _Overflow
+    runs = _balance(heights, gap, columns)
+    if max(_column_height(r, heights, gap) for r in runs) > room:
+        raise _Overflow
+    return runs
+
+
 def _box_list(p: _Page, q: Any, qtext: str, institution: Any, s: _Setting, face: str, left: float, right: float,
-              y: float) -> tuple[float, Question]:
+              y: float, limit: float) -> tuple[float, Question]:
     d = s.density
     box = d.box
     col_gap = max(MIN_GAP_MM, 3.0)
@@ -517,7 +534,7 @@ def _box_list(p: _Page, q: Any, qtext: str, institution: Any, s: _Setting, face:
         raise _Overflow
     entries = _entries(institution.specialists, s, text_w, d.font, d.name_pt, d.pos_pt, box)
     gap = d.gap + s.stretch
-    runs = _balance([e.height for e in entries], gap, s.columns)
+    runs = _fits_in_columns([e.height for e in entries], gap, s.columns, limit - y)
     options: list[Option] = []
     tallest = 0.0
     name_lh, pos_lh = list_line_mm(d.name_pt), list_line_mm(d.pos_pt)
@@ -563,7 +580,7 @@ def _box_list(p: _Page, q: Any, qtext: str, institution: Any, s: _Setting, face:
 
 
 def _number_question(p: _Page, q: Any, qtext: str, institution: Any, s: _Setting, face: str, left: float,
-                     right: float, y: float) -> tuple[float, Question]:
+                     right: float, y: float, limit: float) -> tuple[float, Question]:
     d = s.density
     box = d.box
     count = len(institution.specialists)
@@ -581,7 +598,8 @@ def _number_question(p: _Page, q: Any, qtext: str, institution: Any, s: _Setting
         raise _Overflow
     entries = _entries(institution.specialists, s, text_w, font, list_pt, pos_pt, numbered=True)
     gap = 0.5 + 0.25 * s.stretch
-    runs = _balance([e.height for e in entries], gap, columns)
+    grid_h = (len(str(count))) * (box + d.gap) + line_mm(max(7.0, d.pos_pt)) + 3.0  # the digit rows under the list
+    runs = _fits_in_columns([e.height for e in entries], gap, columns, limit - y - grid_h)
     tallest = 0.0
     lh, plh = list_line_mm(list_pt), list_line_mm(pos_pt)
     for c, run in enumerate(runs):
@@ -674,7 +692,35 @@ def _settings(page: str) -> list[_Setting]:
     return out
 
 
+_FITS: dict[str, tuple[_Header, _Page, list[Question], _Setting] | None] = {}
+_FITS_MAX = 512
+
+
+def _fingerprint(campaign: Any, institution: Any, page: str, lang: str) -> str:
+    """Everything a layout depends on (the campaign's title and questions, the institution's
+    name and roster, the page and the language), as one text."""
+    return repr((LAYOUT_ALGO, campaign.id, sorted(campaign.title.items()), campaign.questions, institution.id,
+                 institution.name, tuple(institution.specialists), page, lang))
+
+
 def _fit(campaign: Any, institution: Any, page: str, lang: str) -> tuple[_Header, _Page, list[Question], _Setting]:
+    """The first setting that fits, composed (kept per process: a kiosk builds its layouts on
+    every open, a campaign file checks every institution when it is loaded)."""
+    key = _fingerprint(campaign, institution, page, lang)
+    if key not in _FITS:
+        if len(_FITS) >= _FITS_MAX:
+            _FITS.clear()
+        try:
+            _FITS[key] = _search(campaign, institution, page, lang)
+        except _Overflow:
+            _FITS[key] = None
+    found = _FITS[key]
+    if found is None:
+        raise _Overflow
+    return found
+
+
+def _search(campaign: Any, institution: Any, page: str, lang: str) -> tuple[_Header, _Page, list[Question], _Setting]:
     title = campaign.title.get(lang) or campaign.title["lv"]
     numbered = any(question_style(q, institution) == "number" for q in campaign.questions)
     head = _header(title, institution.name, campaign.questions, page, lang, numbered)
