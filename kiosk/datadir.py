@@ -3,6 +3,8 @@
 ::
 
     <root>/kiosk.db               SQLite database (kiosk.storage)
+    <root>/kiosk.db.lock          held while the schema is created or upgraded
+    <root>/.enroll.lock           held while the data directory is enrolled
     <root>/keys/institution.key   the institution's ballot key (hex, owner-only)
     <root>/keys/kiosk-ed25519.pem the kiosk's batch signing key (owner-only)
     <root>/<kiosk-id>.pub         the kiosk's public key, for the central office
@@ -28,6 +30,12 @@ from . import platform
 APP_NAME = "urn-kiosk"
 ENV_VAR = "KIOSK_DATA_DIR"
 DB_NAME = "kiosk.db"
+
+
+def db_lock(db: str | Path) -> Path:
+    """The lock file held while the database ``db`` is created or upgraded."""
+    db = Path(db)
+    return db.with_name(db.name + ".lock")
 
 
 def default_root() -> Path:
@@ -132,6 +140,10 @@ class DataDir:
 
     def spool_file(self, job_id: int) -> Path:
         return self.print_spool / f"{job_id:016x}.pdf"
+
+    @property
+    def enroll_lock(self) -> Path:
+        return self.root / ".enroll.lock"
 
     @property
     def export_lock(self) -> Path:

@@ -68,10 +68,35 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Biļetena autentiskuma zīme nav derīga: iespējams viltojums",
         "The ballot's authenticity tag is invalid: possibly forged",
     ),
+    "payload.bad_serial_text": (
+        "“{text}” nav biļetena numurs: ierakstiet visu rindu zem QR koda (XXXX-XXXX-XXXXX-XXXX)",
+        "“{text}” is not a ballot number: type the whole line under the QR code (XXXX-XXXX-XXXXX-XXXX)",
+    ),
+    "payload.no_check": (
+        "Ierakstiet arī četras pārbaudes zīmes numura beigās (XXXX-XXXX-XXXXX-XXXX)",
+        "Type the four check characters at the end of the number too (XXXX-XXXX-XXXXX-XXXX)",
+    ),
+    "payload.bad_check": (
+        "Numurs neatbilst šīs iestādes biļetenam: pārbaudiet katru zīmi (vai tas ir citas iestādes biļetens)",
+        "The number does not match a ballot of this institution: check every character (or it is another "
+        "institution's ballot)",
+    ),
     # layout and printing
     "layout.too_long": (
-        "Biļetens neietilpst {page} lapā: samaziniet sarakstu vai izvēlieties A4",
-        "The ballot does not fit on {page}: shorten the roster or choose A4",
+        "Biļetens neietilpst {page} lapā: sarakstā ir {count} speciālisti, ar rūtiņām ietilpst līdz {max}. "
+        "Izmantojiet numurētu sarakstu ar ciparu rūtiņām (style = \"number\" vai number_above)",
+        "The ballot does not fit on {page}: the roster has {count} specialists, with boxes {max} fit. "
+        "Use the numbered list with digit boxes (style = \"number\" or number_above)",
+    ),
+    "layout.too_long_for_page": (
+        "Biļetens neietilpst {page} lapā: sarakstā ir {count} speciālisti, ietilpst līdz {max}. "
+        "Izvēlieties {other} vai numurētu sarakstu ar ciparu rūtiņām (style = \"number\")",
+        "The ballot does not fit on {page}: the roster has {count} specialists, {max} fit. "
+        "Choose {other} or the numbered list with digit boxes (style = \"number\")",
+    ),
+    "layout.too_long_numbered": (
+        "Biļetens neietilpst {page} lapā pat ar numurētu sarakstu: sarakstā ir {count} speciālisti, ietilpst līdz {max}",
+        "The ballot does not fit on {page} even as a numbered list: the roster has {count} specialists, {max} fit",
     ),
     "print.count": ("Biļetenu skaitam jābūt no 1 līdz {max}", "The ballot count must be between 1 and {max}"),
     "print.output": ("Biļetenu failu nevar ierakstīt: {detail}", "Cannot write the ballot file: {detail}"),
@@ -195,6 +220,22 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sheet.unclear_box": ("Rūtiņu nevar droši nolasīt", "A box cannot be read reliably"),
     "sheet.undervote": ("Obligātajā jautājumā nekas nav atzīmēts", "Nothing marked in a required question"),
     "sheet.blank_ballot": ("Biļetenā nekas nav atzīmēts", "Nothing marked on the ballot"),
+    "sheet.write_in": (
+        "Ierakstīts cits speciālists: izvēlieties viņu no saraksta vai atzīstiet par nederīgu",
+        "Another specialist written in: pick them from the roster or mark it invalid",
+    ),
+    "sheet.qr_damaged": (
+        "QR kods bojāts, bet tas ir šīs iestādes biļetens: ierakstiet numuru, kas iespiests zem koda",
+        "The QR code is damaged, but this is a ballot of this institution: type the number printed under the code",
+    ),
+    "sheet.unknown_number": (
+        "Atzīmētais numurs nav sarakstā",
+        "The number marked is not in the list",
+    ),
+    "sheet.number_unclear": (
+        "Numura cipari nav skaidri (vienā rindā vairāki vai kāds trūkst)",
+        "The number's digits are not clear (several in one row, or one missing)",
+    ),
     "sheet.unstable_read": (
         "Kamera biļetenu neredzēja pietiekami ilgi, lai to droši nolasītu",
         "The camera did not see the ballot steadily enough to read it safely",
@@ -249,6 +290,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Jautājumā “{question}” nav atbildes “{option}”",
         "Question “{question}” has no answer “{option}”",
     ),
+    "review.serial_needed": (
+        "Šim biļetenam QR kods nav nolasīts: vispirms ierakstiet numuru, kas iespiests zem koda",
+        "This ballot's QR code could not be read: first type the number printed under the code",
+    ),
+    "review.serial_taken": (
+        "Biļetens ar numuru {serial} jau ir nolasīts: šī lapa ir kopija. Noraidiet to",
+        "The ballot {serial} was already read: this sheet is a copy. Reject it",
+    ),
     "review.cannot_confirm": (
         "Mašīnas nolasījumu nevar apstiprināt: jautājumā “{question}” atzīmētas vairākas atbildes. "
         "Izlabojiet atzīmes vai noraidiet biļetenu",
@@ -296,6 +345,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "central.trust": ("Uzticamo atslēgu mape nav derīga: {detail}", "The trusted key directory is not valid: {detail}"),
     "central.no_files": ("Nav norādīts neviens partijas fails", "No batch file given"),
     "central.output": ("Failu nevar ierakstīt: {detail}", "Cannot write the file: {detail}"),
+    "central.resolutions": (
+        "Pretrunu lēmumu fails nav derīgs: {detail}",
+        "The file of conflict decisions is not valid: {detail}",
+    ),
     # why a batch is refused ("batch.<reason>"; the reason is the name verify and tally report)
     "batch.bad_signature": (
         "Paraksts nav derīgs: manifests mainīts vai parakstīts ar citu atslēgu",
@@ -331,6 +384,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "A ballot's authenticity tag is invalid: possibly forged ({detail})",
     ),
     "batch.malformed": ("Partijas fails ir bojāts vai nav partija ({detail})", "The batch file is damaged or not a batch ({detail})"),
+    "batch.too_large": (
+        "Partijas fails vai tā daļa ir lielāka, nekā pārbaude pieņem ({detail})",
+        "The batch file or a part of it is larger than verification accepts ({detail})",
+    ),
     # camera intake: the camera source in the Qt UI
     "camera.none": (
         "Kamera nav atrasta. Pievienojiet USB kameru (un pārbaudiet, vai datoram ir atļauts to lietot) "
@@ -354,6 +411,39 @@ CATALOG: dict[str, tuple[str, str]] = {
         "The camera sends no picture. Check its cable and start again; the ballots read so far are saved",
     ),
     "camera.video_failed": ("Video failu nevar atskaņot: {detail}", "The video file cannot be played: {detail}"),
+    # hostile or unfinished inputs of a scan ("sheet.<reason>", kiosk.intake.scan)
+    "sheet.special_file": (
+        "Tas nav parasts fails (bet ierīce, kanāls vai sistēmas fails), tāpēc netiek lasīts: {detail}",
+        "This is not a regular file (but a device, a pipe or a system file), so it is not read: {detail}",
+    ),
+    "sheet.unreadable_folder": ("Mapi nevar nolasīt: {detail}", "The folder cannot be read: {detail}"),
+    "sheet.linked_folder": (
+        "Saite uz citu mapi netiek izsekota: pievienojiet pašu mapi",
+        "A link to another folder is not followed: add the folder itself",
+    ),
+    "sheet.file_changing": (
+        "Fails vēl tiek rakstīts (mainījās lasīšanas laikā): tas tiks nolasīts, kad būs pabeigts",
+        "The file is still being written (it changed while it was read): it is read once it is finished",
+    ),
+    "sheet.file_too_large": ("Fails ir pārāk liels ({detail} baiti)", "The file is too large ({detail} bytes)"),
+    "sheet.too_many_pages": ("Failā ir pārāk daudz lapu ({detail})", "The file has too many pages ({detail})"),
+    "sheet.encrypted": (
+        "PDF fails ir aizsargāts ar paroli: saglabājiet to bez paroles un pievienojiet vēlreiz",
+        "The PDF is protected by a password: save it without one and add it again",
+    ),
+    "sheet.damaged_video": (
+        "Daļa video ir bojāta un izlaista, pārējais ir nolasīts ({detail})",
+        "Part of the video is damaged and was skipped, the rest was read ({detail})",
+    ),
+    "watch.off": (
+        "Skenera mape netiek vērota: ieslēdziet vērošanu ekrānā “Skenēt”",
+        "The scanner folder is not being watched: turn watching on in the “Scan” screen",
+    ),
+    "watch.outside": ("Fails {path} nav skenera mapē {folder}", "The file {path} is not in the scanner folder {folder}"),
+    "sheet.video_too_long": (
+        "Video ir pārāk garš: nolasīta tikai tā sākuma daļa ({detail})",
+        "The video is too long: only its beginning was read ({detail})",
+    ),
 }
 
 LANGUAGES = ("lv", "en")
@@ -454,6 +544,33 @@ class Problem:
             "ids '{value}' and '{other}' share a short hash: rename one",
         ),
         "unknown_field": ("nezināms lauks '{value}'", "unknown field '{value}'"),
+        "bad_style": (
+            "saraksta veids '{value}' nav zināms (atļauti: {allowed})",
+            "list style '{value}' is unknown (allowed: {allowed})",
+        ),
+        "specialist_only": ("lauks '{value}' der tikai speciālistu jautājumam", "'{value}' applies to specialist questions only"),
+        "review_required": (
+            "'{value}' nav atļauts: šo gadījumu vienmēr izlemj cilvēks (tikai \"review\")",
+            "'{value}' is not allowed: a person always decides this case (only \"review\")",
+        ),
+        "bad_review_value": ("'{value}' nav atļauts (atļauti: {allowed})", "'{value}' is not allowed (allowed: {allowed})"),
+        "unknown_institution": ("iestāde '{value}' kampaņā nav atrasta", "institution '{value}' is not in the campaign"),
+        "roster_too_long": (
+            "{count} speciālisti neietilpst {page} lapā ar rūtiņām (ietilpst līdz {max}): izmantojiet numurētu "
+            "sarakstu ar ciparu rūtiņām (jautājumā style = \"number\" vai number_above)",
+            "{count} specialists do not fit on {page} with boxes ({max} fit): use the numbered list with digit boxes "
+            "(style = \"number\" or number_above in the question)",
+        ),
+        "roster_too_long_for_page": (
+            "{count} speciālisti neietilpst {page} lapā (ietilpst līdz {max}): izvēlieties page_size = \"{other}\" "
+            "vai numurētu sarakstu ar ciparu rūtiņām (style = \"number\")",
+            "{count} specialists do not fit on {page} ({max} fit): choose page_size = \"{other}\" or the numbered "
+            "list with digit boxes (style = \"number\")",
+        ),
+        "roster_too_long_numbered": (
+            "{count} speciālisti neietilpst {page} lapā pat numurētā sarakstā (ietilpst līdz {max})",
+            "{count} specialists do not fit on {page} even as a numbered list ({max} fit)",
+        ),
         "too_long": ("teksts ir par garu (vairāk nekā {max} rakstzīmes)", "text is too long (more than {max} characters)"),
         "no_questions": ("kampaņā nav neviena jautājuma", "the campaign has no questions"),
         "no_institutions": ("kampaņā nav nevienas iestādes", "the campaign has no institutions"),

@@ -36,6 +36,8 @@ import multiprocessing
 import os
 import socket
 import sys
+import threading
+import time
 from collections.abc import Iterator, Sequence
 from multiprocessing.context import BaseContext
 from pathlib import Path
@@ -70,6 +72,40 @@ def process_context(preload: Sequence[str] = ()) -> BaseContext:
 
 
 # -- durable renames ----------------------------------------------------------
+
+PR_SET_PDEATHSIG = 1  # linux/prctl.h
+EXIT_ORPHANED = 137  # as if killed: a worker's work is lost with its parent
+
+
+def die_with_parent(parent_pid: int) -> None:
+    """End this (worker) process when ``parent_pid`` ends: at once on Linux (the
+    kernel sends SIGKILL when the parent dies, ``prctl(PR_SET_PDEATHSIG)``), and
+    everywhere through a watchdog thread that waits on the parent's sentinel (or,
+    without one, polls whether the parent still runs)."""
+    if KIND == "linux":
+        try:
+            import ctypes
+            import signal
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):  # pragma: no cover - no prctl: the watchdog still works
+            pass
+    parent = multiprocessing.parent_process()
+    sentinel = getattr(parent, "sentinel", None) if parent is not None and parent.pid == parent_pid else None
+
+    def watch() -> None:
+        if sentinel is not None:
+            from multiprocessing.connection import wait
+
+            wait([sentinel])
+        else:
+            while process_start(parent_pid) is not None:
+                time.sleep(0.5)
+        os._exit(EXIT_ORPHANED)
+
+    threading.Thread(target=watch, name="parent-watchdog", daemon=True).start()
+
 
 def fsync_dir(path: str | Path) -> bool:
     """Sync a directory so that a rename into it survives a power cut.
@@ -142,9 +178,11 @@ class LockBusy(Exception):
 
 
 @contextlib.contextmanager
-def exclusive_lock(path: str | Path) -> Iterator[None]:
-    """Hold ``path``'s lock for the ``with`` block, or raise LockBusy at once."""
-    lock = filelock.FileLock(str(path), timeout=0)
+def exclusive_lock(path: str | Path, timeout: float = 0) -> Iterator[None]:
+    """Hold ``path``'s lock for the ``with`` block, or raise LockBusy when another
+    process holds it for longer than ``timeout`` seconds (0: at once).  The lock
+    is released when its holder ends in any way, a kill included."""
+    lock = filelock.FileLock(str(path), timeout=timeout)
     try:
         lock.acquire()
     except filelock.Timeout:

@@ -21,6 +21,7 @@ from .ballot.layout import build_layout, layouts_for
 from .ballot.spec import LayoutSpec
 from .datadir import DataDir
 from .errors import KioskError
+from .locks import interprocess_lock
 from .storage.store import Store
 
 
@@ -63,7 +64,7 @@ class Kiosk:
             if "institution_id" not in settings:
                 raise KioskError("enroll.not_enrolled")
             path = campaign_path or settings["campaign_path"]
-            campaign = load_campaign(path)
+            campaign = load_campaign(path, check_rosters=False)  # this kiosk lays out its own ballot below
             if campaign.id != settings["campaign_id"]:
                 raise KioskError("campaign.mismatch", expected=settings["campaign_id"], actual=campaign.id)
             if campaign_path and str(campaign_path) != settings["campaign_path"]:
@@ -95,6 +96,15 @@ class Kiosk:
         campaign_path = Path(campaign_path or demo_campaign_path()).resolve()
         campaign = load_campaign(campaign_path)
         institution = campaign.institution(institution_id)
+        datadir.ensure_private()
+        # two commands enrolling one fresh data directory at once: one enrolls, the other
+        # finds it enrolled (keys and kiosk id always belong together)
+        with interprocess_lock(datadir.enroll_lock):
+            return cls._enroll(datadir, campaign_path, campaign, institution, key_file)
+
+    @classmethod
+    def _enroll(cls, datadir: DataDir, campaign_path: Path, campaign: Campaign, institution: Institution,
+                key_file: str | Path | None) -> "Kiosk":
         store = cls.open_store(datadir)
         try:
             existing = store.get_setting("institution_id")
@@ -129,14 +139,20 @@ class Kiosk:
     @classmethod
     def open_or_enroll_demo(cls, root: str | Path | DataDir | None = None) -> "Kiosk":
         """Open the data directory; a fresh one enrolls itself in the demo
-        campaign's first institution."""
+        campaign's demo institution (its first institution if it names none)."""
         try:
             return cls.open(root)
         except KioskError as exc:
             if exc.code != "enroll.not_enrolled":
                 raise
         demo = load_campaign(demo_campaign_path())
-        return cls.enroll(demo.institutions[0].id, root=root, campaign_path=demo_campaign_path())
+        try:
+            return cls.enroll(demo.demo_institution or demo.institutions[0].id, root=root,
+                              campaign_path=demo_campaign_path())
+        except KioskError as exc:
+            if exc.code != "enroll.already":
+                raise
+            return cls.open(root)  # another process enrolled it a moment ago
 
     def close(self) -> None:
         self.store.close()

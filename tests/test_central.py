@@ -362,8 +362,9 @@ def test_cli_verify_and_tally(chains, tmp_path, capsys, kiosk):
 
     csv_path, pdf_path = tmp_path / "r.csv", tmp_path / "r.pdf"
     assert main(["central", "tally", "--trust", str(trust), "--json", "--csv", str(csv_path), "--pdf", str(pdf_path),
-                 str(a1), str(a3), *map(str, paths[next(k for k in paths if k != kiosk.kiosk_id)])]) == 0
-    result = json.loads(capsys.readouterr().out)
+                 str(a1), str(a3), *map(str, paths[next(k for k in paths if k != kiosk.kiosk_id)])]) == 1
+    result = json.loads(capsys.readouterr().out)  # a3 was excluded: partial results exit 1
+    assert result["complete"] is False and result["unresolved_conflicts"] == 0
     assert {"specialists", "institutions", "excluded_batches", "duplicate_serials"} <= set(result)
     assert {"name", "institution", "votes", "rank"} <= set(result["specialists"][0])
     assert {"name", "evaluations", "average_rating", "rank"} <= set(result["institutions"][0])
@@ -372,6 +373,10 @@ def test_cli_verify_and_tally(chains, tmp_path, capsys, kiosk):
     assert sum(int(r["votes"]) for r in rows if r["section"] == "specialist") == result["ballots_counted"] == 6 + 7 + 3
     assert {r["section"] for r in rows} == {"specialist", "institution", "integrity"}
     assert pdf_path.read_bytes()[:5] == b"%PDF-"
+    # --allow-partial: exit 0, and the output says the results are partial
+    assert main(["--lang", "en", "central", "tally", "--trust", str(trust), "--allow-partial", str(a1), str(a3)]) == 0
+    text = capsys.readouterr().out
+    assert "PARTIAL RESULTS: excluded batches 1, undecided conflicts 0" in text and "--allow-partial" in text
 
     # A directory stands for its batch files; human output in Latvian.
     assert main(["central", "tally", "--trust", str(trust), str(a1.parent)]) == 0
@@ -408,20 +413,23 @@ def test_pdf_report_is_latvian_with_every_name(chains, demo_campaign, tmp_path):
 def test_tally_output_on_a_fixed_input_is_unchanged(demo_campaign, tmp_path, monkeypatch, capsys):
     """``central tally`` on fixed verified batches: its JSON, its text and its CSV, byte for
     byte as pinned in tests/data/tally-fixed.json."""
+    demo_campaign = tallies.fixed_campaign(demo_campaign)
     expected = json.loads((Path(__file__).parent / "data" / "tally-fixed.json").read_text(encoding="utf-8"))
     monkeypatch.setattr(central_cli, "_verify",
                         lambda args: (demo_campaign, tallies.fixed_checks(demo_campaign), True))
     for lang in ("lv", "en"):
-        assert central_cli.cmd_tally(argparse.Namespace(lang=lang, json=True, csv=None, pdf=None)) == 0
+        # one batch is excluded and two serials conflict: partial results exit 1
+        assert central_cli.cmd_tally(argparse.Namespace(lang=lang, json=True, csv=None, pdf=None)) == 1
         assert capsys.readouterr().out == expected[f"{lang}-json"]
         csv_path = tmp_path / f"tally-{lang}.csv"
-        assert central_cli.cmd_tally(argparse.Namespace(lang=lang, json=False, csv=str(csv_path), pdf=None)) == 0
+        assert central_cli.cmd_tally(argparse.Namespace(lang=lang, json=False, csv=str(csv_path), pdf=None)) == 1
         assert capsys.readouterr().out.replace(str(csv_path), "OUT.csv") == expected[f"{lang}-text"]
         assert csv_path.read_bytes().decode("utf-8") == expected[f"{lang}-csv"]
 
 
 def test_tally_result_to_json(demo_campaign):
     """The typed tally gives the pinned JSON; without ``tags_checked`` that key is absent."""
+    demo_campaign = tallies.fixed_campaign(demo_campaign)
     expected = json.loads((Path(__file__).parent / "data" / "tally-fixed.json").read_text(encoding="utf-8"))
     result = tally(tallies.fixed_checks(demo_campaign), demo_campaign, "en")
     assert result.tags_checked is None and "tags_checked" not in result.to_json()
@@ -429,5 +437,10 @@ def test_tally_result_to_json(demo_campaign):
     assert list(pinned) == [*result.to_json(), "tags_checked"]
     assert json.dumps(result.with_tags_checked(True).to_json(), ensure_ascii=False) + "\n" == expected["en-json"]
     assert result.duplicate_serials == len(result.duplicate_serial_list) == 3
-    assert [s.rank for s in result.specialists][:3] == [1, 1, 3]
+    # AAAA…1 (two kiosks, two institutions) and AAAA…2 (two batches) differ: counted for nobody;
+    # RRRR…1 was rejected by people in both batches: nothing to decide
+    assert [(c.serial, c.kind, c.resolved) for c in result.conflicts] == [
+        ("AAAA-AAAA-AAAA1", "different_selections", False), ("AAAA-AAAA-AAAA2", "different_selections", False)]
+    assert not result.complete
+    assert [s.rank for s in result.specialists][:3] == [1, 1, 1]  # the conflicting serials count for nobody
     assert result.institutions[-1].average_rating is None and result.integrity[-1].turnout is None

@@ -225,7 +225,7 @@ def test_an_image_changed_since_the_scan_stops_the_export(kiosk, tmp_path):
     assert list_batches(kiosk) == [] and not (tmp_path / "out").exists()
 
 
-def test_a_failure_after_the_rename_removes_the_batch_file(kiosk, tmp_path):
+def test_a_public_key_that_cannot_be_copied_stops_the_export_before_anything_is_written(kiosk, tmp_path):
     add_sheet(kiosk)
     kiosk.public_key_path.unlink()  # the public key cannot be copied beside the batch
     with pytest.raises(KioskError) as err:

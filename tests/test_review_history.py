@@ -147,7 +147,7 @@ def test_the_office_reopens_decided_ballots_until_they_are_exported(kiosk, tmp_p
 def test_the_migration_keeps_every_decision_and_allows_reversals(tmp_path):
     path = tmp_path / "old.db"
     db = sqlite3.connect(path, isolation_level=None)
-    before = MIGRATIONS.index(next(m for m in MIGRATIONS if "decisions_v9" in m))
+    before = MIGRATIONS.index(next(m for m in MIGRATIONS if "decisions_v10" in m))
     for number, script in enumerate(MIGRATIONS[:before], start=1):
         db.executescript(script)
         db.execute(f"PRAGMA user_version = {number}")

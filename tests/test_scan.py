@@ -204,11 +204,11 @@ def _hold_at_commit(statement):
     if statement == "COMMIT":
         hold()
 
-def _record_sheet(self, sheet):
-    _calls.append(sheet["source"])
+def _record_sheet(self, reading, **where):
+    _calls.append(where["source"])
     if len(_calls) == 6:
         self.db.set_trace_callback(_hold_at_commit)
-    return _record(self, sheet)
+    return _record(self, reading, **where)
 
 Store.record_sheet = _record_sheet
 """

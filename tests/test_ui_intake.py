@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import hashlib
-from pathlib import Path
 
 from PIL import Image
 from PySide6.QtCore import Qt
@@ -10,9 +9,7 @@ from sheets import scans
 from test_ui_support import OFFSCREEN_NOISE, clock, gate, sign_in, wait_idle, win  # noqa: F401 - fixtures
 
 from kiosk.access.roles import Role
-from ui.screens import Mode
-from ui.screens import intake
-from ui.watch import StableFileTracker
+from ui.screens import Mode, intake
 
 pytestmark = OFFSCREEN_NOISE
 
@@ -68,58 +65,63 @@ def test_scan_a_folder_fills_the_list_counters_and_image(win, qtbot, kiosk, tmp_
     wait_idle(win, qtbot)
 
 
-def test_tracker_takes_a_file_once_and_only_when_written():
-    import tempfile
-
-    with tempfile.TemporaryDirectory() as d:
-        t = StableFileTracker(d)
-        f = Path(d) / "scan.pdf"
-        f.write_bytes(b"%PDF-1.4 part")
-        (Path(d) / ".hidden.pdf").write_bytes(b"x")
-        (Path(d) / "next.pdf.part").write_bytes(b"x")
-        assert t.poll() == []  # first sight
-        with open(f, "ab") as fh:
-            fh.write(b" more")
-        assert t.poll() == []  # still growing
-        assert t.poll() == [str(f)]  # unchanged across two checks: done
-        assert t.poll() == []  # taken once
-        (Path(d) / "next.pdf.part").rename(Path(d) / "next.pdf")
-        assert t.poll() == []
-        assert t.poll() == [str(Path(d) / "next.pdf")]
-        (Path(d) / "empty.pdf").write_bytes(b"")
-        assert t.poll() == [] and t.poll() == []  # an empty file is never finished
+def poll(screen, qtbot) -> None:
+    """One check of the scanner folder, waited for (it runs as a background job)."""
+    with qtbot.waitSignal(screen.watcher.polled, timeout=30_000):
+        assert screen.watcher.poll()
 
 
-def test_watched_scan_folder_reads_new_files(win, qtbot, kiosk, tmp_path):
+def test_watched_scan_folder_reads_new_files_and_keeps_watching_signed_out(win, qtbot, kiosk, tmp_path):
     watch = tmp_path / "scanner-out"
     watch.mkdir()
+    now = [1000.0]
     screen = helper_intake(win, qtbot)
+    screen.watcher.clock = lambda: now[0]  # the test decides how much time passes
     assert not screen.watch_button.isEnabled()  # no folder chosen yet
+    assert screen.watch_state.text() == "Skenera mape: nevēro"
     screen.show_source("folder")
     screen.set_watch_folder(str(watch))
     assert screen.watch_button.isEnabled()
     screen.watcher.set_interval(24 * 3600 * 1000)  # the test drives the checks itself: the timer never fires
     qtbot.mouseClick(screen.watch_button, Qt.MouseButton.LeftButton)
     assert screen.watcher.active and "Vēro mapi" in screen.watch_note.text()
-    # the scanner writes a file in two goes
-    staged = scans(kiosk, tmp_path / "staging", [{"rating": "4"}], tmp_path)[0]
-    data = staged.read_bytes()
+    assert kiosk.store.get_setting("scan.watch") == "1"  # a property of the kiosk
+    wait_idle(win, qtbot)
+    # the scanner writes a file in two goes, pausing in between
+    staged = scans(kiosk, tmp_path / "staging", [{"rating": "4"}, {"rating": "2"}], tmp_path)
+    data = staged[0].read_bytes()
     target = watch / "scan-001.png"
     target.write_bytes(data[: len(data) // 2])
-    screen.watcher.poll()
-    target.write_bytes(data)
-    screen.watcher.poll()
+    poll(screen, qtbot)
+    now[0] += 60  # a long pause: quiet, but a PNG without its end is not complete
+    poll(screen, qtbot)
     assert screen.model.rowCount() == 0 and not screen.running
+    assert screen.watch_state.text() == "Skenera mape: vēro (gaida: 1)"
+    target.write_bytes(data)
+    poll(screen, qtbot)  # complete now, but not settled yet
+    assert screen.model.rowCount() == 0 and not screen.running
+    now[0] += 11
     with qtbot.waitSignal(screen.scan_finished, timeout=60_000):
-        screen.watcher.poll()
+        poll(screen, qtbot)
     assert screen.model.rowCount() == 1
-    assert screen.model.rows[0].status == "review"  # the required question is blank
-    screen.watcher.poll()
-    screen.watcher.poll()
+    assert screen.model.rows[0].status == "counted"  # the required question left blank: counted as cast
+    now[0] += 60
+    poll(screen, qtbot)
     assert screen.model.rowCount() == 1 and not screen.running  # taken once
-    # signing out stops the watch
+    # signing out does not stop the watch: the scanner folder is read with nobody signed in
     qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
+    assert screen.watcher.active and screen.watch_state.text() == "Skenera mape: vēro"
+    (watch / "scan-002.png").write_bytes(staged[1].read_bytes())
+    poll(screen, qtbot)
+    now[0] += 11
+    with qtbot.waitSignal(screen.scan_finished, timeout=60_000):
+        poll(screen, qtbot)
+    assert screen.model.rowCount() == 2 and kiosk.store.sheet_counts()["counted"] == 2
+    # a restart watches again (the setting is the kiosk's)
+    screen.on_close()
     assert not screen.watcher.active
+    screen.restore_watch()
+    assert screen.watcher.active
     wait_idle(win, qtbot)
 
 
@@ -148,11 +150,11 @@ def test_cancel_stops_a_long_scan(win, qtbot, kiosk, tmp_path, gate):
         gate.release()
     # exactly the sheet read before the cancel is listed and stored; the other files were
     # never read, nor even kept as originals, and the queued folder never started
-    assert [(r.source, r.page, r.status, r.repeat) for r in screen.model.rows] == [(str(paths[0]), 1, "review", False)]
-    assert kiosk.store.sheet_counts() == {"counted": 0, "review": 1, "rejected": 0, "duplicate": 0}
+    assert [(r.source, r.page, r.status, r.repeat) for r in screen.model.rows] == [(str(paths[0]), 1, "counted", False)]
+    assert kiosk.store.sheet_counts() == {"counted": 1, "review": 0, "rejected": 0, "duplicate": 0}
     stored = [kiosk.store.image(hashlib.sha256(p.read_bytes()).hexdigest()) is not None for p in paths]
     assert stored == [True, False, False]
     assert win.message_bar.level == "warn"
-    assert win.message_bar.text() == "Nolasīšana pabeigta. Ieskaitīti 0, jāpārbauda 1, noraidīti 0, dublikāti 0."
+    assert win.message_bar.text() == "Nolasīšana pabeigta. Ieskaitīti 1, jāpārbauda 0, noraidīti 0, dublikāti 0."
     assert not screen.cancel_button.isVisible() and not screen.running
     wait_idle(win, qtbot)

@@ -40,9 +40,10 @@ from .widgets import CurrentPageStack, ElidedLabel, KioskDialog, MessageBar, Not
 
 log = logging.getLogger("kiosk.ui")
 
-# work that does not keep a session alive: previews, image loads and the camera's
-# analyser (a ballot in view counts as the helper being present instead)
-BACKGROUND_JOBS = ("preview", "image", "camera")
+# work that does not keep a session alive: previews, image loads, the camera's analyser
+# (a ballot in view counts as the helper being present instead) and the scanner folder,
+# which is watched signed out too
+BACKGROUND_JOBS = ("preview", "image", "camera", "watch", "watch-scan")
 
 INPUT_EVENTS = {
     QEvent.Type.KeyPress,
@@ -488,6 +489,8 @@ class MainWindow(QMainWindow):
         self._stop_idle()
         QApplication.instance().removeEventFilter(self)
         set_bug_sink(None)
+        for screen in self.screens.values():
+            screen.on_close()
         self.ctx.runner.shutdown()
         for screen in self.screens.values():
             screen.on_session(None)

@@ -1,94 +1,60 @@
-"""Watching a scan-to-folder directory.
+"""The watched scanner folder, driven by a timer through the background runner.
 
-A scanner writes a file over a second or more; the file is taken only when
-its size and modification time are the same at two consecutive checks (and
-it is not empty), and each version of a file is taken once.  Temporary names
-scanners and browsers use while writing (hidden files, ``*.part``, ``*.tmp``,
-``*.crdownload``, ``~*``) are ignored until renamed.
-
-``StableFileTracker`` is plain Python (testable without Qt); ``FolderWatcher``
-drives it from a QTimer and says ``ready(list[str])``.  Polling rather than
-QFileSystemWatcher: a watcher says a file changed, not that the scanner is
-done with it, and polling also works on network shares.
+The deciding is the core's (``kiosk.intake.watch.FolderWatch``: complete, not
+merely quiet; temporary names ignored; each version once).  Here a QTimer
+asks for a check every ``interval_ms``; the check (a folder listing, maybe on
+a network share) runs as a job of ``ui.worker.Runner``, never on the UI
+thread, one at a time; files found complete arrive by ``ready``.  Polling
+rather than QFileSystemWatcher: a watcher says a file changed, not that the
+scanner is done with it, and polling also works on network shares.
 """
 from __future__ import annotations
 
-import os
+import time
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QObject, QTimer, Signal
 
-TEMP_SUFFIXES = (".part", ".tmp", ".crdownload", ".partial", ".download", ".swp")
-SKIP_NAMES = frozenset({"thumbs.db", "desktop.ini", ".ds_store"})
+from kiosk.intake.watch import FolderWatch, WatchState
 
+from .worker import Runner, WorkContext
 
-def _skip(name: str) -> bool:
-    low = name.lower()
-    return low.startswith((".", "~")) or low.endswith(TEMP_SUFFIXES) or low in SKIP_NAMES
-
-
-class StableFileTracker:
-    def __init__(self, folder: str | Path) -> None:
-        self.folder = Path(folder)
-        self._last: dict[str, tuple[int, int]] = {}
-        self._taken: dict[str, tuple[int, int]] = {}
-
-    def _snapshot(self) -> dict[str, tuple[int, int]]:
-        out: dict[str, tuple[int, int]] = {}
-        try:
-            for dirpath, dirnames, filenames in os.walk(self.folder):
-                dirnames[:] = [d for d in dirnames if not _skip(d)]
-                for name in filenames:
-                    if _skip(name):
-                        continue
-                    path = os.path.join(dirpath, name)
-                    try:
-                        st = os.stat(path)
-                    except OSError:
-                        continue  # vanished between listing and stat
-                    out[path] = (st.st_size, st.st_mtime_ns)
-        except OSError:
-            return {}
-        return out
-
-    def poll(self) -> list[str]:
-        """Files finished since the last poll, each version once, sorted."""
-        now = self._snapshot()
-        ready = [
-            path for path, sig in now.items()
-            if sig[0] > 0 and self._last.get(path) == sig and self._taken.get(path) != sig
-        ]
-        for path in ready:
-            self._taken[path] = now[path]
-        self._last = now
-        return sorted(ready)
-
-    def pending(self) -> int:
-        """Files seen but not yet taken (still being written, or just arrived)."""
-        return sum(1 for path, sig in self._last.items() if self._taken.get(path) != sig)
+POLL_JOB = "watch"  # the runner's name for a check (idle sign-out ignores it)
 
 
 class FolderWatcher(QObject):
-    ready = Signal(list)  # paths (str) finished writing
-    failed = Signal(str)  # the folder is gone or unreadable
+    ready = Signal(list)    # paths (str) complete and not offered before
+    failed = Signal(str)    # the folder is gone or unreadable
+    polled = Signal(object)  # a check ended: its WatchState
 
-    def __init__(self, parent: QObject | None = None, interval_ms: int = 1000) -> None:
+    def __init__(self, runner: Runner, parent: QObject | None = None, interval_ms: int = 1000, *,
+                 clock: Callable[[], float] = time.monotonic) -> None:
         super().__init__(parent)
-        self.tracker: StableFileTracker | None = None
+        self.runner = runner
+        self.clock = clock
+        self.watch: FolderWatch | None = None
+        self.state: WatchState | None = None
+        self._job = None
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
 
     @property
     def folder(self) -> Path | None:
-        return self.tracker.folder if self.tracker else None
+        return Path(self.watch.folder) if self.watch else None
 
     @property
     def active(self) -> bool:
         return self.timer.isActive()
 
-    def start(self, folder: str | Path) -> None:
-        self.tracker = StableFileTracker(folder)
+    @property
+    def busy(self) -> bool:
+        return self._job is not None and self._job.running
+
+    def start(self, folder: str | Path, settle_s: float) -> None:
+        self.watch = FolderWatch(folder, settle_s, clock=self.clock)
+        self.state = None
         self.timer.start()
         self.poll()
 
@@ -98,13 +64,39 @@ class FolderWatcher(QObject):
     def set_interval(self, ms: int) -> None:
         self.timer.setInterval(ms)
 
-    def poll(self) -> None:
-        if self.tracker is None:
-            return
-        if not self.tracker.folder.is_dir():
-            self.stop()
-            self.failed.emit(str(self.tracker.folder))
-            return
-        ready = self.tracker.poll()
+    def release(self, paths: list[str]) -> None:
+        """Offer these files again (reading them failed as a whole)."""
+        if self.watch is not None:
+            self.watch.release(paths)
+
+    def poll(self) -> bool:
+        """Start a check (unless one is running); False when none was started."""
+        if self.watch is None or self.busy or not self.active:
+            return False
+        watch = self.watch
+
+        def check(_ctx: WorkContext) -> tuple[list[str], WatchState]:
+            return watch.poll(), watch.state()
+
+        self._job = self.runner.run(check, name=POLL_JOB, done=lambda res, w=watch: self._checked(w, *res),
+                                    failed=lambda exc, w=watch: self._lost(w, exc))
+        return True
+
+    def _checked(self, watch: FolderWatch, ready: list[str], state: WatchState) -> None:
+        if watch is not self.watch:
+            return  # the folder was changed meanwhile
+        self.state = state
         if ready:
             self.ready.emit(ready)
+        self.polled.emit(state)
+
+    def _lost(self, watch: FolderWatch, exc: BaseException) -> None:
+        """The folder cannot be listed (gone, unplugged, a share down): said once, and
+        checked again on the next tick, so watching resumes when it is back."""
+        if watch is not self.watch:
+            return
+        was_ok = self.state is None or self.state.ok
+        self.state = WatchState(watch.folder, False, watch.waiting, watch.offered, str(exc))
+        if was_ok:
+            self.failed.emit(watch.folder)
+        self.polled.emit(self.state)

@@ -8,6 +8,7 @@ from typing import Any
 
 from ..audit.log import record
 from ..errors import KioskError
+from ..reading.imaging import DEFAULT_LIMITS, Limits
 from ..reading.reader import Thresholds
 from ..storage.store import Store
 from .roles import Action, Session, require
@@ -16,6 +17,7 @@ IDLE_DEFAULT_S = 180
 IDLE_MIN_S, IDLE_MAX_S = 30, 3600
 PIN_LENGTH_MIN, PIN_LENGTH_MAX = 4, 8
 PIN_LENGTH_PREFIX = "auth.pin_length."  # + role: the fewest digits a new PIN of the role may have
+SETTLE_DEFAULT_S = 10  # a network scanner may pause several seconds between the chunks of one file
 
 
 @dataclass(frozen=True)
@@ -70,6 +72,18 @@ SETTINGS: dict[str, SettingSpec] = {s.key: s for s in (
     SettingSpec(PIN_LENGTH_PREFIX + "front_desk", Action.USERS, "4", _int_between(PIN_LENGTH_MIN, PIN_LENGTH_MAX)),
     SettingSpec(PIN_LENGTH_PREFIX + "helper", Action.USERS, "4", _int_between(PIN_LENGTH_MIN, PIN_LENGTH_MAX)),
     SettingSpec(PIN_LENGTH_PREFIX + "office", Action.USERS, "6", _int_between(PIN_LENGTH_MIN, PIN_LENGTH_MAX)),
+    # the scanner folder is watched ("1") until someone turns it off: across sign-out and restart
+    SettingSpec("scan.watch", Action.SCAN, "0", _one_of("0", "1")),
+    # a file in the scanner folder is taken once its size and time stayed the same this long
+    # (longer than the longest pause of the scanner's writing) and it is structurally complete
+    SettingSpec("scan.settle_seconds", Action.SETTINGS, str(SETTLE_DEFAULT_S), _int_between(1, 600)),
+    # resource caps of reading (kiosk.reading.imaging.Limits): above them a file is refused with its reason
+    SettingSpec("scan.max_pages", Action.SETTINGS, str(DEFAULT_LIMITS.max_pages), _int_between(1, 100_000)),
+    SettingSpec("scan.max_megapixels", Action.SETTINGS, str(DEFAULT_LIMITS.max_pixels // 1_000_000),
+                _int_between(1, 1_000)),
+    SettingSpec("scan.max_file_mb", Action.SETTINGS, str(DEFAULT_LIMITS.max_file_bytes >> 20), _int_between(1, 4_096)),
+    SettingSpec("scan.max_video_frames", Action.SETTINGS, str(DEFAULT_LIMITS.max_video_frames),
+                _int_between(100, 10_000_000)),
 )}
 # The reader's mark thresholds (every field of kiosk.reading.reader.Thresholds) appear
 # as settings "reader.<field>", fractions 0..1, kept in the reader's own JSON
@@ -112,7 +126,8 @@ def reader_defaults() -> dict[str, str]:
 
 
 def update_settings(store: Store, session: Session | None, values: dict[str, Any]) -> dict[str, str]:
-    """Validate and store settings, each checked against the role that may change it."""
+    """Validate and store settings, each checked against the role that may change it
+    (at the screen and on the command line alike), and write the change to the audit log."""
     reader_names = set(_reader_defaults())
     clean: dict[str, str] = {}
     for key, value in values.items():
@@ -149,6 +164,21 @@ def pin_min_length(store: Store, role: str) -> int:
         return int(spec.check(store.get_setting(spec.key) or spec.default))
     except ValueError:
         return int(spec.default)
+def scan_limits(store: Store) -> Limits:
+    """The resource caps of reading as set on this kiosk (defaults for what is not set)."""
+    s = get_settings(store)
+    return Limits(
+        max_pages=int(s["scan.max_pages"]),
+        max_pixels=int(s["scan.max_megapixels"]) * 1_000_000,
+        max_file_bytes=int(s["scan.max_file_mb"]) << 20,
+        max_video_frames=int(s["scan.max_video_frames"]),
+    )
+
+
+def watch_settings(store: Store) -> tuple[bool, str, int]:
+    """(watching on, the scanner folder, settle seconds) as set on this kiosk."""
+    s = get_settings(store)
+    return s["scan.watch"] == "1", s["scan.folder"], int(s["scan.settle_seconds"])
 
 
 def idle_seconds(store: Store) -> int:

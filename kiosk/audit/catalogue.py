@@ -45,7 +45,8 @@ EVENTS: tuple[Event, ...] = (
     Event("print.job", "A print job ended: `count` ballots, `outcome` printed, failed or cancelled, `voided` of "
                        "them voided, `to` printer or pdf, `error` the failure's code.",
           ("count", "outcome", "voided", "to", "error")),
-    Event("scan.run", "A scan run ended (`source`: files or camera; `outcome`: done, cancelled or failed) with the "
+    Event("scan.run", "A scan run ended (`source`: files, camera, or scanner-folder for the watched folder, read "
+                      "under the kiosk's setting with nobody signed in; `outcome`: done, cancelled or failed) with the "
                       "number of sheets and of each outcome.",
           ("source", "outcome", "sheets", "counted", "review", "rejected", "duplicate", "repeat")),
     Event("review.decided", "A person decided a ballot in review: `action` confirm, correct or reject, `reason` "

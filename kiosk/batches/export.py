@@ -15,6 +15,7 @@ owner-only (0600) where the file system has permissions.
 from __future__ import annotations
 
 import contextlib
+import hashlib
 import os
 import secrets
 import shutil
@@ -24,7 +25,7 @@ from dataclasses import asdict, dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from .. import __version__, platform
+from .. import __version__, faults, platform
 from ..audit.log import head as audit_head
 from ..ballot import payload
 from ..errors import KioskError
@@ -119,12 +120,18 @@ def export_batch(kiosk: Kiosk, out_dir: str | Path, *, images: bool = False,
                  progress: Callable[[int, int], None] | None = None) -> ExportResult:
     """Write the next batch of ``kiosk`` into ``out_dir`` and record it.
 
-    The file is written completely (temporary name, fsync, rename) before the
-    batch and its serials are recorded in one transaction; if recording
-    fails, the file is removed, so a batch exists exactly when it is recorded.
-    ``progress(done, total)`` counts records built, then images made.
+    The file is written completely under a hidden temporary name (fsynced),
+    then the batch and its serials are recorded in one transaction, and only
+    then is the file renamed to its final name.  So a file under a batch's
+    name is always a recorded batch: a crash before the commit leaves only a
+    temporary file (removed by the next export; it is never a batch), a crash
+    between the commit and the rename leaves the recorded batch's file under
+    its temporary name, renamed by the next export or ``kiosk export --list``
+    (``recover_unrenamed``).  ``progress(done, total)`` counts records built,
+    then images made.
     """
     with _export_lock(kiosk.datadir.export_lock):
+        recover_unrenamed(kiosk)
         # ballot images are made into a private temporary folder before the
         # batch is signed (the records carry their hashes) and removed after;
         # one left by a killed export (no other export runs now) goes first
@@ -132,6 +139,46 @@ def export_batch(kiosk: Kiosk, out_dir: str | Path, *, images: bool = False,
             shutil.rmtree(stale, ignore_errors=True)
         with tempfile.TemporaryDirectory(prefix=WORK_PREFIX, dir=kiosk.datadir.tmp) as work:
             return _export(kiosk, Path(out_dir), images, progress or (lambda done, total: None), Path(work))
+
+
+def _tmp_names(final: Path) -> list[Path]:
+    """Temporary files left for the batch file ``final`` by earlier attempts."""
+    try:
+        return sorted(final.parent.glob(f".{final.name}.*.tmp"))
+    except OSError:
+        return []
+
+
+def recover_unrenamed(kiosk: Kiosk) -> Path | None:
+    """The last recorded batch whose file is still under its temporary name
+    (the export was killed between recording and renaming): rename it.
+    Returns the file's final path when one was renamed."""
+    last = kiosk.store.last_batch()
+    if last is None:
+        return None
+    final = Path(last["path"])
+    try:
+        if final.exists() or not final.parent.is_dir():
+            return None  # in place, or on a medium that is not here now
+    except OSError:
+        return None
+    for tmp in _tmp_names(final):
+        try:
+            if _file_sha256(tmp) == last["sha256"]:
+                os.replace(tmp, final)
+                platform.fsync_dir(final.parent)
+                return final
+        except OSError:
+            continue
+    return None
+
+
+def _file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
 
 
 def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, int], None],
@@ -143,7 +190,8 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
 
     finals = store.final_sheets()
     exported = store.exported_serials()
-    todo = [f for f in finals if f.final_status in EXPORTABLE and f.serial not in exported]
+    # a sheet without a serial (its QR code unreadable and rejected in review) never leaves in a record
+    todo = [f for f in finals if f.final_status in EXPORTABLE and f.serial is not None and f.serial not in exported]
     pending = sum(1 for f in finals if f.final_status == "review")
     layout_of = store.ballot_layouts()
 
@@ -224,28 +272,25 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
     pub = out_dir / f"{kiosk.kiosk_id}.pub"
     tmp = out_dir / f".{final.name}.{secrets.token_hex(4)}.tmp"
     pub_tmp = out_dir / f".{pub.name}.{secrets.token_hex(4)}.tmp"
-    renamed = False
     try:
+        public = kiosk.public_key_path.read_bytes()  # before anything is written or recorded
+        for stale in _tmp_names(final):  # earlier attempts at this batch that never got recorded
+            stale.unlink(missing_ok=True)
         if final.exists():
-            # Left by an export that never recorded its batch (killed between
-            # the rename and the commit): not part of the chain; kept aside.
+            # Not a recorded batch (written by a version that renamed before it recorded,
+            # or copied here by hand): not part of the chain; kept aside.
             final.replace(final.with_name(final.name + f".unrecorded-{secrets.token_hex(4)}"))
         with _private_file(tmp) as fp:
             file_hash = write_batch(fp, manifest, records, kiosk.signing_key(), image_entries)
             fp.flush()
             os.fsync(fp.fileno())
-        os.replace(tmp, final)
-        renamed = True
-        with _private_file(pub_tmp) as fp:
-            fp.write(kiosk.public_key_path.read_bytes())
-        os.replace(pub_tmp, pub)
         platform.fsync_dir(out_dir)
     except BaseException as exc:
-        for leftover in (tmp, pub_tmp, *((final,) if renamed else ())):
-            leftover.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         if isinstance(exc, OSError):
             raise KioskError("export.output", detail=str(exc)) from None
         raise
+    faults.point("export.after_write")
 
     counted, rejected = manifest_counts(records)
     try:
@@ -268,8 +313,20 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
             images=[(m.sha256, m.original, m.page) for m in made],
         )
     except BaseException:
-        final.unlink(missing_ok=True)
+        tmp.unlink(missing_ok=True)
         raise
+    faults.point("export.after_record")
+    try:
+        os.replace(tmp, final)  # the batch is recorded: now it may be seen under its name
+        faults.point("export.after_rename")
+        with _private_file(pub_tmp) as fp:
+            fp.write(public)
+        os.replace(pub_tmp, pub)
+        platform.fsync_dir(out_dir)
+    except OSError as exc:
+        pub_tmp.unlink(missing_ok=True)
+        raise KioskError("export.output", detail=f"{exc} (batch {number} is recorded; the next export finishes it)") \
+            from None
     return ExportResult(final, pub, number, file_hash, previous, len(records), counted, rejected, pending,
                         len(image_entries))
 
@@ -287,7 +344,13 @@ def manifest_counts(records: list[ExportRecord]) -> tuple[int, int]:
 
 
 def list_batches(kiosk: Kiosk) -> list[dict[str, Any]]:
-    """The batches this kiosk has exported, oldest first."""
+    """The batches this kiosk has exported, oldest first (a last batch left under
+    its temporary name by a crash is renamed first)."""
+    try:
+        with _export_lock(kiosk.datadir.export_lock):
+            recover_unrenamed(kiosk)
+    except KioskError:  # an export is running: it renames what needs renaming
+        pass
     return kiosk.store.batches()
 
 
@@ -295,7 +358,7 @@ def pending_summary(kiosk: Kiosk) -> dict[str, int]:
     """What the next export would hold, and what waits for review."""
     finals = kiosk.store.final_sheets()
     exported = kiosk.store.exported_serials()
-    ready = [f for f in finals if f.final_status in EXPORTABLE and f.serial not in exported]
+    ready = [f for f in finals if f.final_status in EXPORTABLE and f.serial is not None and f.serial not in exported]
     return {
         "ready": len(ready),
         "counted": sum(1 for f in ready if f.final_status == "counted"),

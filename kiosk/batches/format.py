@@ -52,6 +52,7 @@ CENTRAL_FMT = "<IHHHHHHIIIHHHHHII"  # 46 bytes
 END_FMT = "<IHHHHIIH"  # 22 bytes
 ZIP_MAX = 0xFFFFFFFF
 ZIP_MAX_ENTRIES = 0xFFFF
+MAX_RECORDS_BYTES = 64 << 20  # records.json (about 150,000 records): the central office reads it whole
 
 
 def canonical_json(obj: Any) -> bytes:
@@ -160,6 +161,8 @@ def write_batch(
     function returning them) pairs, written in name order, loaded one at a time.
     """
     records_bytes = canonical_json([r.to_json() for r in records])
+    if len(records_bytes) > MAX_RECORDS_BYTES:
+        raise KioskError("export.too_large")
     manifest = dict(manifest)
     manifest["records"] = {
         "count": len(records),

@@ -138,14 +138,20 @@ def write_report(result: TallyResult, campaign: Campaign, path: Path, generated:
         Paragraph(
             f"Kampaņa: {esc(campaign.id)} · sagatavots {generated.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC<br/>"
             f"Pārbaudītas un ieskaitītas partijas: {result.verified_batches}; izslēgtas: {len(excluded)}<br/>"
-            f"Ieskaitīti biļeteni: {result.ballots_counted}; vairākās partijās atrasti numuri "
-            f"(skaitīti vienreiz): {result.duplicate_serials}<br/>"
+            f"Ieskaitīti biļeteni: {result.ballots_counted}; vairākās partijās atrasti numuri: "
+            f"{result.duplicate_serials}; pretrunīgi (netiek skaitīti, kamēr nav izlemts): "
+            f"{len(result.unresolved_conflicts)}<br/>"
             f"Biļetenu QR autentiskuma zīmes pārbaudītas ar kampaņas atslēgu: "
             f"{'jā' if result.tags_checked else 'nē'}",
             body,
         ),
-        Paragraph("Uzvarētāji", h2),
     ]
+    if not result.complete:
+        story.append(Paragraph(
+            f"<b>DAĻĒJI REZULTĀTI</b>: izslēgtas partijas {len(excluded)}, neizlemtas pretrunas "
+            f"{len(result.unresolved_conflicts)}. Šos rezultātus nedrīkst publicēt kā galīgos.",
+            ParagraphStyle("warn", parent=body, textColor=colors.HexColor("#b3261e"))))
+    story.append(Paragraph("Uzvarētāji", h2))
     top = [s for s in specialists if s.winner]
     if top:
         lines = "<br/>".join(
@@ -211,6 +217,22 @@ def write_report(result: TallyResult, campaign: Campaign, path: Path, generated:
         story.append(table(rows, [48 * mm, 28 * mm, 10 * mm, width - 86 * mm]))
     else:
         story.append(Paragraph("Nav: visas iesniegtās partijas ir derīgas.", body))
+
+    story.append(Paragraph("Pretrunīgi numuri", h2))
+    if result.conflicts:
+        rows = [["Numurs", "Kiosks", "Nr.", "Kopija", "Lēmums"]]
+        for c in result.conflicts:
+            decided = ("neizlemts" if not c.resolved else "skaitīts: nekas" if c.counted is None
+                       else f"skaitīts: {c.counted.kiosk_id} {c.counted.batch}")
+            for n, cp in enumerate(c.copies):
+                what = ("ieskaitīts: " + ", ".join(f"{q}={o}" for q, o in cp.choices)) if cp.status == "counted" \
+                    else f"noraidīts ({cp.decided_by})"
+                rows.append([c.serial if n == 0 else "", cp.kiosk_id, cp.batch, what, decided if n == 0 else ""])
+        story.append(table(rows, [30 * mm, 28 * mm, 10 * mm, width - 103 * mm, 35 * mm]))
+        story.append(Paragraph("Viena numura kopijas ar atšķirīgām atzīmēm vai kopija, ko cilvēks noraidīja, "
+                               "netiek skaitītas nevienam, kamēr centrālais birojs nav izlēmis.", small))
+    else:
+        story.append(Paragraph("Nav.", body))
 
     def footer(canvas: Any, doc: Any) -> None:
         canvas.saveState()

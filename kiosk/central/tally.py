@@ -3,16 +3,25 @@
 Input: the ``BatchCheck`` list of ``kiosk.central.verify.verify_batches``;
 only the accepted batches count.  Output: a ``TallyResult``, whose
 ``to_json`` is what ``kiosk central tally --json`` prints.
+
+Copies of one serial (a photocopy, a re-marked blank, one ballot read by two
+kiosks): copies that are all counted with the same choices count once; copies
+that differ, or where a person rejected one, are a ``SerialConflict`` and
+count for nobody until resolved (``resolutions``: serial -> the copy that
+counts, or None for none).  The order of kiosk ids or file names never
+decides which copy counts.
 """
 from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, replace
+from pathlib import Path
 from typing import Any
 
 from ..ballot.campaign import Campaign
+from ..errors import KioskError
 from ..lang import lv_key
-from .verify import TOTALS, BatchCheck
+from .verify import TOTALS, Ballot, BatchCheck
 
 
 @dataclass(frozen=True)
@@ -92,6 +101,50 @@ class ExcludedBatch:
 
 
 @dataclass(frozen=True)
+class SerialCopy:
+    """One copy of a serial in an accepted batch."""
+
+    kiosk_id: str
+    batch: int
+    file: str
+    institution_id: str
+    status: str  # counted | rejected (rejected by a person in review)
+    choices: tuple[tuple[str, str], ...]  # (question id, option id) marked; empty when rejected
+    decided_by: str  # "machine" or the deciding person's role
+
+    def to_json(self) -> dict[str, Any]:
+        return {"kiosk_id": self.kiosk_id, "batch": self.batch, "file": self.file,
+                "institution_id": self.institution_id, "status": self.status,
+                "selections": {q: [o] for q, o in self.choices} if self.status == "counted" else None,
+                "decided_by": self.decided_by}
+
+
+@dataclass(frozen=True)
+class Resolution:
+    """A person's decision on a conflicting serial: the copy that counts, or none."""
+
+    serial: str
+    kiosk_id: str | None  # None: no copy counts
+    batch: int | None = None
+
+
+@dataclass(frozen=True)
+class SerialConflict:
+    """A serial whose copies disagree: it counts for nobody until resolved."""
+
+    serial: str
+    kind: str  # different_selections | rejected_copy
+    copies: tuple[SerialCopy, ...]  # in (kiosk id, batch) order
+    resolved: bool = False
+    counted: SerialCopy | None = None  # the copy a resolution chose (None: none counts)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"serial": self.serial, "kind": self.kind, "copies": [c.to_json() for c in self.copies],
+                "resolved": self.resolved, "counted": None if self.counted is None else
+                {"kiosk_id": self.counted.kiosk_id, "batch": self.counted.batch}}
+
+
+@dataclass(frozen=True)
 class TallyResult:
     """The whole tally of one campaign."""
 
@@ -104,10 +157,20 @@ class TallyResult:
     ballots_counted: int
     integrity: tuple[IntegrityRow, ...]  # in the campaign's order of institutions
     tags_checked: bool | None = None  # every ballot's QR tag was checked (None: not said)
+    conflicts: tuple[SerialConflict, ...] = ()  # serials whose copies disagree, sorted
 
     @property
     def duplicate_serials(self) -> int:
         return len(self.duplicate_serial_list)
+
+    @property
+    def unresolved_conflicts(self) -> tuple[SerialConflict, ...]:
+        return tuple(c for c in self.conflicts if not c.resolved)
+
+    @property
+    def complete(self) -> bool:
+        """Every batch given was counted and no conflict waits: results that may be published."""
+        return not self.excluded_batches and not self.unresolved_conflicts
 
     def to_json(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -120,6 +183,9 @@ class TallyResult:
             "verified_batches": self.verified_batches,
             "ballots_counted": self.ballots_counted,
             "integrity": [g.to_json() for g in self.integrity],
+            "conflicts": [c.to_json() for c in self.conflicts],
+            "unresolved_conflicts": len(self.unresolved_conflicts),
+            "complete": self.complete,
         }
         if self.tags_checked is not None:
             out["tags_checked"] = self.tags_checked
@@ -127,6 +193,29 @@ class TallyResult:
 
     def with_tags_checked(self, checked: bool) -> TallyResult:
         return replace(self, tags_checked=checked)
+
+
+def load_resolutions(path: str | Path) -> dict[str, Resolution]:
+    """A resolutions file: ``{"SERIAL": {"kiosk_id": "...", "batch": N}, "SERIAL": null, ...}``
+    (null: no copy counts)."""
+    import json
+
+    try:
+        data = json.loads(Path(path).read_text(encoding="utf-8"))
+    except (OSError, UnicodeDecodeError, ValueError) as exc:
+        raise KioskError("central.resolutions", detail=f"{path}: {exc}") from None
+    if not isinstance(data, dict):
+        raise KioskError("central.resolutions", detail=f"{path}: not a JSON object")
+    out: dict[str, Resolution] = {}
+    for serial, choice in data.items():
+        if choice is None:
+            out[serial] = Resolution(serial, None)
+        elif (isinstance(choice, dict) and isinstance(choice.get("kiosk_id"), str)
+              and isinstance(choice.get("batch"), int) and not isinstance(choice.get("batch"), bool)):
+            out[serial] = Resolution(serial, choice["kiosk_id"], choice["batch"])
+        else:
+            raise KioskError("central.resolutions", detail=f"{serial}: {choice!r}")
+    return out
 
 
 def competition_ranks(values: list[int]) -> list[int]:
@@ -139,9 +228,12 @@ def competition_ranks(values: list[int]) -> list[int]:
     return ranks
 
 
-def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None) -> TallyResult:
-    """Count the accepted batches: each serial once, in (kiosk, batch) order."""
+def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
+          resolutions: dict[str, Resolution] | None = None) -> TallyResult:
+    """Count the accepted batches: each serial once; copies that disagree count
+    for nobody unless ``resolutions`` name the copy that counts."""
     accepted = sorted((c for c in checks if c.ok), key=lambda c: (c.kiosk_id, c.batch))
+    resolutions = resolutions or {}
     inst_names = {i.id: i.name for i in campaign.institutions}
     roster: dict[tuple[str, str], str] = {}
     for inst in campaign.institutions:
@@ -154,35 +246,68 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None)
     rating_sum: dict[str, int] = {i.id: 0 for i in campaign.institutions}
     rating_n: dict[str, int] = {i.id: 0 for i in campaign.institutions}
     counted: dict[str, int] = {i.id: 0 for i in campaign.institutions}
-    seen: dict[str, int] = {}
     dup_by_inst: dict[str, int] = defaultdict(int)
     latest: dict[str, BatchCheck] = {}
-    for c in accepted:
-        inst = c.institution_id
+
+    # Where each serial is: (batch index << 32 | record index), a rejected record's index negated - 1.
+    first: dict[str, int] = {}
+    more: dict[str, list[int]] = {}
+    for ci, c in enumerate(accepted):
         latest[c.kiosk_id] = c
+        for bi, b in enumerate(c.ballots):
+            _locate(first, more, b.serial, ci << 32 | bi)
+        for ri, serial in enumerate(c.rejected_serials):
+            _locate(first, more, serial, ci << 32 | (0x80000000 | ri))
+
+    def count(c: BatchCheck, b: Ballot) -> None:
+        inst = c.institution_id
+        counted[inst] += 1
         labels = c.manifest["labels"]
-        for serial in c.rejected_serials:
-            if serial in seen:
-                seen[serial] += 1
-                dup_by_inst[inst] += 1
-            else:
-                seen[serial] = 1
+        for qid, sid in b.specialists:
+            key = (inst, sid)
+            votes[key] = votes.get(key, 0) + 1
+            if key not in roster:
+                label_names[key] = labels[qid][sid]
+        if b.ratings:
+            evaluations[inst] += 1
+            rating_sum[inst] += sum(b.ratings)
+            rating_n[inst] += len(b.ratings)
+
+    for c in accepted:
         for b in c.ballots:
-            if b.serial in seen:
-                seen[b.serial] += 1
-                dup_by_inst[inst] += 1
-                continue
-            seen[b.serial] = 1
-            counted[inst] += 1
-            for qid, sid in b.specialists:
-                key = (inst, sid)
-                votes[key] = votes.get(key, 0) + 1
-                if key not in roster:
-                    label_names[key] = labels[qid][sid]
-            if b.ratings:
-                evaluations[inst] += 1
-                rating_sum[inst] += sum(b.ratings)
-                rating_n[inst] += len(b.ratings)
+            if b.serial not in more:
+                count(c, b)
+
+    conflicts: list[SerialConflict] = []
+    for serial, locations in more.items():
+        copies = [_copy(accepted, loc) for loc in locations]
+        for c, _b, _cp in copies[1:]:
+            dup_by_inst[c.institution_id] += 1
+        ballots = [b for _c, b, _cp in copies]
+        if all(b is not None for b in ballots) and len({b.key for b in ballots}) == 1:
+            c, b, _cp = copies[0]
+            count(c, b)  # the same choices everywhere: counts once
+            continue
+        if all(b is None for b in ballots):
+            continue  # rejected by people wherever it was met: counts for nobody, nothing to decide
+        kind = "rejected_copy" if any(b is None for b in ballots) else "different_selections"
+        described = tuple(cp for _c, _b, cp in copies)
+        decision = resolutions.get(serial)
+        if decision is None:
+            conflicts.append(SerialConflict(serial, kind, described))
+            continue
+        chosen = next(((c, b, cp) for c, b, cp in copies
+                       if decision.kiosk_id is not None and (c.kiosk_id, c.batch) == (decision.kiosk_id, decision.batch)),
+                      None)
+        if decision.kiosk_id is not None and chosen is None:  # names no copy of this serial: not a decision
+            conflicts.append(SerialConflict(serial, kind, described))
+            continue
+        if chosen is not None and chosen[1] is not None:
+            count(chosen[0], chosen[1])
+        conflicts.append(SerialConflict(serial, kind, described, resolved=True,
+                                        counted=None if chosen is None or chosen[1] is None else chosen[2]))
+    conflicts.sort(key=lambda x: x.serial)
+    del first
 
     unranked = [
         SpecialistResult(sid, roster.get((iid, sid)) or label_names.get((iid, sid), sid), inst_names.get(iid, iid), iid, n,
@@ -236,8 +361,28 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None)
         specialists=specialists,
         institutions=institutions,
         excluded_batches=excluded,
-        duplicate_serial_list=tuple(sorted(s for s, n in seen.items() if n > 1)),
+        duplicate_serial_list=tuple(sorted(more)),
         verified_batches=len(accepted),
         ballots_counted=sum(counted.values()),
         integrity=tuple(integrity),
+        conflicts=tuple(conflicts),
     )
+
+
+def _locate(first: dict[str, int], more: dict[str, list[int]], serial: str, where: int) -> None:
+    seen = first.setdefault(serial, where)
+    if seen != where:
+        more.setdefault(serial, [seen]).append(where)
+
+
+def _copy(accepted: list[BatchCheck], where: int) -> tuple[BatchCheck, Ballot | None, SerialCopy]:
+    """The batch, the counted ballot (None: rejected) and the description of one copy."""
+    c = accepted[where >> 32]
+    index = where & 0xFFFFFFFF
+    if index & 0x80000000:
+        index &= 0x7FFFFFFF
+        by = c.rejected_by[index] if index < len(c.rejected_by) else "person"
+        return c, None, SerialCopy(c.kiosk_id, c.batch, c.path, c.institution_id, "rejected", (), by)
+    b = c.ballots[index]
+    choices = b.choices if b.choices is not None else tuple(b.specialists) + tuple(("rating", str(r)) for r in b.ratings)
+    return c, b, SerialCopy(c.kiosk_id, c.batch, c.path, c.institution_id, "counted", choices, b.decided_by)

@@ -1,8 +1,10 @@
 """Central office: verify signed batches.
 
 ``verify_batches`` checks every file on its own (container, key, signature,
-records hash, campaign, records, images, optionally every ballot's QR tag)
-and then each kiosk's chain (batch numbers 1..n, each carrying the SHA-256 of
+records hash, campaign, records, images, optionally every ballot's QR tag),
+reading it once from front to back in bounded memory (a file of any size:
+its JSON entries have size limits, images are hashed in chunks), and then
+each kiosk's chain (batch numbers 1..n, each carrying the SHA-256 of
 the one before).  Each failure is named by a reason (``REASONS``); ``kiosk.central.tally``
 counts the accepted batches only, each serial once.  Format:
 docs/batch-format.md.
@@ -11,13 +13,16 @@ from __future__ import annotations
 
 import binascii
 import hashlib
+import io
 import json
+import os
 import re
 import struct
 from collections import defaultdict
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, BinaryIO
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
@@ -35,6 +40,7 @@ from ..batches.format import (
     LOCAL_FMT,
     LOCAL_SIG,
     MANIFEST_NAME,
+    MAX_RECORDS_BYTES,
     READABLE_VERSIONS,
     RECORDS_NAME,
     SIGN_DOMAIN,
@@ -48,19 +54,19 @@ from ..errors import KioskError
 
 REASONS = (
     "malformed", "unknown_key", "bad_signature", "wrong_campaign", "altered_record", "altered_image",
-    "bad_tag", "replayed_batch", "missing_batch", "broken_chain",
+    "bad_tag", "replayed_batch", "missing_batch", "broken_chain", "too_large",
 )
 HEX64 = re.compile(r"[0-9a-f]{64}")
 HEX128 = re.compile(r"[0-9a-f]{128}")
 KIOSK_ID = re.compile(r"kiosk-[a-z2-7]{8}")
 SERIAL_RE = re.compile(r"[A-Z2-7]{4}-[A-Z2-7]{4}-[A-Z2-7]{5}")
 IMAGE_RE = re.compile(r"images/([0-9a-f]{64})\.([a-z]{3})")
-STATUSES = ("counted", "rejected")
 MANIFEST_KEYS = {
     1: {"format", "version", "campaign_id", "institution_id", "kiosk_id", "batch", "previous_sha256", "created_at",
         "records", "pending_review", "totals", "labels", "images", "software"},
 }
 MANIFEST_KEYS[2] = MANIFEST_KEYS[1] | {"audit"}
+STATUSES = ("counted", "rejected")
 TOTALS = ("issued", "voided", "scanned", "counted", "in_review", "rejected", "duplicates", "blank_backs", "exported")
 LOCAL_LEN = struct.calcsize(LOCAL_FMT)
 CENTRAL_LEN = struct.calcsize(CENTRAL_FMT)
@@ -76,13 +82,20 @@ class Refused(Exception):
         self.reason, self.detail = reason, detail
 
 
-@dataclass
+@dataclass(slots=True)
 class Ballot:
     """A counted record, reduced to what the tally needs."""
 
     serial: str
     specialists: tuple[tuple[str, str], ...]  # (question id, specialist id)
     ratings: tuple[int, ...]
+    choices: tuple[tuple[str, str], ...] | None = None  # every (question id, option id) marked, sorted
+    decided_by: str = "machine"
+
+    @property
+    def key(self) -> tuple:
+        """What the voter chose: two copies of a serial agree when their keys are equal."""
+        return self.choices if self.choices is not None else (self.specialists, self.ratings)
 
 
 @dataclass
@@ -100,7 +113,8 @@ class BatchCheck:
     previous_sha256: str | None = None
     manifest: dict[str, Any] = field(default_factory=dict)
     ballots: list[Ballot] = field(default_factory=list)
-    rejected_serials: list[str] = field(default_factory=list)
+    rejected_serials: list[str] = field(default_factory=list)  # ballots a person rejected in review
+    rejected_by: list[str] = field(default_factory=list)  # the role that rejected each (same order)
 
     def fail(self, reason: str, detail: str = "") -> None:
         self.ok, self.reason, self.detail = False, reason, detail
@@ -146,74 +160,233 @@ def load_trust(directory: str | Path) -> dict[str, bytes]:
 
 # -- one file ------------------------------------------------------------------
 
-def read_container(blob: bytes) -> list[tuple[str, memoryview, int]]:
-    """The entries (name, data, crc) of a batch container, checking every
-    header byte against the canonical form (docs/batch-format.md).  CRCs are
-    only compared between the two headers here; ``check_crcs`` compares
-    them with the data once the content has been verified, so that changed
-    content is named by what it breaks."""
-    view = memoryview(blob)
-    entries: list[tuple[str, memoryview, int, int]] = []
-    pos = 0
-    while len(blob) - pos >= 4 and struct.unpack_from("<I", blob, pos)[0] == LOCAL_SIG:
-        if len(blob) - pos < LOCAL_LEN:
+MAX_BATCH_BYTES = 0xFFFFFFFF  # the format's own limit (a ZIP without ZIP64): a larger file is refused unread
+MAX_ENTRY_BYTES = {MANIFEST_NAME: 1 << 20, RECORDS_NAME: MAX_RECORDS_BYTES, SIGNATURE_NAME: 4096}
+CHUNK = 1 << 20  # images are hashed in chunks of this size, never held whole
+
+
+class _Reader:
+    """A batch file read front to back once, every byte hashed (the file's SHA-256)."""
+
+    def __init__(self, fp: BinaryIO, size: int) -> None:
+        self.fp = fp
+        self.size = size
+        self.pos = 0
+        self.hash = hashlib.sha256()
+
+    @property
+    def left(self) -> int:
+        return self.size - self.pos
+
+    def read(self, n: int) -> bytes:
+        data = self.fp.read(n) if n > 0 else b""
+        self.hash.update(data)
+        self.pos += len(data)
+        return data
+
+    def stream(self, n: int) -> Iterator[bytes]:
+        while n > 0:
+            chunk = self.read(min(n, CHUNK))
+            if not chunk:
+                raise Refused("malformed", "the file ends early")
+            n -= len(chunk)
+            yield chunk
+
+
+def verify_file(
+    path: str | Path,
+    trust: dict[str, bytes],
+    campaign: Campaign,
+    master: bytes | None = None,
+    data: bytes | None = None,
+) -> BatchCheck:
+    """Verify one batch file on its own (the chain is checked across files).
+
+    The file is read once, front to back: the three JSON entries are read
+    (each refused above its size limit), images are hashed in chunks, so the
+    memory needed does not grow with the file.  A file above
+    ``MAX_BATCH_BYTES`` is refused unread (``too_large``)."""
+    check = BatchCheck(str(path))
+    try:
+        fp: BinaryIO = io.BytesIO(data) if data is not None else open(path, "rb")  # noqa: SIM115 - closed below
+    except OSError as exc:
+        check.fail("malformed", f"cannot read: {exc}")
+        return check
+    try:
+        size = len(data) if data is not None else os.fstat(fp.fileno()).st_size
+        if size > MAX_BATCH_BYTES:
+            check.fail("too_large", f"{size} > {MAX_BATCH_BYTES} bytes")
+            return check
+        reader = _Reader(fp, size)
+        try:
+            _verify(check, reader, trust, campaign, master)
+            check.ok = True
+        except Refused as exc:
+            check.fail(exc.reason, exc.detail)
+            check.ballots, check.rejected_serials, check.rejected_by = [], [], []
+        except OSError as exc:
+            check.fail("malformed", f"cannot read: {exc}")
+            check.ballots, check.rejected_serials, check.rejected_by = [], [], []
+        while reader.read(CHUNK):  # whatever was not read yet, for the file's hash
+            pass
+        check.file_sha256 = reader.hash.hexdigest()
+    finally:
+        fp.close()
+    return check
+
+
+def _verify(check: BatchCheck, r: _Reader, trust: dict[str, bytes], campaign: Campaign, master: bytes | None) -> None:
+    """Stream the container, checking every header byte against the canonical
+    form (docs/batch-format.md) as it comes.  A broken container is named at
+    once (``malformed``); a content failure (signature, records, an image) is
+    kept until the container was read to its end, so that a file is named by
+    what breaks first in the documented order; CRCs are compared last."""
+    entries: list[tuple[str, int, int, int]] = []  # name, size, crc in the header, offset
+    crcs: list[int] = []  # computed from the data
+    fixed: dict[str, bytes] = {}
+    content: Refused | None = None  # the first content failure
+    altered: str | None = None  # the first image whose bytes do not match its name
+    image_shas: set[str] | None = None
+    previous_image = ""
+    head = r.read(4)
+    while len(head) == 4 and struct.unpack("<I", head)[0] == LOCAL_SIG:
+        offset = r.pos - 4
+        rest = r.read(LOCAL_LEN - 4)
+        if len(rest) != LOCAL_LEN - 4:
             raise Refused("malformed", "truncated local header")
-        fields = struct.unpack_from(LOCAL_FMT, blob, pos)
+        fields = struct.unpack(LOCAL_FMT, head + rest)
         crc, size, name_len = fields[6], fields[7], fields[9]
-        name_raw = bytes(view[pos + LOCAL_LEN: pos + LOCAL_LEN + name_len])
+        name_raw = r.read(name_len)
         if len(name_raw) != name_len:
             raise Refused("malformed", "truncated entry name")
-        if bytes(view[pos: pos + LOCAL_LEN + name_len]) != local_header(name_raw, size, crc):
-            raise Refused("malformed", f"non-canonical local header at offset {pos}")
+        if head + rest + name_raw != local_header(name_raw, size, crc):
+            raise Refused("malformed", f"non-canonical local header at offset {offset}")
         try:
             name = name_raw.decode("ascii")
         except UnicodeDecodeError:
             raise Refused("malformed", "entry name is not ASCII") from None
-        start = pos + LOCAL_LEN + name_len
-        if start + size > len(blob):
+        if size > r.left:
             raise Refused("malformed", f"entry {name} is truncated")
-        entries.append((name, view[start: start + size], crc, pos))
-        pos = start + size
+        index = len(entries)
+        if index < len(FIXED_ENTRIES):
+            if name != FIXED_ENTRIES[index]:
+                raise Refused("malformed", f"entry {index + 1} is {name} instead of {FIXED_ENTRIES[index]}")
+            if size > MAX_ENTRY_BYTES[name]:
+                raise Refused("too_large", f"{name}: {size} > {MAX_ENTRY_BYTES[name]} bytes")
+            data = r.read(size)
+            fixed[name] = data
+            crcs.append(binascii.crc32(data))
+        else:
+            m = IMAGE_RE.fullmatch(name)
+            if m is None or name <= previous_image or m.group(2) not in IMAGE_EXTS:
+                raise Refused("malformed", "image entries are not unique, sorted images/<sha256>.<ext> names")
+            previous_image = name
+            h, c = hashlib.sha256(), 0
+            for chunk in r.stream(size):
+                h.update(chunk)
+                c = binascii.crc32(chunk, c)
+            crcs.append(c)
+            if altered is None and h.hexdigest() != m.group(1):
+                altered = name
+        entries.append((name, size, crc, offset))
+        if index == len(FIXED_ENTRIES) - 1 and content is None:
+            try:
+                image_shas = _check_content(check, fixed, trust, campaign, master)
+            except Refused as exc:
+                content = exc
+            fixed.clear()  # the records' bytes are not needed any more
+        head = r.read(4)
     if not entries:
         raise Refused("malformed", "not a batch file (no ZIP entry at its start)")
-    cd_start = pos
-    for name, data, crc, offset in entries:
-        expected = central_header(name.encode("ascii"), len(data), crc, offset)
-        if bytes(view[pos: pos + len(expected)]) != expected:
+    if len(entries) < len(FIXED_ENTRIES):
+        raise Refused("malformed", f"entries {[e[0] for e in entries]} instead of {list(FIXED_ENTRIES)}")
+    cd_start = r.pos - len(head)
+    central = head
+    for name, size, crc, offset in entries:
+        expected = central_header(name.encode("ascii"), size, crc, offset)
+        central += r.read(len(expected) - len(central))
+        if central != expected:
             raise Refused("malformed", f"central directory entry of {name} does not match its local header")
-        pos += len(expected)
-    if bytes(view[pos:]) != end_record(len(entries), pos - cd_start, cd_start):
+        central = b""
+    end = r.read(END_LEN + 1)
+    if end != end_record(len(entries), r.pos - len(end) - cd_start, cd_start):
         raise Refused("malformed", "bad end of central directory (or bytes after it)")
-    names = [e[0] for e in entries]
-    if tuple(names[:3]) != FIXED_ENTRIES:
-        raise Refused("malformed", f"entries {names[:3]} instead of {list(FIXED_ENTRIES)}")
-    images = names[3:]
-    if images != sorted(set(images)) or not all(IMAGE_RE.fullmatch(n) for n in images):
-        raise Refused("malformed", "image entries are not unique, sorted images/<sha256>.<ext> names")
-    for n in images:
-        if n.rsplit(".", 1)[1] not in IMAGE_EXTS:
-            raise Refused("malformed", f"unknown image type {n}")
-    return [(name, data, crc) for name, data, crc, _ in entries]
-
-
-def check_crcs(entries: list[tuple[str, memoryview, int]]) -> None:
-    for name, data, crc in entries:
-        if binascii.crc32(data) != crc:
+    if content is not None:
+        raise content
+    assert image_shas is not None
+    manifest = check.manifest
+    images = [e[0] for e in entries[len(FIXED_ENTRIES):]]
+    if manifest["images"]["count"] != len(images) or (images and not manifest["images"]["included"]):
+        raise Refused("malformed", "image count differs from the manifest")
+    if altered is not None:
+        raise Refused("altered_image", altered)
+    if manifest["images"]["included"] and {n[len(IMAGE_PREFIX):].split(".")[0] for n in images} != image_shas:
+        raise Refused("malformed", "the images are not exactly those of the records")
+    if manifest["version"] >= 2 and manifest["images"]["included"] and len(images) != manifest["records"]["count"]:
+        raise Refused("malformed", "not one image per record")
+    for (name, _size, crc, _offset), computed in zip(entries, crcs):
+        if computed != crc:
             raise Refused("malformed", f"CRC-32 of {name} does not match its data")
 
 
-def _canonical(data: memoryview | bytes, what: str) -> Any:
+def _canonical(data: bytes, what: str) -> Any:
     try:
-        obj = json.loads(bytes(data).decode("utf-8"))
+        obj = json.loads(data.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         raise Refused("malformed", f"{what} is not UTF-8 JSON") from None
     try:
-        same = canonical_json(obj) == bytes(data)
+        same = canonical_json(obj) == data
     except ValueError:
         same = False
     if not same:
         raise Refused("malformed", f"{what} is not in canonical form")
     return obj
+
+
+RECORDS_CHUNK = 256  # records checked for canonical form together (one json.dumps per chunk)
+
+
+def _canonical_records(data: bytes) -> Iterator[Any]:
+    """The records of ``records.json``, checked to be in canonical form (so the whole
+    array is ``[`` records joined by ``,`` ``]``) a chunk at a time before they are
+    yielded: never the whole list of them in memory at once."""
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError:
+        raise Refused("malformed", f"{RECORDS_NAME} is not UTF-8 JSON") from None
+    del data
+    decoder = json.JSONDecoder()
+    if not text.startswith("["):
+        raise Refused("malformed", f"{RECORDS_NAME} is not a list")
+    pos = 1
+    if text[pos:pos + 1] == "]":
+        pos += 1
+    else:
+        chunk: list[Any] = []
+        start = pos
+        while True:
+            try:
+                obj, end = decoder.raw_decode(text, pos)
+            except ValueError:
+                raise Refused("malformed", f"{RECORDS_NAME} is not UTF-8 JSON") from None
+            chunk.append(obj)
+            sep = text[end:end + 1]
+            if sep not in (",", "]"):
+                raise Refused("malformed", f"{RECORDS_NAME} is not in canonical form")
+            pos = end + 1
+            if len(chunk) == RECORDS_CHUNK or sep == "]":
+                try:
+                    same = canonical_json(chunk).decode("utf-8")[1:-1] == text[start:end]
+                except ValueError:
+                    same = False
+                if not same:
+                    raise Refused("malformed", f"{RECORDS_NAME} is not in canonical form")
+                yield from chunk
+                chunk, start = [], pos
+            if sep == "]":
+                break
+    if pos != len(text):
+        raise Refused("malformed", f"{RECORDS_NAME} is not in canonical form")
 
 
 def _is_int(v: Any) -> bool:
@@ -259,37 +432,14 @@ def _check_manifest(m: Any) -> None:
              f"labels of {q}")
 
 
-def verify_file(
-    path: str | Path,
-    trust: dict[str, bytes],
-    campaign: Campaign,
-    master: bytes | None = None,
-    data: bytes | None = None,
-) -> BatchCheck:
-    """Verify one batch file on its own (the chain is checked across files)."""
-    check = BatchCheck(str(path))
-    try:
-        blob = Path(path).read_bytes() if data is None else data
-    except OSError as exc:
-        check.fail("malformed", f"cannot read: {exc}")
-        return check
-    check.file_sha256 = hashlib.sha256(blob).hexdigest()
-    try:
-        _verify(check, blob, trust, campaign, master)
-        check.ok = True
-    except Refused as exc:
-        check.fail(exc.reason, exc.detail)
-        check.ballots, check.rejected_serials = [], []
-    return check
-
-
-def _verify(check: BatchCheck, blob: bytes, trust: dict[str, bytes], campaign: Campaign, master: bytes | None) -> None:
-    entries = read_container(blob)
-    by_name = {name: data for name, data, _ in entries}
-    manifest_bytes = bytes(by_name[MANIFEST_NAME])
+def _check_content(check: BatchCheck, fixed: dict[str, bytes], trust: dict[str, bytes], campaign: Campaign,
+                   master: bytes | None) -> set[str]:
+    """Signature, manifest and records (checks 2-11 of docs/batch-format.md);
+    returns the image hashes the records name."""
+    manifest_bytes = fixed[MANIFEST_NAME]
 
     # Who signed it, and is the signature good?
-    sig = _canonical(by_name[SIGNATURE_NAME], SIGNATURE_NAME)
+    sig = _canonical(fixed[SIGNATURE_NAME], SIGNATURE_NAME)
     if not (isinstance(sig, dict) and set(sig) == {"algorithm", "public_key", "signature"}
             and sig["algorithm"] == "ed25519" and isinstance(sig["public_key"], str)
             and isinstance(sig["signature"], str) and HEX64.fullmatch(sig["public_key"])
@@ -318,25 +468,10 @@ def _verify(check: BatchCheck, blob: bytes, trust: dict[str, bytes], campaign: C
         raise Refused("wrong_campaign", f"institution {manifest['institution_id']} is not in {campaign.id}")
 
     # Records: their bytes are covered by the signed manifest.
-    records_data = by_name[RECORDS_NAME]
+    records_data = fixed[RECORDS_NAME]
     if hashlib.sha256(records_data).hexdigest() != manifest["records"]["sha256"]:
         raise Refused("altered_record", RECORDS_NAME)
-    records = _canonical(records_data, RECORDS_NAME)
-    image_shas = _check_records(check, records, manifest, campaign, institution, master)
-
-    # Images: named by their SHA-256, which the records carry.
-    image_entries = [(n, d) for n, d, _ in entries if n.startswith(IMAGE_PREFIX)]
-    if manifest["images"]["count"] != len(image_entries) or (image_entries and not manifest["images"]["included"]):
-        raise Refused("malformed", "image count differs from the manifest")
-    for name, data in image_entries:
-        sha = name[len(IMAGE_PREFIX):].split(".")[0]
-        if hashlib.sha256(data).hexdigest() != sha:
-            raise Refused("altered_image", name)
-    if manifest["images"]["included"] and {n[len(IMAGE_PREFIX):].split(".")[0] for n, _ in image_entries} != image_shas:
-        raise Refused("malformed", "the images are not exactly those of the records")
-    if manifest["version"] >= 2 and manifest["images"]["included"] and len(image_entries) != len(records):
-        raise Refused("malformed", "not one image per record")
-    check_crcs(entries)
+    return _check_records(check, _canonical_records(records_data), manifest, campaign, institution, master)
 
 
 def _check_records(
@@ -345,11 +480,7 @@ def _check_records(
 ) -> set[str]:
     """Structure of every record, their selections against the campaign, and
     (with the master key) every ballot's QR tag.  Fills check.ballots."""
-    if not isinstance(records, list):
-        raise Refused("malformed", "records is not a list")
     meta = manifest["records"]
-    if len(records) != meta["count"]:
-        raise Refused("malformed", "record count differs from the manifest")
     questions = {q.id: q for q in campaign.questions}
     labels = manifest["labels"]
     tag_key = None if master is None else payload.derive_institution_key(master, campaign.id, institution.id)
@@ -358,8 +489,14 @@ def _check_records(
     image_shas: set[str] = set()
     ballots: list[Ballot] = []
     rejected: list[str] = []
+    rejected_by: list[str] = []
+    shared: dict[Any, Any] = {}  # one object per distinct choice, role or tuple: a million ballots stay small
     keys = {"serial", "status", "selections", "decided_by", "image_sha256", "payload"}
+    count = 0
     for rec in records:
+        count += 1
+        if count > meta["count"]:
+            raise Refused("malformed", "record count differs from the manifest")
         if not (isinstance(rec, dict) and rec.keys() == keys):
             raise Refused("malformed", "record fields")
         serial, status = rec["serial"], rec["status"]
@@ -394,6 +531,7 @@ def _check_records(
             if rec["selections"] is not None:
                 raise Refused("malformed", f"{serial}: a rejected ballot has selections")
             rejected.append(serial)
+            rejected_by.append(shared.setdefault(rec["decided_by"], rec["decided_by"]))
             continue
         sel = rec["selections"]
         if not isinstance(sel, dict):
@@ -417,10 +555,15 @@ def _check_records(
                 if not (oid.isdigit() and 1 <= int(oid) <= q.scale):
                     raise Refused("malformed", f"{serial}: rating {oid!r} out of 1..{q.scale}")
                 ratings.append(int(oid))
-        ballots.append(Ballot(serial, tuple(specialists), tuple(ratings)))
+        choices = tuple(sorted((qid, opts[0]) for qid, opts in sel.items() if opts))
+        sp, ra, ch = tuple(specialists), tuple(ratings), choices
+        ballots.append(Ballot(serial, shared.setdefault(sp, sp), shared.setdefault(ra, ra), shared.setdefault(ch, ch),
+                              shared.setdefault(rec["decided_by"], rec["decided_by"])))
+    if count != meta["count"]:
+        raise Refused("malformed", "record count differs from the manifest")
     if len(ballots) != meta["counted"] or len(rejected) != meta["rejected"]:
         raise Refused("malformed", "counted/rejected differ from the manifest")
-    check.ballots, check.rejected_serials = ballots, rejected
+    check.ballots, check.rejected_serials, check.rejected_by = ballots, rejected, rejected_by
     return image_shas
 
 

@@ -12,7 +12,7 @@ from ..ballot.campaign import load_campaign
 from ..ballot.keys import read_hex_key, write_hex_key
 from ..ballot.payload import derive_institution_key
 from ..central.report import write_report
-from ..central.tally import TallyResult, tally
+from ..central.tally import TallyResult, load_resolutions, tally
 from ..central.verify import load_trust, verify_batches
 from ..errors import KioskError
 from ..lang import count
@@ -25,7 +25,19 @@ T = {
     "specialists": ("Speciālisti", "Specialists"),
     "institutions": ("Iestādes", "Institutions"),
     "excluded": ("Izslēgtās partijas", "Excluded batches"),
-    "dups": ("Vairākās partijās atrasti numuri (skaitīti vienreiz): {n}", "Serials met in more than one batch (counted once): {n}"),
+    "dups": ("Vairākās partijās atrasti numuri: {n} (ar vienādām atzīmēm skaitīti vienreiz)",
+             "Serials met in more than one batch: {n} (with the same marks counted once)"),
+    "conflicts": ("Pretrunīgi numuri (netiek skaitīti, kamēr nav izlemts): {n}",
+                  "Conflicting serials (counted for nobody until decided): {n}"),
+    "conflict": ("  {serial} [{kind}]{resolved}", "  {serial} [{kind}]{resolved}"),
+    "copy": ("    {kiosk} partija {batch}: {status}{choices}", "    {kiosk} batch {batch}: {status}{choices}"),
+    "resolved": (" izlemts: skaitīts {which}", " decided: counted {which}"),
+    "nothing": ("nekas", "nothing"),
+    "partial": ("DAĻĒJI REZULTĀTI: izslēgtas partijas {excluded}, neizlemtas pretrunas {conflicts}",
+                "PARTIAL RESULTS: excluded batches {excluded}, undecided conflicts {conflicts}"),
+    "allowed": ("(--allow-partial: iziešana ar 0)", "(--allow-partial: exit status 0)"),
+    "st_counted": ("ieskaitīts", "counted"),
+    "st_rejected": ("noraidīts ({by})", "rejected ({by})"),
     "evals": ("vidēji {avg}", "average {avg}"),
     "written": ("Ierakstīts: {path}", "Written: {path}"),
 }
@@ -123,16 +135,22 @@ def write_csv(result: TallyResult, path: Path) -> None:
         raise KioskError("central.output", detail=str(exc)) from None
 
 
+def _tally_status(result: TallyResult, args: argparse.Namespace) -> int:
+    """0 only for complete results (or with --allow-partial): ``tally && publish`` never publishes a part."""
+    return EXIT_OK if result.complete or getattr(args, "allow_partial", False) else EXIT_KNOWN
+
+
 def cmd_tally(args: argparse.Namespace) -> int:
+    resolutions = load_resolutions(args.resolutions) if getattr(args, "resolutions", None) else None
     campaign, checks, tags = _verify(args)
-    result = tally(checks, campaign, args.lang).with_tags_checked(tags)
+    result = tally(checks, campaign, args.lang, resolutions).with_tags_checked(tags)
     if args.csv:
         write_csv(result, Path(args.csv))
     if args.pdf:
         write_report(result, campaign, Path(args.pdf))
     if args.json:
         out(result.to_json())
-        return EXIT_OK
+        return _tally_status(result, args)
     lang = args.lang
     print(t("specialists", lang))
     for s in result.specialists:
@@ -150,10 +168,24 @@ def cmd_tally(args: argparse.Namespace) -> int:
         for e in result.excluded_batches:
             print(f"  {e.file}  [{e.reason}] {e.message}")
     print(t("dups", lang, n=result.duplicate_serials))
+    if result.conflicts:
+        print(t("conflicts", lang, n=len(result.unresolved_conflicts)))
+        for c in result.conflicts:
+            which = t("nothing", lang) if c.counted is None else f"{c.counted.kiosk_id} {c.counted.batch}"
+            print(t("conflict", lang, serial=c.serial, kind=c.kind,
+                    resolved=t("resolved", lang, which=which) if c.resolved else ""))
+            for cp in c.copies:
+                status = t("st_counted", lang) if cp.status == "counted" else t("st_rejected", lang, by=cp.decided_by)
+                choices = (": " + ", ".join(f"{q}={o}" for q, o in cp.choices)) if cp.choices else ""
+                print(t("copy", lang, kiosk=cp.kiosk_id, batch=cp.batch, status=status, choices=choices))
     for written in (args.csv, args.pdf):
         if written:
             print(t("written", lang, path=written))
-    return EXIT_OK
+    if not result.complete:
+        print(t("partial", lang, excluded=len(result.excluded_batches), conflicts=len(result.unresolved_conflicts)))
+        if getattr(args, "allow_partial", False):
+            print(t("allowed", lang))
+    return _tally_status(result, args)
 
 
 def register(csub: Any) -> None:
@@ -183,4 +215,8 @@ def register(csub: Any) -> None:
     common(s)
     s.add_argument("--csv", metavar="OUT", help="also write the results as CSV")
     s.add_argument("--pdf", metavar="OUT", help="also write the Latvian PDF report")
+    s.add_argument("--resolutions", metavar="FILE",
+                   help='decisions on conflicting serials: {"SERIAL": {"kiosk_id": ..., "batch": N} or null}')
+    s.add_argument("--allow-partial", action="store_true",
+                   help="exit 0 even when batches were excluded or conflicts are undecided (and say so)")
     s.set_defaults(func=cmd_tally)

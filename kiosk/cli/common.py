@@ -49,7 +49,12 @@ def open_kiosk(args: argparse.Namespace, institution: str | None = None) -> Kios
             raise
         campaign_path = getattr(args, "campaign", None) or demo_campaign_path()
         inst = institution or load_campaign(campaign_path).institutions[0].id
-        return Kiosk.enroll(inst, root=args.data_dir, campaign_path=campaign_path)
+        try:
+            return Kiosk.enroll(inst, root=args.data_dir, campaign_path=campaign_path)
+        except KioskError as lost:
+            if lost.code != "enroll.already":
+                raise
+            kiosk = Kiosk.open(args.data_dir)  # another command enrolled it a moment ago
     if institution and institution != kiosk.institution.id:
         kiosk.close()
         raise KioskError("enroll.already", institution=kiosk.institution.id)

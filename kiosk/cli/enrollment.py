@@ -1,15 +1,25 @@
-"""``kiosk campaign``, ``kiosk enroll``, ``kiosk status``: the campaign and this kiosk's place in it."""
+"""``kiosk campaign``, ``kiosk enroll``, ``kiosk status``, ``kiosk settings``: the campaign and this kiosk's place in it."""
 from __future__ import annotations
 
 import argparse
 from typing import Any
 
+from ..access.roles import Action, Role
+from ..access.settings import get_settings, update_settings
 from ..assets import demo_campaign_path
 from ..ballot.campaign import load_campaign
 from ..datadir import DataDir
 from ..station import Kiosk
 from ..storage.store import Store
-from .common import EXIT_OK, audit_command, open_kiosk, out
+from .common import (
+    EXIT_OK,
+    UsageError,
+    add_role_argument,
+    audit_command,
+    open_kiosk,
+    out,
+    sign_in,
+)
 
 
 def cmd_campaign(args: argparse.Namespace) -> int:
@@ -23,7 +33,12 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     print(f"  {campaign.voting_start} – {campaign.voting_end}, {campaign.page_size.upper()}")
     for q in campaign.questions:
         extra = f" 1–{q.scale}" if q.type == "rating" else ""
+        if q.type == "specialist":
+            extra += ", number grid" if q.style == "number" else ""
+            extra += f", number grid above {q.number_above}" if q.number_above is not None else ""
+            extra += ", write-in line" if q.write_in else ""
         print(f"  ? {q.text.get(lang, q.text['lv'])} ({q.type}{extra}{', optional' if q.optional else ''})")
+    print("  review: " + ", ".join(f"{case} → {what}" for case, what in campaign.review.items()))
     for inst in campaign.institutions:
         print(f"  {inst.name}  [{inst.id}]")
         for s in inst.specialists:
@@ -76,6 +91,27 @@ def cmd_status(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
+def cmd_settings(args: argparse.Namespace) -> int:
+    values = {}
+    for item in args.values:
+        key, sep, value = item.partition("=")
+        if not sep:
+            raise UsageError(f"settings: {item!r} is not KEY=VALUE")
+        values[key] = value
+    with open_kiosk(args) as k:
+        if values:  # changing needs a role that may change them (the office by default), as at the screen
+            office = sign_in(k, args, Action.SETTINGS)
+            current = update_settings(k.store, office.session, values)
+        else:
+            current = get_settings(k.store)
+    if args.json:
+        out(current)
+    else:
+        for key, value in current.items():
+            print(f"{key} = {value}")
+    return EXIT_OK
+
+
 def register(sub: Any) -> None:
     s = sub.add_parser("campaign", help="validate and show a campaign file")
     s.add_argument("file", nargs="?", help="campaign TOML (default: the enrolled one, else the demo)")
@@ -92,3 +128,9 @@ def register(sub: Any) -> None:
     s = sub.add_parser("status", help="show enrollment and counts")
     s.add_argument("--json", action="store_true")
     s.set_defaults(func=cmd_status)
+
+    s = sub.add_parser("settings", help="show this kiosk's settings, or change some (KEY=VALUE; signed in as the office)")
+    s.add_argument("values", nargs="*", metavar="KEY=VALUE")
+    s.add_argument("--json", action="store_true")
+    add_role_argument(s, Role.OFFICE)
+    s.set_defaults(func=cmd_settings)

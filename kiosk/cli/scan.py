@@ -39,11 +39,11 @@ def _t(key: str, lang: str, **kw: Any) -> str:
     return (en if lang == "en" else lv).format(**kw)
 
 
-def reason_text(reason: str | None, lang: str) -> str:
+def reason_text(reason: str | None, lang: str, detail: str = "") -> str:
     if not reason:
         return ""
     try:
-        return KioskError(f"sheet.{reason}", detail="").message(lang).replace(" ()", "").rstrip(": ")
+        return KioskError(f"sheet.{reason}", detail=detail).message(lang).replace(" ()", "").rstrip(": ")
     except ValueError:
         return reason
 
@@ -83,7 +83,8 @@ def print_summary(results: list, lang: str) -> None:
         print(_t(f"section_{status}", lang))
         for r in rows:
             serial = f" [{r.serial}]" if r.serial else ""
-            why = "; ".join(reason_text(x, lang) for x in (r.reasons or [r.reason]))
+            codes = r.reasons or [r.reason]
+            why = "; ".join(reason_text(x, lang, r.detail if n == 0 else "") for n, x in enumerate(codes))
             print(f"  {_t('page', lang, source=r.source, page=r.page)}{serial}: {why}")
 
 

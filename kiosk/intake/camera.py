@@ -41,23 +41,26 @@ def store_frame(datadir: DataDir, gray: np.ndarray) -> tuple[str, Path, int]:
     return sha, stored, len(data)
 
 
-def record_accepted(kiosk: Kiosk, accepted: Accepted, source: str, run_id: int | None) -> StoredSheet:
+def record_accepted(kiosk: Kiosk, accepted: Accepted, source: str, run_id: int | None,
+                    source_bytes: bytes | None = None) -> StoredSheet:
     """Store the accepted frame and its reading; returns the stored sheet."""
     sha, stored, size = store_frame(kiosk.datadir, accepted.gray)
     kiosk.store.add_image(sha, str(stored), size, "image/png")
-    return kiosk.store.record_sheet(accepted.reading, image_sha256=sha, page=1, source=source, run_id=run_id)
+    return kiosk.store.record_sheet(accepted.reading, image_sha256=sha, page=1, source=source, run_id=run_id,
+                                    source_bytes=source_bytes)
 
 
 def scan_frames(kiosk: Kiosk, frames: Iterable[tuple[int, np.ndarray]], source: str, *, ctx: ReadContext | None = None,
                 run_id: int | None = None,
-                tracker_options: dict[str, Any] | None = None) -> Iterator[tuple[StoredSheet, int]]:
+                tracker_options: dict[str, Any] | None = None,
+                source_bytes: bytes | None = None) -> Iterator[tuple[StoredSheet, int]]:
     """Feed frames through a tracker; yield (stored sheet, frame index) per ballot."""
     ctx = ctx or read_context(kiosk)
     tracker = BallotTracker.for_context(ctx, **(tracker_options or {}))
     for index, gray in frames:
         report = tracker.feed(gray, index)
         if report.accepted is not None:
-            yield record_accepted(kiosk, report.accepted, source, run_id), report.accepted.frame
+            yield record_accepted(kiosk, report.accepted, source, run_id, source_bytes), report.accepted.frame
     last = tracker.finish()
     if last is not None:
-        yield record_accepted(kiosk, last, source, run_id), last.frame
+        yield record_accepted(kiosk, last, source, run_id, source_bytes), last.frame

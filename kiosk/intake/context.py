@@ -1,7 +1,7 @@
 """The reading context of one kiosk: its layouts, keys and the thresholds set for it."""
 from __future__ import annotations
 
-from ..access.settings import reader_thresholds
+from ..access.settings import reader_thresholds, scan_limits
 from ..reading.context import ReadContext
 from ..reading.reader import Thresholds
 from ..station import Kiosk
@@ -12,4 +12,5 @@ def read_context(kiosk: Kiosk, thresholds: Thresholds | None = None, backend: st
     layouts = {i: spec for i in kiosk.known_layouts() if (spec := kiosk.stored_layout(i)) is not None}
     if thresholds is None:
         thresholds = reader_thresholds(kiosk.store)
-    return ReadContext(layouts, kiosk.campaign.hash, kiosk.institution.hash, kiosk.tag_key, thresholds.to_dict(), backend)
+    return ReadContext(layouts, kiosk.campaign.hash, kiosk.institution.hash, kiosk.tag_key, thresholds.to_dict(), backend,
+                       scan_limits(kiosk.store), dict(kiosk.campaign.review))

@@ -21,13 +21,20 @@ class SheetResult:
     selections: dict[str, list[str]] | None = None  # question label -> option labels as printed
     sheet_id: int | None = None  # None: not stored (missing file, internal error)
     repeat: bool = False  # this page of this file was stored before
+    detail: str = ""  # what the reason is about (a special file's kind, a cap and the value met)
+    source_bytes: bytes | None = None  # the path's exact bytes when ``source`` escapes some (not UTF-8)
 
     def to_json(self) -> dict[str, Any]:
-        return {
+        out = {
             "source": self.source, "page": self.page, "status": self.status, "reason": self.reason,
             "reasons": self.reasons, "serial": self.serial, "selections": self.selections,
             "sheet_id": self.sheet_id, "repeat": self.repeat,
         }
+        if self.detail:
+            out["detail"] = self.detail
+        if self.source_bytes is not None:
+            out["source_hex"] = self.source_bytes.hex()  # the name's exact bytes
+        return out
 
 
 class Reporter:
@@ -38,7 +45,7 @@ class Reporter:
         self.kiosk = kiosk
         self._specs: dict[int, LayoutSpec | None] = {}
 
-    def result(self, source: str, sheet: StoredSheet) -> SheetResult:
+    def result(self, source: str, sheet: StoredSheet, source_bytes: bytes | None = None) -> SheetResult:
         return SheetResult(
             source=source,
             page=sheet.page,
@@ -49,6 +56,8 @@ class Reporter:
             selections=self.labelled(sheet.selections, sheet.layout_id),
             sheet_id=sheet.id,
             repeat=sheet.repeat,
+            detail=str(sheet.interpretation.get("detail") or "") if sheet.status == "rejected" else "",
+            source_bytes=source_bytes,
         )
 
     def labelled(self, selections: dict[str, list[str]] | None, layout_id: int | None) -> dict[str, list[str]] | None:

@@ -14,13 +14,20 @@ rendered at the right scale.  ``load_page`` gives the review screen exactly
 the image the reader measured, so the stored geometry (pixels) applies to it.
 
 Failures carry the reader's reason codes (``PageError.reason``):
-``empty_file``, ``unsupported_file``, ``corrupt_file`` and ``too_large``
-(more than ``MAX_PIXELS`` pixels: a decompression bomb is refused before it
-is decoded; a PDF page is refused before it is rendered).
+``empty_file``, ``unsupported_file``, ``corrupt_file``, ``encrypted`` (a PDF
+that needs a password), ``too_large`` (more pixels than ``Limits.max_pixels``:
+a decompression bomb is refused before it is decoded; a PDF page is refused
+before it is rendered), ``file_too_large`` and ``too_many_pages``.  Whatever a
+decoder raises on a hostile file becomes ``corrupt_file``: one file never
+ends a batch.
+
+``Limits`` are the resource caps (pages per file, pixels per page, bytes per
+file, frames per video); each kiosk may set its own (``kiosk.access.settings``).
 """
 from __future__ import annotations
 
 import os
+import struct
 import sys
 import threading
 import warnings
@@ -36,11 +43,30 @@ from ..errors import KioskError
 
 MAX_PIXELS = 90_000_000  # about Pillow's MAX_IMAGE_PIXELS; an A4 page at 600 dpi is 35 Mpx
 MAX_FILE_BYTES = 1 << 30  # a ballot scan file of more than 1 GiB is refused unread
+MAX_PAGES = 500  # pages of one file: a 200,000-page PDF of 1.2 MB is refused, not read for hours
+MAX_VIDEO_FRAMES = 108_000  # an hour of 30 fps video
 WORK_LONG_SIDE = 1150  # pixels: ~140 dpi on an A5 page, more on a smaller photo
 PDF_LONG_SIDE = 1300  # PDF pages are rendered with this long side
 
 MEDIA_TYPES = {"png": "image/png", "jpeg": "image/jpeg", "tiff": "image/tiff", "pdf": "application/pdf"}
 EXTENSIONS = {"png": "png", "jpeg": "jpg", "tiff": "tif", "pdf": "pdf"}
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Resource caps of reading: anything above is refused with its own reason."""
+
+    max_pages: int = MAX_PAGES  # pages (or TIFF frames) of one file: too_many_pages
+    max_pixels: int = MAX_PIXELS  # pixels of one page or embedded image: too_large
+    max_file_bytes: int = MAX_FILE_BYTES  # bytes of one file: file_too_large
+    max_video_frames: int = MAX_VIDEO_FRAMES  # decoded frames of one video: video_too_long
+
+
+DEFAULT_LIMITS = Limits()
+# what a decoder may raise on a damaged or hostile file (Pillow raises TypeError
+# "Missing dimensions" for a TIFF frame still being written, struct.error, ...)
+DECODER_ERRORS = (OSError, SyntaxError, ValueError, EOFError, MemoryError, TypeError, KeyError, IndexError,
+                  AttributeError, ZeroDivisionError, OverflowError, RuntimeError, struct.error)
 
 
 class PageError(KioskError):
@@ -73,13 +99,13 @@ def sniff(head: bytes) -> str | None:
     return None
 
 
-def file_kind(path: str | Path) -> str:
-    """Sniff a file; raises PageError (empty_file, unsupported_file, too_large)."""
+def file_kind(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> str:
+    """Sniff a file; raises PageError (empty_file, unsupported_file, file_too_large)."""
     size = os.path.getsize(path)
     if size == 0:
         raise PageError("empty_file")
-    if size > MAX_FILE_BYTES:
-        raise PageError("too_large", detail=f"{size} bytes")
+    if size > limits.max_file_bytes:
+        raise PageError("file_too_large", detail=f"{size} > {limits.max_file_bytes}")
     with open(path, "rb") as fh:
         kind = sniff(fh.read(1024))
     if kind is None:
@@ -87,34 +113,68 @@ def file_kind(path: str | Path) -> str:
     return kind
 
 
-def page_count(path: str | Path, kind: str | None = None) -> int:
-    """How many pages the file holds (cheap: headers only)."""
-    kind = kind or file_kind(path)
-    if kind == "pdf":
-        with _pdf(path) as pdf:
-            n = len(pdf)
-    elif kind == "tiff":
-        with _open_image(path) as im:
-            n = getattr(im, "n_frames", 1)
-    else:
-        return 1
+def page_count(path: str | Path, kind: str | None = None, limits: Limits = DEFAULT_LIMITS) -> int:
+    """How many pages the file holds (cheap: headers only); more than
+    ``limits.max_pages`` raises too_many_pages, a damaged file corrupt_file."""
+    kind = kind or file_kind(path, limits)
+    try:
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a damaged file's warnings are its failure, said below
+            if kind == "pdf":
+                with _pdf(path) as pdf:
+                    n = len(pdf)
+            elif kind == "tiff":
+                with _open_image(path) as im:
+                    n = _tiff_frames(im, limits.max_pages + 1)
+            else:
+                return 1
+    except PageError:
+        raise
+    except DECODER_ERRORS as exc:
+        raise PageError("corrupt_file", detail=_detail(exc)) from None
     if n < 1:
         raise PageError("empty_file", detail="no pages")
+    if n > limits.max_pages:
+        counted = str(n) if kind == "pdf" else f"{limits.max_pages}+"  # a TIFF is counted up to the cap only
+        raise PageError("too_many_pages", detail=f"{counted} > {limits.max_pages}")
     return n
 
 
-def iter_pages(path: str | Path) -> Iterator[Page | PageError]:
+def _tiff_frames(im: Image.Image, stop: int) -> int:
+    """Frames of a TIFF, counted up to ``stop`` (Pillow's n_frames walks them all).
+    A frame that cannot be reached (a file cut short while it was written) raises
+    corrupt_file with ``pages_ok``: the frames before it are whole and readable."""
+    n = 1
+    while n < stop:
+        try:
+            im.seek(n)
+        except EOFError:
+            break
+        except DECODER_ERRORS as exc:
+            err = PageError("corrupt_file", detail=f"page {n + 1}: {_detail(exc)}")
+            err.pages_ok = n  # type: ignore[attr-defined]
+            raise err from None
+        n += 1
+    return n
+
+
+def _detail(exc: BaseException) -> str:
+    text = str(exc)
+    return f"{type(exc).__name__}: {text}" if text else type(exc).__name__
+
+
+def iter_pages(path: str | Path, limits: Limits = DEFAULT_LIMITS) -> Iterator[Page | PageError]:
     """Every page of the file in order.
 
     A failure of the whole file (empty, not an image, unreadable header)
     raises PageError; a failure of one page of a multi-page file is yielded
     in its place (its ``number`` attribute says which) and the rest follow.
     """
-    kind = file_kind(path)
-    n = page_count(path, kind)
+    kind = file_kind(path, limits)
+    n = page_count(path, kind, limits)
     for number in range(1, n + 1):
         try:
-            yield read_page(path, number, kind)
+            yield read_page(path, number, kind, limits)
         except PageError as exc:
             exc.number = number  # type: ignore[attr-defined]
             if n == 1:
@@ -122,20 +182,23 @@ def iter_pages(path: str | Path) -> Iterator[Page | PageError]:
             yield exc
 
 
-def read_page(path: str | Path, number: int, kind: str | None = None) -> Page:
+def read_page(path: str | Path, number: int, kind: str | None = None, limits: Limits = DEFAULT_LIMITS) -> Page:
     """One page (1-based) at working resolution; raises PageError."""
-    kind = kind or file_kind(path)
+    kind = kind or file_kind(path, limits)
     try:
-        if kind == "pdf":
-            return _pdf_page(path, number)
-        return _raster_page(path, number, kind)
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore")  # a damaged file's warnings are its failure, said below
+            if kind == "pdf":
+                return _pdf_page(path, number, limits)
+            return _raster_page(path, number, kind, limits)
     except PageError:
         raise
     except Image.DecompressionBombError as exc:  # a later frame of a TIFF
         raise PageError("too_large", detail=str(exc)) from None
-    except (OSError, SyntaxError, ValueError, EOFError, MemoryError) as exc:
-        # Pillow's truncated/broken-file errors are OSError/SyntaxError/ValueError
-        raise PageError("corrupt_file", detail=str(exc) or type(exc).__name__) from None
+    except DECODER_ERRORS as exc:
+        # Pillow's truncated/broken-file errors are OSError/SyntaxError/ValueError; a
+        # TIFF frame still being written raises TypeError; any of them is this file's end
+        raise PageError("corrupt_file", detail=_detail(exc)) from None
 
 
 def load_page(path_or_stored_image: str | Path | dict[str, Any], page: int = 1) -> Image.Image:
@@ -188,8 +251,8 @@ def _open_image(path: str | Path) -> Image.Image:
             im = Image.open(path)
         except Image.DecompressionBombError as exc:
             raise PageError("too_large", detail=str(exc)) from None
-        except (OSError, SyntaxError, ValueError) as exc:
-            raise PageError("corrupt_file", detail=str(exc) or type(exc).__name__) from None
+        except DECODER_ERRORS as exc:
+            raise PageError("corrupt_file", detail=_detail(exc)) from None
     return im
 
 
@@ -198,7 +261,7 @@ def reduction_factor(width: int, height: int) -> int:
     return max(1, max(width, height) // WORK_LONG_SIDE)
 
 
-def _raster_page(path: str | Path, number: int, kind: str) -> Page:
+def _raster_page(path: str | Path, number: int, kind: str, limits: Limits = DEFAULT_LIMITS) -> Page:
     with _open_image(path) as im:
         if number > 1:
             try:
@@ -208,7 +271,7 @@ def _raster_page(path: str | Path, number: int, kind: str) -> Page:
         width, height = im.size
         if width < 1 or height < 1:
             raise PageError("corrupt_file", detail="zero-sized image")
-        if width * height > MAX_PIXELS:
+        if width * height > limits.max_pixels:
             raise PageError("too_large", detail=f"{width}x{height} pixels")
         dpi = _dpi(im.info.get("dpi"))
         factor = reduction_factor(width, height)
@@ -301,6 +364,8 @@ class _pdf:
             self.doc = pdfium.PdfDocument(str(self.path))
         except pdfium.PdfiumError as exc:
             PDFIUM_LOCK.release()
+            if getattr(exc, "err_code", None) == pdfium.raw.FPDF_ERR_PASSWORD:
+                raise PageError("encrypted", detail=str(exc)) from None
             raise PageError("corrupt_file", detail=str(exc)) from None
         except BaseException:
             PDFIUM_LOCK.release()
@@ -354,7 +419,7 @@ def _render_long_side(path: str | Path, number: int, long_side: int) -> Image.Im
             page.close()
 
 
-def _pdf_page(path: str | Path, number: int) -> Page:
+def _pdf_page(path: str | Path, number: int, limits: Limits = DEFAULT_LIMITS) -> Page:
     import pypdfium2 as pdfium
 
     with _pdf(path) as pdf:
@@ -369,7 +434,7 @@ def _pdf_page(path: str | Path, number: int) -> Page:
             scale = PDF_LONG_SIDE / max(w_pt, h_pt)
             for obj in page.get_objects(filter=[pdfium.raw.FPDF_PAGEOBJ_IMAGE]):
                 iw, ih = obj.get_px_size()  # pdfium would decode a bomb whole to render it
-                if iw * ih > MAX_PIXELS:
+                if iw * ih > limits.max_pixels:
                     raise PageError("too_large", detail=f"embedded image {iw}x{ih} pixels")
             bitmap = page.render(scale=scale, grayscale=True)
             try:

@@ -239,14 +239,33 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER batch_images_kept BEFORE DELETE ON batch_images
     BEGIN SELECT RAISE(ABORT, 'batch images are never deleted'); END;
     """,
-    # 9: review decisions can be reversed.  A reversal is a row like a decision:
+    # 9: a file name of any bytes: `source` shows it (bytes that are not UTF-8
+    # escaped as \xNN), `source_bytes` keeps its exact bytes (NULL when `source` is the name)
+    """
+    ALTER TABLE sheets ADD COLUMN source_bytes BLOB;
+    """,
+    # 10: the serial a person typed for a sheet whose QR code could not be read
+    # (checked against the printed check characters with the institution key).
+    # The sheet stays as it was read; this row names its serial, and the
+    # sheet's ballot row is added with it, so no serial counts twice.
+    """
+    CREATE TABLE typed_serials (
+        sheet_id INTEGER PRIMARY KEY REFERENCES sheets (id),
+        serial   BLOB    NOT NULL UNIQUE CHECK (length(serial) = 8)
+    );
+    CREATE TRIGGER typed_serials_written_once BEFORE UPDATE ON typed_serials
+    BEGIN SELECT RAISE(ABORT, 'typed serials are written once'); END;
+    CREATE TRIGGER typed_serials_kept BEFORE DELETE ON typed_serials
+    BEGIN SELECT RAISE(ABORT, 'typed serials are never deleted'); END;
+    """,
+    # 11: review decisions can be reversed.  A reversal is a row like a decision:
     # `undo` (a reviewer takes back their last decision) or `reopen` (the office
     # sends a decided ballot, not yet exported, back to review), naming the row it
     # reverses in `reverses`.  Nothing is updated or deleted: a sheet's state is its
     # last row.  SQLite cannot change a CHECK constraint, so the table is rebuilt
     # with every row, its index and its triggers.
     """
-    CREATE TABLE decisions_v9 (
+    CREATE TABLE decisions_v10 (
         id         INTEGER PRIMARY KEY,
         sheet_id   INTEGER NOT NULL REFERENCES sheets (id),
         action     TEXT    NOT NULL CHECK (action IN ('confirm', 'correct', 'reject', 'undo', 'reopen')),
@@ -256,10 +275,10 @@ MIGRATIONS: list[str] = [
         decided_at TEXT    NOT NULL,
         reverses   INTEGER
     );
-    INSERT INTO decisions_v9 (id, sheet_id, action, selections, reason, role, decided_at)
+    INSERT INTO decisions_v10 (id, sheet_id, action, selections, reason, role, decided_at)
         SELECT id, sheet_id, action, selections, reason, role, decided_at FROM decisions ORDER BY id;
     DROP TABLE decisions;
-    ALTER TABLE decisions_v9 RENAME TO decisions;
+    ALTER TABLE decisions_v10 RENAME TO decisions;
     CREATE INDEX decisions_sheet ON decisions (sheet_id);
     CREATE TRIGGER decisions_written_once BEFORE UPDATE ON decisions
     BEGIN SELECT RAISE(ABORT, 'decisions are written once'); END;

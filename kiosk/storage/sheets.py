@@ -28,6 +28,7 @@ class StoredSheet:
     interpretation: dict[str, Any] = field(default_factory=dict)  # the reader's details (JSON)
     duplicate_of: int | None = None  # the sheet that holds the ballot of this serial
     repeat: bool = False  # this page of this image was stored before (and is returned as it was)
+    source_bytes: bytes | None = None  # the source's exact bytes when it is not UTF-8 (``source`` escapes them)
 
     @property
     def reason(self) -> str | None:
@@ -45,7 +46,7 @@ class FinalSheet:
     if someone decided, else the machine's status."""
 
     sheet_id: int
-    serial: bytes
+    serial: bytes | None  # None: a damaged QR code whose serial nobody has typed (yet)
     image_sha256: str
     machine_status: str  # counted | review
     final_status: str  # counted | review | rejected

@@ -24,8 +24,11 @@ from pathlib import Path
 from typing import Any
 
 from .. import platform
+from ..ballot.payload import serial_text
 from ..ballot.spec import LayoutSpec
+from ..datadir import db_lock
 from ..errors import KioskError
+from ..locks import interprocess_lock
 from ..reading.sheet import Selections, SheetReading
 from .migrations import MIGRATIONS
 from .sheets import DECISIONS, REVERSALS, FinalSheet, SheetState, StoredSheet
@@ -118,10 +121,12 @@ class Store:
             self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
             self.db.row_factory = sqlite3.Row
             self.db.execute("PRAGMA foreign_keys = ON")
-            self.db.execute("PRAGMA journal_mode = WAL")
-            self.db.execute("PRAGMA synchronous = FULL")
-            self.db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
-            self._migrate()
+            # two processes opening a fresh database at once take turns (schema, WAL)
+            with interprocess_lock(db_lock(self.path)):
+                self.db.execute("PRAGMA journal_mode = WAL")
+                self.db.execute("PRAGMA synchronous = FULL")
+                self.db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
+                self._migrate()
 
     def close(self) -> None:
         self.db.close()
@@ -143,6 +148,8 @@ class Store:
             raise KioskError("storage.too_new", found=current, supported=SCHEMA_VERSION)
         for number in range(current + 1, SCHEMA_VERSION + 1):
             with self.transaction():
+                if self.version >= number:  # applied by another connection meanwhile
+                    continue
                 for statement in _split(MIGRATIONS[number - 1]):
                     self.db.execute(statement)
                 self.db.execute(f"PRAGMA user_version = {number}")
@@ -338,14 +345,15 @@ class Store:
         return _sheet(row) if row else None
 
     def record_sheet(self, reading: SheetReading, *, image_sha256: str, page: int, source: str,
-                     run_id: int | None = None) -> StoredSheet:
+                     run_id: int | None = None, source_bytes: bytes | None = None) -> StoredSheet:
         """Store one read sheet (page ``page`` of the image ``image_sha256``), once,
         and return it as stored.
 
         In the same transaction: a page already stored is returned unchanged
         (with ``repeat`` true); a counted or review sheet whose serial already
         holds a ballot becomes a ``duplicate`` linked to the first sheet and
-        never counts.
+        never counts.  ``source`` is text (a name that is not UTF-8 shown with its
+        bytes escaped); ``source_bytes`` keeps such a name's exact bytes.
         """
         with self.transaction() as db:
             row = db.execute(
@@ -362,10 +370,10 @@ class Store:
                     reasons = ("duplicate_serial",)
             cur = db.execute(
                 "INSERT INTO sheets (image_sha256, page, source, run_id, status, reasons, serial, layout_id,"
-                " selections, interpretation, duplicate_of) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
-                (image_sha256, page, source, run_id, status, json.dumps(list(reasons)), serial, reading.layout_id,
+                " selections, interpretation, duplicate_of, source_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (image_sha256, page, _text(source), run_id, status, json.dumps(list(reasons)), serial, reading.layout_id,
                  _selections_text(reading.selections), json.dumps(reading.interpretation or {}, ensure_ascii=False),
-                 duplicate_of),
+                 duplicate_of, source_bytes),
             )
             sheet_id = int(cur.lastrowid)
             if status in ("counted", "review") and serial is not None:
@@ -383,16 +391,26 @@ class Store:
         return _sheet(row) if row else None
 
     def add_decision(self, sheet_id: int, action: str, selections: Selections | None, reason: str | None, role: str,
-                     *, first: bool = True) -> int:
+                     *, first: bool = True, serial: bytes | None = None) -> int:
         """Append a person's decision on a sheet; the machine's reading stays as it was.
 
         With ``first`` (the review queue's case) no decision may stand on the sheet
         (none yet, or the last one taken back), checked inside the same write transaction: of two reviewers deciding the
         same ballot at once, the second gets review.not_pending instead of silently
-        replacing the first one's decision."""
+        replacing the first one's decision.
+
+        ``serial``: the serial a person typed for a sheet whose QR code could not be
+        read (already checked against the ballot's check characters).  In the same
+        transaction it becomes the sheet's ballot; a serial that already holds a
+        ballot is refused (review.serial_taken: the sheet is a copy)."""
         with self.transaction() as db:
             if first and _last_decision(db, sheet_id)[1] in DECISIONS:
                 raise KioskError("review.not_pending", sheet=sheet_id)
+            if serial is not None:
+                if db.execute("SELECT 1 FROM ballots WHERE serial = ?", (serial,)).fetchone():
+                    raise KioskError("review.serial_taken", serial=serial_text(serial))
+                db.execute("INSERT INTO typed_serials (sheet_id, serial) VALUES (?, ?)", (sheet_id, serial))
+                db.execute("INSERT INTO ballots (serial, sheet_id) VALUES (?, ?)", (serial, sheet_id))
             return int(db.execute(
                 "INSERT INTO decisions (sheet_id, action, selections, reason, role, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (sheet_id, action, _selections_text(selections), reason, role, now_utc()),
@@ -408,7 +426,7 @@ class Store:
         with self.transaction() as db:
             sheet = db.execute(
                 "SELECT s.status, s.serial, b.sheet_id AS ballot, e.batch FROM sheets s"
-                " LEFT JOIN ballots b ON b.sheet_id = s.id LEFT JOIN exported e ON e.serial = s.serial"
+                " LEFT JOIN ballots b ON b.sheet_id = s.id LEFT JOIN exported e ON e.serial = b.serial"
                 " WHERE s.id = ?", (sheet_id,)).fetchone()
             if sheet is None:
                 raise KioskError("review.not_found", sheet=sheet_id)
@@ -443,7 +461,7 @@ class Store:
                 FROM sheets s
                 LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
                 LEFT JOIN ballots b ON b.sheet_id = s.id
-                LEFT JOIN exported e ON b.sheet_id IS NOT NULL AND e.serial = s.serial
+                LEFT JOIN exported e ON e.serial = b.serial
                 LEFT JOIN sheets o ON o.id = s.duplicate_of
                 WHERE s.id IN ({marks})
                 """, chunk)
@@ -460,16 +478,30 @@ class Store:
 
     def final_sheets(self) -> list[FinalSheet]:
         """Every ballot sheet (one per serial) with its final state: the last
-        decision if a person decided, else the machine's status."""
+        decision if a person decided, else the machine's status.  A sheet whose
+        QR code could not be read has its serial once a person typed it; until
+        then it is listed without one (waiting for review, or rejected)."""
         rows = self.db.execute(
             """
-            SELECT s.id, s.serial, s.image_sha256, s.status, s.selections,
+            SELECT s.id, b.serial, s.image_sha256, s.status, s.selections,
                    d.action, d.selections AS d_selections, d.role
             FROM ballots b JOIN sheets s ON s.id = b.sheet_id
             LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
+            UNION ALL
+            SELECT s.id, NULL, s.image_sha256, s.status, s.selections,
+                   d.action, d.selections AS d_selections, d.role
+            FROM sheets s
+            LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
+            WHERE s.status = 'review' AND s.serial IS NULL
+              AND NOT EXISTS (SELECT 1 FROM ballots b WHERE b.sheet_id = s.id)
             """
         )
         return [_final(r) for r in rows]
+
+    def typed_serial(self, sheet_id: int) -> bytes | None:
+        """The serial a person typed for this sheet (its QR code could not be read), if any."""
+        row = self.db.execute("SELECT serial FROM typed_serials WHERE sheet_id = ?", (sheet_id,)).fetchone()
+        return row[0] if row else None
 
     def review_queue(self) -> list[StoredSheet]:
         """Sheets waiting for a person: sent to review by the machine and not decided
@@ -684,6 +716,15 @@ def _spec(text: str) -> LayoutSpec:
     return LayoutSpec.from_json(json.loads(text))
 
 
+def _text(value: str) -> str:
+    """Text SQLite can store: a lone surrogate (an undecodable byte of a file name) escaped."""
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:
+        return value.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
+    return value
+
+
 def _selections_text(selections: Selections | None) -> str | None:
     return None if selections is None else json.dumps(selections, ensure_ascii=False)
 
@@ -708,6 +749,7 @@ def _sheet(row: sqlite3.Row, *, repeat: bool = False) -> StoredSheet:
         interpretation=json.loads(row["interpretation"]),
         duplicate_of=row["duplicate_of"],
         repeat=repeat,
+        source_bytes=row["source_bytes"],
     )
 
 

@@ -362,8 +362,28 @@ The folder {folder} holds two files. Send both to the central office: the batch 
         <translation>Read before: {n}</translation>
     </message>
     <message>
+        <source>Skenera mape nav pieejama</source>
+        <translation>Scanner folder not available</translation>
+    </message>
+    <message>
+        <source>Skenera mape: vēro</source>
+        <translation>Scanner folder: watched</translation>
+    </message>
+    <message>
+        <source> (gaida: {n})</source>
+        <translation> ({n} waiting)</translation>
+    </message>
+    <message>
+        <source>Skenera mape: nevēro</source>
+        <translation>Scanner folder: not watched</translation>
+    </message>
+    <message>
         <source>Beigt vērot</source>
         <translation>Stop watching</translation>
+    </message>
+    <message>
+        <source>Mape {folder} nav pieejama; vērošana turpināsies, kad tā atgriezīsies.</source>
+        <translation>The folder {folder} is not available; watching goes on when it is back.</translation>
     </message>
     <message>
         <source>Vēro mapi {folder}. Jauni faili tiek nolasīti, tiklīdz skeneris tos pabeidzis.</source>
@@ -839,6 +859,10 @@ The folder {folder} holds two files. Send both to the central office: the batch 
         <translation>Loading the image…</translation>
     </message>
     <message>
+        <source>Atzīmējiet, kas biļetenā redzams</source>
+        <translation>Mark what the ballot shows</translation>
+    </message>
+    <message>
         <source>Attālināt (Z)</source>
         <translation>Zoom out (Z)</translation>
     </message>
@@ -925,6 +949,56 @@ The folder {folder} holds two files. Send both to the central office: the batch 
     <message>
         <source>Saglabāts: biļetens ieskaitīts ar jūsu labojumu.</source>
         <translation>Saved: the ballot counts with your correction.</translation>
+    </message>
+</context>
+<context>
+    <name>RosterPicker</name>
+    <message>
+        <source>Ierakstiet numuru vai dažus vārda burtus (garumzīmes nav vajadzīgas)</source>
+        <translation>Type the number or a few letters of the name (no need for diacritics)</translation>
+    </message>
+    <message>
+        <source>Ierakstiet dažus vārda vai uzvārda burtus (garumzīmes nav vajadzīgas)</source>
+        <translation>Type a few letters of the first name or surname (no need for diacritics)</translation>
+    </message>
+    <message>
+        <source>Vārds bez garumzīmēm, piem. kalnins</source>
+        <translation>A name without diacritics, e.g. kalnins</translation>
+    </message>
+    <message>
+        <source>Nederīgs</source>
+        <translation>Invalid</translation>
+    </message>
+    <message>
+        <source>Neviens speciālists: šis jautājums netiek ieskaitīts</source>
+        <translation>No specialist: this question is not counted</translation>
+    </message>
+    <message>
+        <source>Izvēlēts: {name}</source>
+        <translation>Chosen: {name}</translation>
+    </message>
+    <message>
+        <source>Izvēlēts: neviens (jautājums netiek ieskaitīts)</source>
+        <translation>Chosen: nobody (the question is not counted)</translation>
+    </message>
+</context>
+<context>
+    <name>SerialEntry</name>
+    <message>
+        <source>Ierakstiet numuru zem QR koda: XXXX-XXXX-XXXXX-XXXX</source>
+        <translation>Type the number under the QR code: XXXX-XXXX-XXXXX-XXXX</translation>
+    </message>
+    <message>
+        <source>Vēl jāieraksta: {left}</source>
+        <translation>Still to type: {left}</translation>
+    </message>
+    <message>
+        <source>✓ Numurs der: tas ir šīs iestādes biļetens</source>
+        <translation>✓ The number is valid: this is a ballot of this institution</translation>
+    </message>
+    <message>
+        <source>✗ Neder: pārbaudiet katru zīmi</source>
+        <translation>✗ Not valid: check every character</translation>
     </message>
 </context>
 <context>
@@ -1120,6 +1194,18 @@ The folder {folder} holds two files. Send both to the central office: the batch 
     <message>
         <source>Izrakstīt pēc dīkstāves:</source>
         <translation>Sign out when idle for:</translation>
+    </message>
+    <message>
+        <source>pārbauda cilvēks</source>
+        <translation>a person reviews</translation>
+    </message>
+    <message>
+        <source>ieskaita kā nodotu</source>
+        <translation>counted as cast</translation>
+    </message>
+    <message>
+        <source>Pārbaudes kārtība (kampaņas fails)</source>
+        <translation>Review policy (campaign file)</translation>
     </message>
     <message>
         <source>Reģistratūra</source>

@@ -46,6 +46,9 @@ class Screen(QWidget):
     def on_session(self, session: Session | None) -> None:
         """Someone signed in (session) or out (None)."""
 
+    def on_close(self) -> None:
+        """The application is closing: stop timers that would start background work."""
+
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().changeEvent(event)
         if event.type() == QEvent.Type.LanguageChange:

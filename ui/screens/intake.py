@@ -48,8 +48,10 @@ from PySide6.QtWidgets import (
 )
 
 from kiosk.access.roles import Action, Session
+from kiosk.access.settings import watch_settings
 from kiosk.errors import KioskError
 from kiosk.intake.review import reason_text, reject_reason_text
+from kiosk.intake.watch import scan_ready
 from kiosk.session import SignedIn
 from kiosk.storage.sheets import SheetState
 
@@ -87,6 +89,16 @@ def scan_job(ctx: WorkContext, session: Session | None, paths: list[str], worker
     helper = SignedIn(ctx.kiosk, session)
     n = 0
     for result in helper.scan_paths(paths, workers=workers, progress=ctx.progress, cancelled=ctx.cancelled):
+        ctx.emit(result)
+        n += 1
+    return n
+
+
+def watch_scan_job(ctx: WorkContext, paths: list[str], workers: int | None = None) -> int:
+    """Worker: read files the scanner folder offered (under the kiosk's watching setting:
+    no session needed, watching goes on while nobody is signed in)."""
+    n = 0
+    for result in scan_ready(ctx.kiosk, paths, workers=workers, progress=ctx.progress, cancelled=ctx.cancelled):
         ctx.emit(result)
         n += 1
     return n
@@ -264,6 +276,7 @@ class IntakeScreen(Screen):
         super().__init__(ctx, parent)
         self.job = None
         self.queue: list[str] = []
+        self.watch_queue: list[str] = []  # files the scanner folder offered, read without a session
         self.follow = True
         self.workers: int | None = None  # reader processes (None: default_workers())
 
@@ -298,9 +311,10 @@ class IntakeScreen(Screen):
         fl.addWidget(self.files_note, 1)
 
         watch_panel = QWidget()
-        self.watcher = FolderWatcher(self)
+        self.watcher = FolderWatcher(ctx.runner, self)
         self.watcher.ready.connect(self._files_ready)
         self.watcher.failed.connect(self._watch_failed)
+        self.watcher.polled.connect(lambda _state: self.refresh_watch())
         self.watch_button = QPushButton()
         self.watch_button.setObjectName("watchToggle")
         self.watch_button.setProperty("kind", "primary")
@@ -341,7 +355,10 @@ class IntakeScreen(Screen):
         self.repeat_label = QLabel()
         self.repeat_label.setObjectName("note")
         counters.addWidget(self.repeat_label)
-        counters.addStretch(1)
+        self.watch_state = QLabel()  # whether the scanner folder is watched, whatever source is shown
+        self.watch_state.setObjectName("note")  # coloured by its level, like the other notes
+        shrinkable(self.watch_state)  # wraps rather than widening the window (1024 px)
+        counters.addWidget(self.watch_state, 1)
         self.clear_button = QPushButton()
         self.clear_button.setObjectName("clearList")
         self.clear_button.clicked.connect(self.ask_clear_list)
@@ -445,6 +462,7 @@ class IntakeScreen(Screen):
         self._set_running(False)
         ctx.sheets.changed.connect(self._sheets_changed)
         self.retranslate()
+        self.restore_watch()
 
     # -- sources ---------------------------------------------------------------
     def add_source(self, key: str, panel: QWidget) -> None:
@@ -548,7 +566,29 @@ class IntakeScreen(Screen):
 
     def refresh_watch(self) -> None:
         folder = self.ctx.settings()["scan.folder"]
-        if self.watcher.active:
+        state = self.watcher.state
+        if self.watcher.active and state is not None and not state.ok:
+            self.watch_state.setText(self.tr("Skenera mape nav pieejama"))
+            self.watch_state.setProperty("level", "error")
+        elif self.watcher.active:
+            waiting = state.waiting if state is not None else 0
+            self.watch_state.setText(self.tr("Skenera mape: vēro") + (
+                self.tr(" (gaida: {n})").format(n=waiting) if waiting else ""))
+            self.watch_state.setProperty("level", "ok")
+        else:
+            self.watch_state.setText(self.tr("Skenera mape: nevēro"))
+            self.watch_state.setProperty("level", "")
+        self.watch_state.style().unpolish(self.watch_state)
+        self.watch_state.style().polish(self.watch_state)
+        self.watch_button.blockSignals(True)
+        self.watch_button.setChecked(self.watcher.active)
+        self.watch_button.blockSignals(False)
+        if self.watcher.active and state is not None and not state.ok:
+            self.watch_button.setText(self.tr("Beigt vērot"))
+            self.watch_note.setText(self.tr("Mape {folder} nav pieejama; vērošana turpināsies, kad tā atgriezīsies.")
+                                    .format(folder=self.watcher.folder))
+            self.watch_note.setProperty("level", "warn")
+        elif self.watcher.active:
             self.watch_button.setText(self.tr("Beigt vērot"))
             self.watch_note.setText(self.tr("Vēro mapi {folder}. Jauni faili tiek nolasīti, tiklīdz skeneris tos pabeidzis.")
                                     .format(folder=self.watcher.folder))
@@ -599,33 +639,44 @@ class IntakeScreen(Screen):
             self.ctx.update_settings({"scan.folder": folder})
         except Exception as exc:  # noqa: BLE001 - shown plainly
             self.ctx.report(exc)
+            return
         if self.watcher.active:
-            self.watcher.start(folder)
+            self.restore_watch()
         self.refresh_watch()
 
-    def _watch_toggled(self, on: bool) -> None:
-        folder = self.ctx.settings()["scan.folder"]
+    def restore_watch(self) -> None:
+        """Watch the scanner folder when the kiosk's setting says so (at start-up, after a
+        restart, after the folder changed): watching belongs to the kiosk, not to a session."""
+        on, folder, settle = watch_settings(self.ctx.kiosk.store)
         if on and folder:
-            if not Path(folder).is_dir():
-                self.watch_button.setChecked(False)
-                self._watch_failed(folder)
-                return
-            self.watcher.start(folder)
+            self.watcher.start(folder, settle)
         else:
             self.watcher.stop()
         self.refresh_watch()
 
+    def _watch_toggled(self, on: bool) -> None:
+        folder = self.ctx.settings()["scan.folder"]
+        if on and folder and not Path(folder).is_dir():
+            self._watch_failed(folder)
+            self.refresh_watch()
+            return
+        try:
+            self.ctx.update_settings({"scan.watch": "1" if on and folder else "0"})
+        except Exception as exc:  # noqa: BLE001 - shown plainly (e.g. the role may not scan)
+            self.ctx.report(exc)
+        self.restore_watch()
+
     def _watch_failed(self, folder: str) -> None:
-        self.watch_button.blockSignals(True)
-        self.watch_button.setChecked(False)
-        self.watch_button.blockSignals(False)
         self.ctx.info(self.tr("Skenera mape {folder} nav pieejama. Pārbaudiet, vai tā eksistē.").format(folder=folder),
                       Level.ERROR)
         self.refresh_watch()
 
     def _files_ready(self, paths: list[str]) -> None:
-        self.ctx.activity.emit()  # the helper is feeding the scanner
-        self.scan(paths)
+        if self.ctx.session is not None:
+            self.ctx.activity.emit()  # the helper is feeding the scanner
+        self.watch_queue.extend(paths)
+        if self.job is None or not self.job.running:
+            self._start_next()
 
     # -- scanning ---------------------------------------------------------------------
     def scan(self, paths: list[str]) -> None:
@@ -635,19 +686,29 @@ class IntakeScreen(Screen):
             self._start_next()
 
     def _start_next(self) -> None:
-        if not self.queue:
-            return
-        paths, self.queue = self.queue, []
-        session = self.ctx.session
         workers = self.workers or default_workers()
+        if self.queue:
+            paths, self.queue = self.queue, []
+            session = self.ctx.session
+            work, name, failed = (lambda wctx: scan_job(wctx, session, paths, workers)), "scan", self.ctx.report
+        elif self.watch_queue:
+            paths, self.watch_queue = self.watch_queue, []
+
+            def failed(exc: BaseException, paths: list[str] = paths) -> None:
+                self.watcher.release(paths)  # offered again at the next check
+                self.ctx.report(exc)
+
+            work, name = (lambda wctx: watch_scan_job(wctx, paths, workers)), "watch-scan"
+        else:
+            return
         self._set_running(True)
         self.progress.setRange(0, 0)
         self.job = self.ctx.runner.run(
-            lambda wctx: scan_job(wctx, session, paths, workers),
-            name="scan",
+            work,
+            name=name,
             items=self.add_results,
             progress=self._progress,
-            failed=self.ctx.report,
+            failed=failed,
             finished=self._job_finished,
         )
 
@@ -659,7 +720,7 @@ class IntakeScreen(Screen):
     def _job_finished(self) -> None:
         cancelled = self.job is not None and self.job.is_cancelled
         self.job = None
-        if self.queue and not cancelled:
+        if (self.queue or self.watch_queue) and not cancelled:
             self._start_next()
             return
         self._set_running(False)
@@ -672,6 +733,8 @@ class IntakeScreen(Screen):
 
     def cancel(self) -> None:
         self.queue.clear()
+        self.watcher.release(self.watch_queue)
+        self.watch_queue.clear()
         if self.job is not None:
             self.job.cancel()
         self.cancel_button.setEnabled(False)
@@ -838,8 +901,10 @@ class IntakeScreen(Screen):
     def on_show(self) -> None:
         self.refresh_watch()
 
+    def on_close(self) -> None:
+        self.watcher.stop()  # the setting stays: the next start watches again
+
     def on_session(self, session: Session | None) -> None:
-        if session is None and self.watcher.active:
-            self.watch_button.setChecked(False)  # stops watching: nobody is signed in
+        # the scanner folder stays watched across sign-out (a kiosk setting); the camera does not
         if session is None:
             self.camera.shutdown()  # the camera and its analyser stop; nothing more is stored

@@ -44,6 +44,7 @@ from ..context import AppContext, Level
 from ..widgets import OUTLINE_COLORS, FitScrollArea, ImageView, KioskDialog, OutlineLegend, shrinkable
 from . import Mode, Screen
 from .intake import boxes_for, load_image_job
+from .review_extras import ReviewExtras
 
 CHOSEN_FILL = QColor(27, 127, 59, 70)
 FOCUS_COLOR = OUTLINE_COLORS["focus"]
@@ -128,6 +129,7 @@ class ReviewScreen(Screen):
         self.legend = OutlineLegend()
         self.queue_label = QLabel()
         self.queue_label.setObjectName("sectionTitle")
+        shrinkable(self.queue_label)
         self.serial_label = QLabel()  # the number as printed under the QR code, never broken
         self.serial_label.setObjectName("serialLabel")
         self.serial_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -147,6 +149,9 @@ class ReviewScreen(Screen):
         self.hint_label.hide()
         self.parts_box = QVBoxLayout()
         self.parts_box.setContentsMargins(0, 0, 0, 0)
+        self.choice_caption = QLabel()
+        self.choice_caption.setObjectName("caption")
+        self.extras = ReviewExtras(self)  # write-ins, long rosters, a damaged QR code's serial
         self.choices = QWidget()
         self.choices.setObjectName("reviewChoices")
         self.choices_layout = QVBoxLayout(self.choices)
@@ -193,6 +198,8 @@ class ReviewScreen(Screen):
         panel.addLayout(head)
         panel.addWidget(self.reason_box)
         panel.addLayout(self.parts_box)
+        panel.addWidget(self.extras)
+        panel.addWidget(self.choice_caption)
         panel.addWidget(self.scroll, 1)
         panel.addWidget(self.hint_label)
         panel.addWidget(self.machine_label)
@@ -289,7 +296,9 @@ class ReviewScreen(Screen):
             "R noraida · N izlaiž · Z palielina · Ctrl+Z atsauc"))
         self.empty_label.setText(self.tr("✓ Nav neviena biļetena, kas jāpārbauda."))
         self.image.set_placeholder(self.tr("Attēls tiek ielādēts…"))
+        self.choice_caption.setText(self.tr("Atzīmējiet, kas biļetenā redzams"))
         self._refresh_zoom_button()
+        self.extras.retranslate()
         if self.item is not None:
             self._show_texts()
         self._refresh_confirm()
@@ -302,6 +311,7 @@ class ReviewScreen(Screen):
         lang = self.ctx.lang
         self.queue_label.setText(self.tr("Jāpārbauda: {n}").format(n=self._pending))
         self.serial_label.setText(self.tr("Nr. {serial}").format(serial=item.serial or "—"))
+        self.serial_label.setMinimumWidth(self.serial_label.sizeHint().width())  # whole; the count wraps instead
         self.serial_label.setToolTip(self.tr("Biļetena numurs, kā tas drukāts zem QR koda"))
         reasons = item.reason_texts(lang)
         state = self.ctx.sheets.state(item.sheet_id)
@@ -373,11 +383,13 @@ class ReviewScreen(Screen):
             part.show_item(item)
         self._refresh_undo()
         if item is None:
+            self.extras.show_item(None)
             self.item_shown.emit(0)
             return
         self.ctx.sheets.refresh({item.sheet_id})
         self.chosen = self._start(item)
         self.focus_q, self.focus_o = 0, 0
+        self.extras.show_item(item)
         self._build_choices()
         self._show_texts()
         self._refresh_choices()
@@ -407,6 +419,7 @@ class ReviewScreen(Screen):
         while self.choices_layout.count():
             w = self.choices_layout.takeAt(0).widget()
             if w is not None:
+                w.hide()
                 w.deleteLater()
         self.option_buttons.clear()
         self.question_labels.clear()
@@ -420,10 +433,14 @@ class ReviewScreen(Screen):
             grid = QGridLayout(box)
             grid.setContentsMargins(0, 0, 0, 4)
             grid.setSpacing(4)
+            picker = self.extras.pickers.get(q.id)  # a long roster, a numbered list, a write-in
+            if self.extras.handles(q.id):
+                self.choices_layout.addWidget(picker)
+                continue
             group = QButtonGroup(box)
             group.setExclusive(False)
-            per_row = 5 if all(len(o.label) <= 3 for o in q.options) else 2
-            for n, opt in enumerate(q.options):
+            per_row = 5 if all(len(o.label) <= 3 for o in q.choices) else 2
+            for n, opt in enumerate(q.choices):
                 b = QPushButton(f"{n + 1}  {opt.label}" if per_row == 2 else opt.label)
                 b.setCheckable(True)
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -436,6 +453,8 @@ class ReviewScreen(Screen):
                 grid.addWidget(b, n // per_row, n % per_row)
                 self.option_buttons[(q.id, opt.id)] = b
             self.choices_layout.addWidget(box)
+            if picker is not None:
+                self.choices_layout.addWidget(picker)
         self.choices_layout.addStretch(1)
         for w in self.choices.findChildren(QWidget):
             w.show()  # at once, not when the event loop comes round: the focus is scrolled into view next
@@ -449,17 +468,24 @@ class ReviewScreen(Screen):
         self.chosen[qid] = [] if current == [oid] else [oid]
         q_index = [q.id for q in self.item.questions].index(qid)
         self.focus_q = q_index
-        self.focus_o = [o.id for o in self.item.questions[q_index].options].index(oid)
+        self.focus_o = [o.id for o in self.item.questions[q_index].choices].index(oid)
         self.hint("")
+        self._refresh_choices()
+
+    def set_choice(self, qid: str, oid: str) -> None:
+        """One answer for a question ("" for none), as a picker chose it."""
+        if self.item is None:
+            return
+        self.chosen[qid] = [oid] if oid else []
         self._refresh_choices()
 
     def _focused(self) -> tuple[str, str] | None:
         if self.item is None or not self.item.questions:
             return None
         q = self.item.questions[self.focus_q]
-        if not q.options:
+        if not q.choices or self.extras.handles(q.id):
             return None
-        return q.id, q.options[min(self.focus_o, len(q.options) - 1)].id
+        return q.id, q.choices[min(self.focus_o, len(q.choices) - 1)].id
 
     def move_question(self, step: int) -> None:
         if self.item is None or not self.item.questions:
@@ -471,7 +497,7 @@ class ReviewScreen(Screen):
     def move_option(self, step: int) -> None:
         if self.item is None or not self.item.questions:
             return
-        n = len(self.item.questions[self.focus_q].options)
+        n = len(self.item.questions[self.focus_q].choices)
         self.focus_o = (self.focus_o + step) % max(n, 1)
         self._refresh_choices()
 
@@ -484,8 +510,8 @@ class ReviewScreen(Screen):
         if self.item is None or not self.item.questions:
             return
         q = self.item.questions[self.focus_q]
-        if 1 <= n <= len(q.options):
-            self.toggle(q.id, q.options[n - 1].id)
+        if 1 <= n <= len(q.choices) and not self.extras.handles(q.id):
+            self.toggle(q.id, q.choices[n - 1].id)
 
     def restore(self) -> None:
         """Esc: back to the reading the machine made, said in words (on an overvote the
@@ -525,6 +551,7 @@ class ReviewScreen(Screen):
             qlabel = self.question_labels[focused[0]]
             self.scroll.ensureWidgetVisible(qlabel, 0, 4)
             self.scroll.ensureWidgetVisible(self.option_buttons[focused], 0, 8)
+        self.extras.refresh(self.chosen)
         self._refresh_boxes()
         self._refresh_confirm()
         if self.image.zoom is not None:
@@ -589,12 +616,12 @@ class ReviewScreen(Screen):
         self.confirm()
 
     def confirm(self) -> None:
-        if self.item is None:
+        if self.item is None or self.extras.consume_enter():
             return
         sheet_id = self.item.sheet_id
         blank = self.blank()
         try:
-            action, decision = self.review().decide(sheet_id, self.chosen)
+            action, decision = self.review().decide(sheet_id, self.chosen, serial=self.extras.serial_text())
         except KioskError as exc:
             self.ctx.report(exc)
             return

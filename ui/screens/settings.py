@@ -37,6 +37,7 @@ from kiosk.access.settings import (
     reader_defaults,
 )
 from kiosk.errors import KioskError
+from kiosk.intake.review import reason_text
 
 from ..context import AppContext, Level
 from ..dialogs import KioskFileDialog
@@ -71,8 +72,13 @@ class SettingsScreen(Screen):
         self.campaign_note.setObjectName("note")
         self.campaign_note.setProperty("level", "warn")
         shrinkable(self.campaign_note)
+        self.policy_info = QLabel()  # the campaign's review policy: what goes to a person
+        self.policy_info.setObjectName("reviewPolicy")
+        self.policy_info.setTextFormat(Qt.TextFormat.RichText)
+        shrinkable(self.policy_info)
         cl = QVBoxLayout(self.campaign_box)
         cl.addWidget(self.campaign_info)
+        cl.addWidget(self.policy_info)
         cl.addWidget(self.campaign_note)
 
         # thresholds ------------------------------------------------------------
@@ -357,6 +363,16 @@ class SettingsScreen(Screen):
         for key, text in texts.items():
             self.form_labels[key].setText(text)
 
+    def policy_text(self) -> str:
+        """The campaign's review policy ([review] in its file), one line per case."""
+        lang = self.ctx.lang
+        rows = []
+        for case, what in self.ctx.kiosk.campaign.review.items():
+            action = self.tr("pārbauda cilvēks") if what == "review" else self.tr("ieskaita kā nodotu")
+            rows.append(f"{reason_text(case, lang)} → <b>{action}</b>")
+        title = self.tr("Pārbaudes kārtība (kampaņas fails)")
+        return f"<b>{title}</b><br>" + "<br>".join(rows)
+
     def role_text(self, role: Role | str) -> str:
         return {Role.FRONT_DESK: self.tr("Reģistratūra"), Role.HELPER: self.tr("Palīgs"),
                 Role.OFFICE: self.tr("Birojs")}[Role(role)]
@@ -372,6 +388,7 @@ class SettingsScreen(Screen):
         kiosk_no = self.tr("Kioska numurs: {id}").format(id=k.kiosk_id)
         data = self.tr("Dati glabājas mapē: {folder}").format(folder=k.root)
         self.campaign_info.setText("\n".join([title, period, k.institution.name, kiosk_no, data]))
+        self.policy_info.setText(self.policy_text())
         for key, spin in self.threshold_spins.items():
             spin.setValue(100 * float(s[key]))
         self.scan_folder.setText(s["scan.folder"])
