@@ -240,6 +240,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Kamera biļetenu neredzēja pietiekami ilgi, lai to droši nolasītu",
         "The camera did not see the ballot steadily enough to read it safely",
     ),
+    "sheet.voided_serial": (
+        "Šī biļetena numurs ir anulēts (tā drukāšana neizdevās vai tika atcelta): izlemiet, vai to skaitīt",
+        "This ballot's serial was voided (its printing failed or was cancelled): decide whether it counts",
+    ),
     "sheet.duplicate_serial": (
         "Šī biļetena numurs jau ir nolasīts: kopija netiek skaitīta",
         "This ballot's serial was already read: the copy does not count",

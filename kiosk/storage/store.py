@@ -352,7 +352,8 @@ class Store:
         In the same transaction: a page already stored is returned unchanged
         (with ``repeat`` true); a counted or review sheet whose serial already
         holds a ballot becomes a ``duplicate`` linked to the first sheet and
-        never counts.  ``source`` is text (a name that is not UTF-8 shown with its
+        never counts; one whose serial this kiosk voided goes to review
+        (``voided_serial``).  ``source`` is text (a name that is not UTF-8 shown with its
         bytes escaped); ``source_bytes`` keeps such a name's exact bytes.
         """
         with self.transaction() as db:
@@ -368,6 +369,10 @@ class Store:
                 if first is not None:
                     status, duplicate_of = "duplicate", first[0]
                     reasons = ("duplicate_serial",)
+                elif db.execute("SELECT 1 FROM issued WHERE serial = ? AND voided = 1", (serial,)).fetchone():
+                    # this kiosk voided the serial (its print job failed or was cancelled), yet the
+                    # ballot came back marked: a person decides whether it counts
+                    status, reasons = "review", ("voided_serial", *(r for r in reasons if r != "voided_serial"))
             cur = db.execute(
                 "INSERT INTO sheets (image_sha256, page, source, run_id, status, reasons, serial, layout_id,"
                 " selections, interpretation, duplicate_of, source_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
