@@ -659,6 +659,7 @@ class ReviewScreen(Screen):
         dialog, self.reject_dialog = self.reject_dialog, None
         if dialog is not None:
             dialog.deleteLater()
+        self.window().activateWindow()  # keys go back to the review, whatever the window manager does
         self.setFocus()
 
     def reject_with(self, sheet_id: int, reason: str) -> None:
