@@ -129,7 +129,6 @@ class ReviewScreen(Screen):
         self.legend = OutlineLegend()
         self.queue_label = QLabel()
         self.queue_label.setObjectName("sectionTitle")
-        shrinkable(self.queue_label)
         self.serial_label = QLabel()  # the number as printed under the QR code, never broken
         self.serial_label.setObjectName("serialLabel")
         self.serial_label.setAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
@@ -194,7 +193,8 @@ class ReviewScreen(Screen):
         panel.setContentsMargins(0, 0, 0, 0)
         head = QHBoxLayout()
         head.addWidget(self.queue_label)
-        head.addWidget(self.serial_label, 1)
+        head.addStretch(1)
+        head.addWidget(self.serial_label)
         panel.addLayout(head)
         panel.addWidget(self.reason_box)
         panel.addLayout(self.parts_box)
@@ -311,7 +311,7 @@ class ReviewScreen(Screen):
         lang = self.ctx.lang
         self.queue_label.setText(self.tr("Jāpārbauda: {n}").format(n=self._pending))
         self.serial_label.setText(self.tr("Nr. {serial}").format(serial=item.serial or "—"))
-        self.serial_label.setMinimumWidth(self.serial_label.sizeHint().width())  # whole; the count wraps instead
+        self.serial_label.setMinimumWidth(self.serial_label.sizeHint().width())  # never cut: the panel makes room
         self.serial_label.setToolTip(self.tr("Biļetena numurs, kā tas drukāts zem QR koda"))
         reasons = item.reason_texts(lang)
         state = self.ctx.sheets.state(item.sheet_id)
