@@ -320,6 +320,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Partijas fails vai tā daļa ir lielāka, nekā pārbaude pieņem ({detail})",
         "The batch file or a part of it is larger than verification accepts ({detail})",
     ),
+    "batch.revoked": (
+        "Kiosks ir atsaukts (pazudis vai nozagts): tā partijas no šī datuma netiek skaitītas ({detail})",
+        "The kiosk is revoked (lost or stolen): its batches from this date on are not counted ({detail})",
+    ),
     # camera intake: the camera source in the Qt UI
     "camera.none": (
         "Kamera nav atrasta. Pievienojiet USB kameru (un pārbaudiet, vai datoram ir atļauts to lietot) "

@@ -13,7 +13,7 @@ decides which copy counts.
 """
 from __future__ import annotations
 
-from collections import defaultdict
+from collections import Counter, defaultdict
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
@@ -21,7 +21,7 @@ from typing import Any
 from ..ballot.campaign import Campaign
 from ..errors import KioskError
 from ..lang import lv_key
-from .verify import TOTALS, Ballot, BatchCheck
+from .verify import TOTALS, BatchCheck, Choice
 
 
 @dataclass(frozen=True)
@@ -249,54 +249,69 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
     dup_by_inst: dict[str, int] = defaultdict(int)
     latest: dict[str, BatchCheck] = {}
 
-    # Where each serial is: (batch index << 32 | record index), a rejected record's index negated - 1.
-    first: dict[str, int] = {}
-    more: dict[str, list[int]] = {}
-    for ci, c in enumerate(accepted):
+    for c in accepted:
         latest[c.kiosk_id] = c
-        for bi, b in enumerate(c.ballots):
-            _locate(first, more, b.serial, ci << 32 | bi)
-        for ri, serial in enumerate(c.rejected_serials):
-            _locate(first, more, serial, ci << 32 | (0x80000000 | ri))
 
-    def count(c: BatchCheck, b: Ballot) -> None:
+    # Serials met in more than one accepted batch (a serial occurs once per batch).
+    seen: set[str] = set()
+    dup: set[str] = set()
+    for c in accepted:
+        for serials in (c.serials, c.rejected_serials):
+            hit = seen.intersection(serials)
+            if hit:
+                dup |= hit
+            seen.update(serials)
+    del seen
+
+    def count(c: BatchCheck, choice: Choice, n: int = 1) -> None:
         inst = c.institution_id
-        counted[inst] += 1
+        counted[inst] += n
         labels = c.manifest["labels"]
-        for qid, sid in b.specialists:
+        for qid, sid in choice.specialists:
             key = (inst, sid)
-            votes[key] = votes.get(key, 0) + 1
+            votes[key] = votes.get(key, 0) + n
             if key not in roster:
                 label_names[key] = labels[qid][sid]
-        if b.ratings:
-            evaluations[inst] += 1
-            rating_sum[inst] += sum(b.ratings)
-            rating_n[inst] += len(b.ratings)
+        if choice.ratings:
+            evaluations[inst] += n
+            rating_sum[inst] += sum(choice.ratings) * n
+            rating_n[inst] += len(choice.ratings) * n
 
+    # Every ballot met once counts, a batch's ballots by their few distinct choices.
+    copies: dict[str, list[tuple[BatchCheck, Choice | None, SerialCopy]]] = {s: [] for s in dup}
     for c in accepted:
-        for b in c.ballots:
-            if b.serial not in more:
-                count(c, b)
+        by_code = Counter(c.codes)
+        if dup and not (dup.isdisjoint(c.serials) and dup.isdisjoint(c.rejected_serials)):
+            for serial, code in zip(c.serials, c.codes):
+                if serial in copies:
+                    by_code[code] -= 1
+                    copies[serial].append(_copy(c, c.choices[code]))
+            for i, serial in enumerate(c.rejected_serials):
+                if serial in copies:
+                    copies[serial].append(_rejected_copy(c, c.rejected_by[i] if i < len(c.rejected_by) else "person"))
+        for code, n in by_code.items():
+            if n:
+                count(c, c.choices[code], n)
 
     conflicts: list[SerialConflict] = []
-    for serial, locations in more.items():
-        copies = [_copy(accepted, loc) for loc in locations]
-        for c, _b, _cp in copies[1:]:
+    for serial in sorted(copies):
+        found = copies[serial]
+        for c, _b, _cp in found[1:]:
             dup_by_inst[c.institution_id] += 1
-        ballots = [b for _c, b, _cp in copies]
+        ballots = [b for _c, b, _cp in found]
         if all(b is not None for b in ballots) and len({b.key for b in ballots}) == 1:
-            c, b, _cp = copies[0]
+            c, b, _cp = found[0]
             count(c, b)  # the same choices everywhere: counts once
             continue
         if all(b is None for b in ballots):
             continue  # rejected by people wherever it was met: counts for nobody, nothing to decide
         kind = "rejected_copy" if any(b is None for b in ballots) else "different_selections"
-        described = tuple(cp for _c, _b, cp in copies)
+        described = tuple(cp for _c, _b, cp in found)
         decision = resolutions.get(serial)
         if decision is None:
             conflicts.append(SerialConflict(serial, kind, described))
             continue
-        chosen = next(((c, b, cp) for c, b, cp in copies
+        chosen = next(((c, b, cp) for c, b, cp in found
                        if decision.kiosk_id is not None and (c.kiosk_id, c.batch) == (decision.kiosk_id, decision.batch)),
                       None)
         if decision.kiosk_id is not None and chosen is None:  # names no copy of this serial: not a decision
@@ -306,8 +321,6 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
             count(chosen[0], chosen[1])
         conflicts.append(SerialConflict(serial, kind, described, resolved=True,
                                         counted=None if chosen is None or chosen[1] is None else chosen[2]))
-    conflicts.sort(key=lambda x: x.serial)
-    del first
 
     unranked = [
         SpecialistResult(sid, roster.get((iid, sid)) or label_names.get((iid, sid), sid), inst_names.get(iid, iid), iid, n,
@@ -361,7 +374,7 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
         specialists=specialists,
         institutions=institutions,
         excluded_batches=excluded,
-        duplicate_serial_list=tuple(sorted(more)),
+        duplicate_serial_list=tuple(sorted(dup)),
         verified_batches=len(accepted),
         ballots_counted=sum(counted.values()),
         integrity=tuple(integrity),
@@ -369,20 +382,12 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
     )
 
 
-def _locate(first: dict[str, int], more: dict[str, list[int]], serial: str, where: int) -> None:
-    seen = first.setdefault(serial, where)
-    if seen != where:
-        more.setdefault(serial, [seen]).append(where)
+def _copy(c: BatchCheck, choice: Choice) -> tuple[BatchCheck, Choice, SerialCopy]:
+    """The batch, the counted choice and the description of one copy."""
+    choices = choice.choices if choice.choices is not None else \
+        tuple(choice.specialists) + tuple(("rating", str(r)) for r in choice.ratings)
+    return c, choice, SerialCopy(c.kiosk_id, c.batch, c.path, c.institution_id, "counted", choices, choice.decided_by)
 
 
-def _copy(accepted: list[BatchCheck], where: int) -> tuple[BatchCheck, Ballot | None, SerialCopy]:
-    """The batch, the counted ballot (None: rejected) and the description of one copy."""
-    c = accepted[where >> 32]
-    index = where & 0xFFFFFFFF
-    if index & 0x80000000:
-        index &= 0x7FFFFFFF
-        by = c.rejected_by[index] if index < len(c.rejected_by) else "person"
-        return c, None, SerialCopy(c.kiosk_id, c.batch, c.path, c.institution_id, "rejected", (), by)
-    b = c.ballots[index]
-    choices = b.choices if b.choices is not None else tuple(b.specialists) + tuple(("rating", str(r)) for r in b.ratings)
-    return c, b, SerialCopy(c.kiosk_id, c.batch, c.path, c.institution_id, "counted", choices, b.decided_by)
+def _rejected_copy(c: BatchCheck, by: str) -> tuple[BatchCheck, None, SerialCopy]:
+    return c, None, SerialCopy(c.kiosk_id, c.batch, c.path, c.institution_id, "rejected", (), by)
