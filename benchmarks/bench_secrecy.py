@@ -119,13 +119,13 @@ def main() -> None:
 
         # -- export with and without metadata-free images ----------------------------------------
         spec = kiosk.layout()
-        q = spec["questions"][0]
+        q = spec.questions[0]
         pdf = tmp / "ballots.pdf"
         print_ballots(kiosk, args.ballots, out=pdf)
         pages = []
         for i in range(args.ballots):
             img = render(pdf, i, 300)
-            mark(img, spec, q["id"], q["options"][i % len(q["options"])]["id"], 300)
+            mark(img, spec, q.id, q.options[i % len(q.options)].id, 300)
             mark(img, spec, "rating", str(1 + i % 5), 300)
             pages.append(img)
         helper = SignedIn(kiosk, auth.sign_in(Role.HELPER, "2222"))
@@ -158,7 +158,7 @@ def main() -> None:
                   f"batch {size / n / 1024:.0f} KiB per ballot (originals {originals / n / 1024:.0f} KiB per ballot)")
         print_ballots(kiosk, 1, out=tmp / "one.pdf")
         img = render(tmp / "one.pdf", 0, 300)
-        mark(img, spec, q["id"], q["options"][0]["id"], 300)
+        mark(img, spec, q.id, q.options[0].id, 300)
         img.save(tmp / "one.png")
         list(helper.scan_paths([tmp / "one.png"], workers=1))
         t = time.perf_counter()

@@ -17,6 +17,8 @@ BALLOTS = "kiosk.ballots"
 
 FONT_REGULAR = "DejaVuSans.ttf"
 FONT_BOLD = "DejaVuSans-Bold.ttf"
+FONT_CONDENSED = "DejaVuSansCondensed.ttf"  # long rosters
+FONT_CONDENSED_BOLD = "DejaVuSansCondensed-Bold.ttf"
 
 
 def _path(package: str, *parts: str) -> Path:

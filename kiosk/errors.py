@@ -68,10 +68,35 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Biļetena autentiskuma zīme nav derīga: iespējams viltojums",
         "The ballot's authenticity tag is invalid: possibly forged",
     ),
+    "payload.bad_serial_text": (
+        "“{text}” nav biļetena numurs: ierakstiet visu rindu zem QR koda (XXXX-XXXX-XXXXX-XXXX)",
+        "“{text}” is not a ballot number: type the whole line under the QR code (XXXX-XXXX-XXXXX-XXXX)",
+    ),
+    "payload.no_check": (
+        "Ierakstiet arī četras pārbaudes zīmes numura beigās (XXXX-XXXX-XXXXX-XXXX)",
+        "Type the four check characters at the end of the number too (XXXX-XXXX-XXXXX-XXXX)",
+    ),
+    "payload.bad_check": (
+        "Numurs neatbilst šīs iestādes biļetenam: pārbaudiet katru zīmi (vai tas ir citas iestādes biļetens)",
+        "The number does not match a ballot of this institution: check every character (or it is another "
+        "institution's ballot)",
+    ),
     # layout and printing
     "layout.too_long": (
-        "Biļetens neietilpst {page} lapā: samaziniet sarakstu vai izvēlieties A4",
-        "The ballot does not fit on {page}: shorten the roster or choose A4",
+        "Biļetens neietilpst {page} lapā: sarakstā ir {count} speciālisti, ar rūtiņām ietilpst līdz {max}. "
+        "Izmantojiet numurētu sarakstu ar ciparu rūtiņām (style = \"number\" vai number_above)",
+        "The ballot does not fit on {page}: the roster has {count} specialists, with boxes {max} fit. "
+        "Use the numbered list with digit boxes (style = \"number\" or number_above)",
+    ),
+    "layout.too_long_for_page": (
+        "Biļetens neietilpst {page} lapā: sarakstā ir {count} speciālisti, ietilpst līdz {max}. "
+        "Izvēlieties {other} vai numurētu sarakstu ar ciparu rūtiņām (style = \"number\")",
+        "The ballot does not fit on {page}: the roster has {count} specialists, {max} fit. "
+        "Choose {other} or the numbered list with digit boxes (style = \"number\")",
+    ),
+    "layout.too_long_numbered": (
+        "Biļetens neietilpst {page} lapā pat ar numurētu sarakstu: sarakstā ir {count} speciālisti, ietilpst līdz {max}",
+        "The ballot does not fit on {page} even as a numbered list: the roster has {count} specialists, {max} fit",
     ),
     "print.count": ("Biļetenu skaitam jābūt no 1 līdz {max}", "The ballot count must be between 1 and {max}"),
     "print.output": ("Biļetenu failu nevar ierakstīt: {detail}", "Cannot write the ballot file: {detail}"),
@@ -192,6 +217,22 @@ CATALOG: dict[str, tuple[str, str]] = {
     "sheet.unclear_box": ("Rūtiņu nevar droši nolasīt", "A box cannot be read reliably"),
     "sheet.undervote": ("Obligātajā jautājumā nekas nav atzīmēts", "Nothing marked in a required question"),
     "sheet.blank_ballot": ("Biļetenā nekas nav atzīmēts", "Nothing marked on the ballot"),
+    "sheet.write_in": (
+        "Ierakstīts cits speciālists: izvēlieties viņu no saraksta vai atzīstiet par nederīgu",
+        "Another specialist written in: pick them from the roster or mark it invalid",
+    ),
+    "sheet.qr_damaged": (
+        "QR kods bojāts, bet tas ir šīs iestādes biļetens: ierakstiet numuru, kas iespiests zem koda",
+        "The QR code is damaged, but this is a ballot of this institution: type the number printed under the code",
+    ),
+    "sheet.unknown_number": (
+        "Atzīmētais numurs nav sarakstā",
+        "The number marked is not in the list",
+    ),
+    "sheet.number_unclear": (
+        "Numura cipari nav skaidri (vienā rindā vairāki vai kāds trūkst)",
+        "The number's digits are not clear (several in one row, or one missing)",
+    ),
     "sheet.unstable_read": (
         "Kamera biļetenu neredzēja pietiekami ilgi, lai to droši nolasītu",
         "The camera did not see the ballot steadily enough to read it safely",
@@ -245,6 +286,14 @@ CATALOG: dict[str, tuple[str, str]] = {
     "review.unknown_option": (
         "Jautājumā “{question}” nav atbildes “{option}”",
         "Question “{question}” has no answer “{option}”",
+    ),
+    "review.serial_needed": (
+        "Šim biļetenam QR kods nav nolasīts: vispirms ierakstiet numuru, kas iespiests zem koda",
+        "This ballot's QR code could not be read: first type the number printed under the code",
+    ),
+    "review.serial_taken": (
+        "Biļetens ar numuru {serial} jau ir nolasīts: šī lapa ir kopija. Noraidiet to",
+        "The ballot {serial} was already read: this sheet is a copy. Reject it",
     ),
     "review.cannot_confirm": (
         "Mašīnas nolasījumu nevar apstiprināt: jautājumā “{question}” atzīmētas vairākas atbildes. "
@@ -458,6 +507,33 @@ class Problem:
             "ids '{value}' and '{other}' share a short hash: rename one",
         ),
         "unknown_field": ("nezināms lauks '{value}'", "unknown field '{value}'"),
+        "bad_style": (
+            "saraksta veids '{value}' nav zināms (atļauti: {allowed})",
+            "list style '{value}' is unknown (allowed: {allowed})",
+        ),
+        "specialist_only": ("lauks '{value}' der tikai speciālistu jautājumam", "'{value}' applies to specialist questions only"),
+        "review_required": (
+            "'{value}' nav atļauts: šo gadījumu vienmēr izlemj cilvēks (tikai \"review\")",
+            "'{value}' is not allowed: a person always decides this case (only \"review\")",
+        ),
+        "bad_review_value": ("'{value}' nav atļauts (atļauti: {allowed})", "'{value}' is not allowed (allowed: {allowed})"),
+        "unknown_institution": ("iestāde '{value}' kampaņā nav atrasta", "institution '{value}' is not in the campaign"),
+        "roster_too_long": (
+            "{count} speciālisti neietilpst {page} lapā ar rūtiņām (ietilpst līdz {max}): izmantojiet numurētu "
+            "sarakstu ar ciparu rūtiņām (jautājumā style = \"number\" vai number_above)",
+            "{count} specialists do not fit on {page} with boxes ({max} fit): use the numbered list with digit boxes "
+            "(style = \"number\" or number_above in the question)",
+        ),
+        "roster_too_long_for_page": (
+            "{count} speciālisti neietilpst {page} lapā (ietilpst līdz {max}): izvēlieties page_size = \"{other}\" "
+            "vai numurētu sarakstu ar ciparu rūtiņām (style = \"number\")",
+            "{count} specialists do not fit on {page} ({max} fit): choose page_size = \"{other}\" or the numbered "
+            "list with digit boxes (style = \"number\")",
+        ),
+        "roster_too_long_numbered": (
+            "{count} speciālisti neietilpst {page} lapā pat numurētā sarakstā (ietilpst līdz {max})",
+            "{count} specialists do not fit on {page} even as a numbered list ({max} fit)",
+        ),
         "too_long": ("teksts ir par garu (vairāk nekā {max} rakstzīmes)", "text is too long (more than {max} characters)"),
         "no_questions": ("kampaņā nav neviena jautājuma", "the campaign has no questions"),
         "no_institutions": ("kampaņā nav nevienas iestādes", "the campaign has no institutions"),

@@ -64,7 +64,7 @@ class Kiosk:
             if "institution_id" not in settings:
                 raise KioskError("enroll.not_enrolled")
             path = campaign_path or settings["campaign_path"]
-            campaign = load_campaign(path)
+            campaign = load_campaign(path, check_rosters=False)  # this kiosk lays out its own ballot below
             if campaign.id != settings["campaign_id"]:
                 raise KioskError("campaign.mismatch", expected=settings["campaign_id"], actual=campaign.id)
             if campaign_path and str(campaign_path) != settings["campaign_path"]:
@@ -142,7 +142,7 @@ class Kiosk:
     @classmethod
     def open_or_enroll_demo(cls, root: str | Path | DataDir | None = None) -> "Kiosk":
         """Open the data directory; a fresh one enrolls itself in the demo
-        campaign's first institution."""
+        campaign's demo institution (its first institution if it names none)."""
         try:
             return cls.open(root)
         except KioskError as exc:
@@ -150,7 +150,8 @@ class Kiosk:
                 raise
         demo = load_campaign(demo_campaign_path())
         try:
-            return cls.enroll(demo.institutions[0].id, root=root, campaign_path=demo_campaign_path())
+            return cls.enroll(demo.demo_institution or demo.institutions[0].id, root=root,
+                              campaign_path=demo_campaign_path())
         except KioskError as exc:
             if exc.code != "enroll.already":
                 raise

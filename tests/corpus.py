@@ -21,8 +21,12 @@ Webcam: the page perspective-warped into a 1280x720 or 1920x1080 frame
 
 Classes (``Sheet.cls``): clear, blank_question (an optional question left
 blank), blank_required (a required question left blank), overvote, faint,
-dot, blank_ballot (nothing marked), back_page (duplex back), foreign (a
-ballot of another institution).
+dot, blank_ballot (nothing marked), stray (clear marks and stray strokes
+between the boxes), write_in (a name written on the "Cits speciālists" line
+instead of a box), qr_damaged (clear marks and a pen scribble across one of
+the QR code's finder patterns), back_page (duplex back), foreign (a ballot of
+another institution).  A number-grid question is marked digit by digit (the
+leading zeros or not); its ground truth is the specialist of that number.
 
 Everything is derived from one seed: the same seed and the same ballot
 serials give byte-identical files (``fixed_serials`` seeds the serials too),
@@ -65,16 +69,27 @@ OVERVOTE = "overvote"
 FAINT = "faint"
 DOT = "dot"
 BLANK_BALLOT = "blank_ballot"
+STRAY = "stray"
+WRITE_IN = "write_in"
+QR_DAMAGED = "qr_damaged"
 BACK_PAGE = "back_page"
 FOREIGN = "foreign"
-BALLOT_CLASSES = (CLEAR, BLANK_QUESTION, BLANK_REQUIRED, OVERVOTE, FAINT, DOT, BLANK_BALLOT)
+BALLOT_CLASSES = (CLEAR, BLANK_QUESTION, BLANK_REQUIRED, OVERVOTE, FAINT, DOT, BLANK_BALLOT, STRAY, WRITE_IN, QR_DAMAGED)
 ALL_CLASSES = BALLOT_CLASSES + (BACK_PAGE, FOREIGN)
-UNAMBIGUOUS = frozenset({CLEAR, BLANK_QUESTION})
-# Either review, or counted exactly as the voter marked it.
-REVIEW_OR_AS_MARKED = frozenset({BLANK_REQUIRED, OVERVOTE, FAINT, DOT})
+UNAMBIGUOUS = frozenset({CLEAR, BLANK_QUESTION, STRAY})
+# Either review, or counted exactly as the voter marked it (a blank question or a blank
+# ballot is counted as cast by the default review policy, as the voter left it).
+REVIEW_OR_AS_MARKED = frozenset({BLANK_REQUIRED, OVERVOTE, FAINT, DOT, BLANK_BALLOT, QR_DAMAGED})
+# Only a person can tell (a write-in names someone the boxes do not).
+REVIEW_ONLY = frozenset({WRITE_IN})
 
 # Share of each class among the ballots of one capture kind (rounded, rest -> clear).
 CLASS_MIX = {BLANK_QUESTION: 0.11, BLANK_REQUIRED: 0.03, OVERVOTE: 0.08, FAINT: 0.07, DOT: 0.06, BLANK_BALLOT: 0.05}
+# A realistic urn: 55% clear, 8% blank, 10% overvote, 10% faint, 7% dot, 10% stray marks;
+# "some questions skipped": an optional question left blank on a share of the clear ones
+# and a few required ones.
+URN_MIX = {BLANK_BALLOT: 0.08, OVERVOTE: 0.10, FAINT: 0.10, DOT: 0.07, STRAY: 0.10, BLANK_QUESTION: 0.10,
+           BLANK_REQUIRED: 0.03}
 
 CLEAR_KINDS = ("tick", "cross", "fill", "scribble", "overrun")
 CLEAR_WEIGHTS = (0.34, 0.30, 0.12, 0.10, 0.14)
@@ -343,18 +358,24 @@ def margin_strokes(region: Sequence[float], rng: random.Random, width: float) ->
 
 
 def margin_regions(spec: LayoutSpec) -> list[list[float]]:
-    """Places on the page where writing touches no box, QR code, mark or footer."""
+    """Places on the page where writing touches no box, write-in line, QR code, mark or footer:
+    the free bands across the page at least 8 mm tall between the printed parts."""
     W, H = spec.page_mm
     k = spec.box_line_mm / 0.35
     boxes = [o.box for q in spec.questions for o in q.options]
     left = min(b[0] for b in boxes)
-    bottom = max(b[1] + b[3] for b in boxes)
     footer_y = max(t.y for t in spec.texts)
-    regions = []
-    y0 = bottom + 9.0 * k
-    y1 = footer_y - 7.0 * k
-    if y1 - y0 > 8:
-        regions.append([left, y0, W - 2 * left, y1 - y0])
+    taken = [(b[1] - 2.0, b[1] + b[3] + 2.0) for b in boxes]
+    taken += [(q.writein.y - 3.0, q.writein.y + q.writein.h + 6.0) for q in spec.questions if q.writein is not None]
+    taken += [(t.y - 4.0, t.y + 1.5) for t in spec.texts if t.y > spec.qr.y + spec.qr.size]
+    taken.append((0.0, spec.serial_text.y + 6.0 * k))
+    taken.append((footer_y - 7.0 * k, H))
+    taken.sort()
+    regions, y = [], 0.0
+    for a, b in taken:
+        if a - y > 8:
+            regions.append([left, y + 0.5, W - 2 * left, a - y - 1.0])
+        y = max(y, b)
     return regions
 
 
@@ -424,8 +445,24 @@ def paint(img: Image.Image, strokes: Sequence[Stroke], ink: Ink, px_per_mm: floa
 @dataclass
 class MarkPlan:
     question: str
-    option: str
+    option: str  # the box marked (a digit box "<position>:<digit>" in a number grid)
     kind: str  # one of MARK_KINDS
+    choice: str = ""  # the answer the voter means (the option itself, or the specialist of a number)
+
+
+def number_marks(q: Question, number: int, kind: str, rng: random.Random, *, leading: bool | None = None) -> list[MarkPlan]:
+    """The digit boxes a voter marks for a number: every row (leading zeros too) or only from
+    the first significant digit on."""
+    entry = next(r for r in q.roster if r.number == number)
+    digits = str(number).zfill(q.digits)
+    if leading is None:
+        leading = rng.random() < 0.6
+    out = []
+    for pos, d in enumerate(digits, start=1):
+        if not leading and d == "0" and all(x == "0" for x in digits[: pos]):
+            continue
+        out.append(MarkPlan(q.id, f"{pos}:{d}", kind, entry.id))
+    return out
 
 
 def plan_marks(spec: LayoutSpec, cls: str, rng: random.Random) -> list[MarkPlan]:
@@ -437,8 +474,16 @@ def plan_marks(spec: LayoutSpec, cls: str, rng: random.Random) -> list[MarkPlan]
     def clear_kind() -> str:
         return rng.choices(CLEAR_KINDS, CLEAR_WEIGHTS)[0]
 
-    def one(q: Question, kind: str | None = None) -> MarkPlan:
-        return MarkPlan(q.id, rng.choice(q.options).id, kind or clear_kind())
+    def one(q: Question, kind: str | None = None) -> list[MarkPlan]:
+        kind = kind or clear_kind()
+        if q.is_number:
+            marks = number_marks(q, rng.choice(q.roster).number, kind, rng)
+            if kind in ("faint", "dot"):  # one digit faint or a dot, the others clear
+                i = rng.randrange(len(marks))
+                marks = [MarkPlan(m.question, m.option, kind if n == i else clear_kind(), m.choice) for n, m in enumerate(marks)]
+            return marks
+        o = rng.choice(q.options).id
+        return [MarkPlan(q.id, o, kind, o)]
 
     if cls == BLANK_BALLOT:
         return []
@@ -453,35 +498,46 @@ def plan_marks(spec: LayoutSpec, cls: str, rng: random.Random) -> list[MarkPlan]
         special[rng.choice(required).id] = []
     elif cls == OVERVOTE:
         q = rng.choice(questions)
-        a, b = rng.sample(q.options, 2)
-        special[q.id] = [MarkPlan(q.id, a.id, clear_kind()), MarkPlan(q.id, b.id, clear_kind())]
+        if q.is_number:
+            a, b = rng.sample(q.roster, 2)
+            both = number_marks(q, a.number, clear_kind(), rng, leading=True) + number_marks(q, b.number, clear_kind(), rng, leading=True)
+            special[q.id] = list({m.option: m for m in both}.values())  # a digit both share is marked once
+        else:
+            a, b = rng.sample(q.options, 2)
+            special[q.id] = [MarkPlan(q.id, a.id, clear_kind(), a.id), MarkPlan(q.id, b.id, clear_kind(), b.id)]
     elif cls in (FAINT, DOT):
         q = rng.choice(questions)
-        special[q.id] = [one(q, "faint" if cls == FAINT else "dot")]
-    elif cls != CLEAR:
+        special[q.id] = one(q, "faint" if cls == FAINT else "dot")
+    elif cls == WRITE_IN:
+        q = next((q for q in questions if q.writein is not None), None)
+        if q is None:
+            raise ValueError("write_in needs a question with a write-in line")
+        special[q.id] = []
+    elif cls not in (CLEAR, STRAY, QR_DAMAGED):
         raise ValueError(f"unknown class {cls!r}")
     marks: list[MarkPlan] = []
     for q in questions:
         if q.id in special:
             marks.extend(special[q.id])
-        elif q.optional and cls not in (CLEAR, BLANK_REQUIRED) and rng.random() < 0.2:
+        elif q.optional and cls not in (CLEAR, BLANK_REQUIRED, STRAY, QR_DAMAGED) and rng.random() < 0.2:
             continue  # an optional question also left blank: still the sheet's own class
         else:
-            marks.append(one(q))
+            marks.extend(one(q))
     return marks
 
 
 def votes_of(spec: LayoutSpec, marks: Sequence[MarkPlan]) -> dict[str, list[str]]:
-    """Question id -> option ids the voter marked (faint and dot marks included), in printed order."""
-    chosen = {(m.question, m.option) for m in marks}
-    return {q.id: [o.id for o in q.options if (q.id, o.id) in chosen] for q in spec.questions}
+    """Question id -> answers the voter marked (faint and dot marks included), in printed order;
+    a number grid's answer is the specialist whose number the digits make."""
+    chosen = {(m.question, m.choice or m.option) for m in marks}
+    return {q.id: [c.id for c in q.choices if (q.id, c.id) in chosen] for q in spec.questions}
 
 
 def labels_of(spec: LayoutSpec, votes: dict[str, list[str]]) -> dict[str, list[str]]:
     """The same selections as printed labels: question label -> option labels."""
     out = {}
     for q in spec.questions:
-        names = {o.id: o.label for o in q.options}
+        names = {c.id: c.label for c in q.choices}
         out[q.label] = [names[o] for o in votes.get(q.id, [])]
     return out
 
@@ -509,17 +565,63 @@ def _draw_clear_of(make: Any, rects: Sequence[Sequence[float]], margin: float) -
 
 
 def _printed_features(spec: LayoutSpec) -> list[list[float]]:
-    """Boxes, the QR code with its quiet zone and the registration marks, as rects (mm)."""
+    """Boxes, write-in areas, the QR code with its quiet zone and the registration marks, as rects (mm)."""
     q = spec.qr
     quiet = 4 * q.size / 29
     rects = [list(o.box) for qq in spec.questions for o in qq.options]
+    rects += [[w.x, w.y - 1.0, w.w, w.h + 2.5] for w in (qq.writein for qq in spec.questions) if w is not None]
     rects.append([q.x - quiet, q.y - quiet, q.size + 2 * quiet, q.size + 2 * quiet])
     rects += [[m.x - m.size / 2, m.y - m.size / 2, m.size, m.size] for m in spec.marks]
     return rects
 
 
-def mark_page(img: Image.Image, spec: LayoutSpec, marks: Sequence[MarkPlan], rng: random.Random, nprng: np.random.Generator, *, margin: str | None = None, ink_kind: str = "pen") -> dict[str, Any]:
-    """Draw the planned marks (and margin writing) on a rendered page; returns what was drawn."""
+def writein_strokes(spec: LayoutSpec, rng: random.Random, width: float) -> list[Stroke]:
+    """A name handwritten on the write-in line: cursive on the line, one or two words."""
+    q = next(q for q in spec.questions if q.writein is not None)
+    x, y, w, h = q.writein
+    region = [x + rng.uniform(1, 6), y + h - 6.5, w * rng.uniform(0.45, 0.8), 6.0]
+    for _ in range(20):
+        strokes = margin_strokes(region, rng, width)
+        if strokes:
+            return [st for st in strokes if st.points[:, 1].max() < y + h + 1.5]
+    raise RuntimeError("no write-in strokes")
+
+
+def qr_scribble_strokes(spec: LayoutSpec, rng: random.Random, width: float) -> list[Stroke]:
+    """A pen scribble across one of the QR code's three finder patterns (a voter's pen crossing it)."""
+    q = spec.qr
+    m = q.size / 29
+    fx, fy = rng.choice([(q.x, q.y), (q.x + q.size - 7 * m, q.y), (q.x, q.y + q.size - 7 * m)])
+    pts = [(fx + rng.uniform(-0.5, 7.5) * m, fy + rng.uniform(-0.5, 7.5) * m) for _ in range(rng.randint(5, 9))]
+    return [Stroke.through(pts, width * rng.uniform(1.0, 1.6), rng, tremor=0.05)]
+
+
+def stray_strokes(spec: LayoutSpec, rng: random.Random, width: float) -> list[Stroke]:
+    """Stray pen strokes that touch no box: a tick beside a name, a line under a heading, a doodle."""
+    out: list[Stroke] = []
+    q = next((q for q in spec.questions if q.type == "specialist" and not q.is_number), spec.questions[0])
+    o = rng.choice(q.options)
+    x, y, bw, bh = o.box
+    k = spec.box_line_mm / 0.35
+    for _ in range(rng.randint(1, 3)):
+        r = rng.random()
+        if r < 0.4:  # a small tick after the name, well right of the box
+            cx = x + bw + rng.uniform(18, 30) * k
+            out += tick_strokes([cx, y + 0.1 * bh, bh * 0.8, bh * 0.8], rng, width)
+        elif r < 0.7:  # a line under a heading or a name
+            ty = rng.choice([t.y for t in spec.texts if t.y > spec.qr.y + spec.qr.size]) + 1.0
+            x0 = x + bw + 3.0
+            out.append(Stroke.through([(x0, ty), (x0 + rng.uniform(10, 25), ty + _jit(rng, 0.4))], width, rng))
+        else:  # a doodle in the margin left of the boxes
+            cx, cy = rng.uniform(3.0, max(3.5, x - 3.0)), rng.uniform(60, spec.page_mm[1] - 40)
+            out += scribble_strokes([cx - 2, cy - 2, 4, 4], rng, width)
+    return out
+
+
+def mark_page(img: Image.Image, spec: LayoutSpec, marks: Sequence[MarkPlan], rng: random.Random, nprng: np.random.Generator, *, margin: str | None = None, ink_kind: str = "pen",
+              extra: str | None = None) -> dict[str, Any]:
+    """Draw the planned marks (and margin writing; ``extra``: "write_in", "qr_damaged" or
+    "stray" strokes) on a rendered page; returns what was drawn."""
     px_per_mm = img.width / spec.page_mm[0]
     hand = firm_pencil(rng) if ink_kind == "pencil" else pen(rng)
     width = rng.uniform(*hand.width_mm)
@@ -535,9 +637,11 @@ def mark_page(img: Image.Image, spec: LayoutSpec, marks: Sequence[MarkPlan], rng
         else:
             ink, w = hand, width * rng.uniform(0.9, 1.1)
         others = [b for k, b in boxes.items() if k != (m.question, m.option)]
+        others += [[w.x, w.y - 1.0, w.w, w.h + 2.5] for w in (q.writein for q in spec.questions) if w is not None]
         strokes = _draw_clear_of(lambda: STROKES[m.kind](boxes[(m.question, m.option)], rng, w), others, spec.box_line_mm / 2 + 0.2)
         paint(img, strokes, ink, px_per_mm, nprng)
-        drawn.append({"question": m.question, "option": m.option, "kind": m.kind, "ink": ink.name, "darkness": round(ink.darkness, 3), "width_mm": round(w, 3)})
+        drawn.append({"question": m.question, "option": m.option, "choice": m.choice, "kind": m.kind, "ink": ink.name,
+                      "darkness": round(ink.darkness, 3), "width_mm": round(w, 3)})
     if margin:
         def writing() -> list[Stroke]:
             region = underline_region(spec, rng) if margin == "underline" else rng.choice(margin_regions(spec))
@@ -546,8 +650,19 @@ def mark_page(img: Image.Image, spec: LayoutSpec, marks: Sequence[MarkPlan], rng
                                         (region[0] + region[2], region[1] + _jit(rng, 0.4))], width, rng)]
             return margin_strokes(region, rng, width)
 
-        paint(img, _draw_clear_of(writing, _printed_features(spec), 1.0), hand, px_per_mm, nprng)
-    return {"ink": hand.name, "width_mm": round(width, 3), "marks": drawn, "margin": margin}
+        if margin == "underline" or margin_regions(spec):
+            paint(img, _draw_clear_of(writing, _printed_features(spec), 1.0), hand, px_per_mm, nprng)
+        else:
+            margin = None  # a page filled to its footer has no room for a comment
+    if extra == "write_in":
+        paint(img, writein_strokes(spec, rng, width), hand, px_per_mm, nprng)
+    elif extra == "qr_damaged":
+        paint(img, qr_scribble_strokes(spec, rng, width), hand, px_per_mm, nprng)
+    elif extra == "stray":
+        clear = [list(o.box) for q in spec.questions for o in q.options]
+        clear += [[w.x, w.y - 1.0, w.w, w.h + 2.5] for w in (q.writein for q in spec.questions) if w is not None]
+        paint(img, _draw_clear_of(lambda: stray_strokes(spec, rng, width), clear, 1.2), hand, px_per_mm, nprng)
+    return {"ink": hand.name, "width_mm": round(width, 3), "marks": drawn, "margin": margin, "extra": extra}
 
 
 # -- rendering ---------------------------------------------------------------------------
@@ -900,10 +1015,10 @@ class Corpus:
         return path
 
 
-def class_schedule(n: int, rng: random.Random, mix: dict[str, float] = CLASS_MIX) -> list[str]:
+def class_schedule(n: int, rng: random.Random, mix: dict[str, float] | None = None) -> list[str]:
     """Exactly ``n`` classes in the shares of ``mix`` (rounded; the rest clear), shuffled."""
     out: list[str] = []
-    for cls, share in mix.items():
+    for cls, share in (CLASS_MIX if mix is None else mix).items():
         out += [cls] * int(round(n * share))
     out += [CLEAR] * max(0, n - len(out))
     out = out[:n]
@@ -973,9 +1088,9 @@ class _Job:
         return self.fmt == "png" or self.compression == "tiff_lzw"
 
 
-def _plans(n: int, capture: str, rng: random.Random, a4_share: float) -> list[_Plan]:
+def _plans(n: int, capture: str, rng: random.Random, a4_share: float, mix: dict[str, float] | None = None) -> list[_Plan]:
     out = []
-    for cls in class_schedule(n, rng):
+    for cls in class_schedule(n, rng, mix):
         size = "a4" if rng.random() < a4_share else "a5"
         ink = "pencil" if rng.random() < 0.08 else "pen"
         r = rng.random()
@@ -1029,8 +1144,10 @@ def _ballot_sheet(printed: Printed, plan: _Plan, seed: int, key: str, dpi: float
     rng, nprng = _sheet_rngs(seed, key)
     spec = printed.spec
     img = render_page(_doc(printed.pdf), plan.index, dpi, color=color)
-    marks = plan_marks(spec, CLEAR if plan.foreign else plan.cls, rng)
-    drawn = mark_page(img, spec, marks, rng, nprng, margin=plan.margin, ink_kind=plan.ink)
+    cls = CLEAR if plan.foreign else plan.cls
+    marks = plan_marks(spec, cls, rng)
+    drawn = mark_page(img, spec, marks, rng, nprng, margin=plan.margin, ink_kind=plan.ink,
+                      extra=cls if cls in (STRAY, WRITE_IN, QR_DAMAGED) else None)
     votes = votes_of(spec, marks)
     sheet = Sheet(file="", page=1, capture=plan.capture, cls=plan.cls, page_size=plan.size, serial=printed.serials[plan.index],
                   votes=votes, expected=labels_of(spec, votes), drawn=drawn)
@@ -1121,6 +1238,7 @@ def build_corpus(
     a4_share: float = 0.4,
     fixed_serials: bool = True,
     workers: int = 1,
+    mix: dict[str, float] | None = None,
 ) -> Corpus:
     """Print, mark, scan and photograph a corpus under ``root``.
 
@@ -1130,8 +1248,8 @@ def build_corpus(
     """
     root = Path(root)
     rng = random.Random(seed)
-    scan_plans = _plans(scanner, "scanner", rng, a4_share)
-    cam_plans = _plans(webcam, "webcam", rng, a4_share)
+    scan_plans = _plans(scanner, "scanner", rng, a4_share, mix)
+    cam_plans = _plans(webcam, "webcam", rng, a4_share, mix)
     foreign_plans = [_Plan("scanner", FOREIGN, "a5", "pen", None, foreign=True) for _ in range(foreign if foreign_kiosk is not None else 0)]
     serial_seed = seed if fixed_serials else None
     stocks: dict[str, Printed] = {}
@@ -1231,7 +1349,7 @@ class Outcome:
             return k == "counted_ok"
         if c in REVIEW_OR_AS_MARKED:
             return k in ("review", "counted_ok")
-        if c == BLANK_BALLOT:
+        if c in REVIEW_ONLY:
             return k == "review"
         if c == BACK_PAGE:
             return k == "rejected" and self.reason == "blank_back"

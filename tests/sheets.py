@@ -85,11 +85,13 @@ def mark(img: Image.Image, spec: LayoutSpec, question: str, option: str, dpi: fl
 
 
 def ballot(kiosk, tmp: Path, votes: dict[str, tuple[str, ...] | str] | None = None, *, dpi: float = 200,
-           page_size: str = "a5", kind: str = "cross", seed: int = 0) -> tuple[Image.Image, LayoutSpec, bytes]:
+           page_size: str = "a5", kind: str = "cross", seed: int = 0,
+           kinds: dict[tuple[str, str], str] | None = None) -> tuple[Image.Image, LayoutSpec, bytes]:
     """One freshly printed, rendered and marked ballot (upright, clean).
 
     ``votes`` maps question id -> option id(s); the default votes for the
-    first specialist and a rating of 4.
+    first specialist and a rating of 4.  ``kinds``: another kind of mark for
+    some boxes, {(question, option): "dot"}.
     """
     pdf, spec, serials = print_pdf(kiosk, tmp, 1, page_size)
     img = render(pdf, 0, dpi)
@@ -98,16 +100,18 @@ def ballot(kiosk, tmp: Path, votes: dict[str, tuple[str, ...] | str] | None = No
     rnd = random.Random(seed)
     for q, opts in votes.items():
         for o in ((opts,) if isinstance(opts, str) else opts):
-            mark(img, spec, q, o, dpi, kind, rnd=rnd)
+            mark(img, spec, q, o, dpi, (kinds or {}).get((q, o), kind), rnd=rnd)
     return img, spec, serials[0]
 
 
-def scans(kiosk, folder: Path, votes_list, tmp: Path, prefix: str = "scan") -> list[Path]:
-    """One printed, marked ballot per entry of ``votes_list``, saved as PNG scans in ``folder``."""
+def scans(kiosk, folder: Path, votes_list, tmp: Path, prefix: str = "scan",
+          kinds: list[dict[tuple[str, str], str] | None] | None = None) -> list[Path]:
+    """One printed, marked ballot per entry of ``votes_list``, saved as PNG scans in ``folder``
+    (``kinds``: per ballot, marks other than a cross, as ``ballot`` takes them)."""
     folder.mkdir(parents=True, exist_ok=True)
     out = []
     for n, votes in enumerate(votes_list):
-        img, _spec, _serial = ballot(kiosk, tmp, votes, seed=n)
+        img, _spec, _serial = ballot(kiosk, tmp, votes, seed=n, kinds=(kinds or [None] * len(votes_list))[n])
         out.append(folder / f"{prefix}-{n:03d}.png")
         img.save(out[-1])
     return out

@@ -140,6 +140,10 @@ def test_margin_writing_touches_no_box_qr_or_mark(printed, margin):
 def test_plans_and_ground_truth_per_class(printed, cls):
     spec = printed["a5"]["spec"]
     labels = {q.id: q.label for q in spec.questions}
+    if cls == corpus.WRITE_IN:  # the demo ballot has no write-in line (tests/test_rosters.py has one)
+        with pytest.raises(ValueError):
+            corpus.plan_marks(spec, cls, random.Random(0))
+        return
     for seed in range(25):
         marks = corpus.plan_marks(spec, cls, random.Random(seed))
         votes = corpus.votes_of(spec, marks)
@@ -149,7 +153,7 @@ def test_plans_and_ground_truth_per_class(printed, cls):
         kinds = [m.kind for m in marks]
         if cls == corpus.BLANK_BALLOT:
             assert marks == [] and all(v == [] for v in expected.values())
-        elif cls == corpus.CLEAR:
+        elif cls in (corpus.CLEAR, corpus.STRAY, corpus.QR_DAMAGED):  # clear marks (and strokes elsewhere)
             assert all(c == 1 for c in n.values()) and set(kinds) <= set(corpus.CLEAR_KINDS)
         elif cls == corpus.OVERVOTE:
             assert max(n.values()) == 2 and set(kinds) <= set(corpus.CLEAR_KINDS)
@@ -362,3 +366,45 @@ def test_strokes_that_would_stray_into_another_box_are_drawn_again(printed):
         for other in (q.options[0], q.options[2]):
             assert _interior(ink, spec, other.box, inset_mm=-0.2).max() == 0, seed
     assert strayed > 3  # the situation does arise, so the redraw was exercised
+
+
+def test_number_grids_write_ins_scribbles_and_stray_strokes_land_where_they_should():
+    """The corpus's marks for the large-roster layouts, checked against the spec's geometry."""
+    import rosters
+
+    from kiosk.ballot.campaign import parse_campaign
+    from kiosk.ballot.layout import build_layout
+
+    rng = random.Random(4)
+    grid = parse_campaign(rosters.campaign(rosters.institutions(1, [120], rng), page_size="a4", style="number"))
+    spec = build_layout(grid, grid.institutions[0], "a4")
+    q = spec.questions[0]
+    for seed in range(20):
+        marks = corpus.plan_marks(spec, corpus.CLEAR, random.Random(seed))
+        (chosen,) = corpus.votes_of(spec, marks)[q.id]
+        number = q.number_of(chosen)
+        digits = [m.option for m in marks if m.question == q.id]
+        marked = "".join(o.split(":")[1] for o in sorted(digits))
+        assert int(marked) == number and len(marked) in (len(str(number)), 3)  # with or without leading zeros
+        assert all(m.choice == chosen for m in marks if m.question == q.id)
+    over = corpus.plan_marks(spec, corpus.OVERVOTE, random.Random(1))
+    assert len(corpus.votes_of(spec, over)[q.id]) == 2 or len(corpus.votes_of(spec, over)["rating"]) == 2
+
+    wi = parse_campaign(rosters.campaign(rosters.institutions(1, [20], rng), page_size="a5", write_in=True))
+    spec = build_layout(wi, wi.institutions[0], "a5")
+    x, y, w, h = spec.questions[0].writein
+    boxes = [list(o.box) for _, o in spec.boxes]
+    for seed in range(10):
+        r = random.Random(seed)
+        strokes = corpus.writein_strokes(spec, r, 0.6)
+        pts = np.vstack([s.points for s in strokes])
+        assert pts[:, 0].min() >= x - 1 and pts[:, 0].max() <= x + w + 1 and pts[:, 1].min() >= y - 3
+        assert not corpus._touches(strokes, boxes, 0.5)
+        qr = spec.qr
+        m = qr.size / 29
+        finders = [[qr.x, qr.y, 7 * m, 7 * m], [qr.x + qr.size - 7 * m, qr.y, 7 * m, 7 * m],
+                   [qr.x, qr.y + qr.size - 7 * m, 7 * m, 7 * m]]
+        scribble = corpus.qr_scribble_strokes(spec, r, 0.6)
+        assert corpus._touches(scribble, finders, 0.0) and not corpus._touches(scribble, boxes, 0.5)
+        stray = corpus._draw_clear_of(lambda: corpus.stray_strokes(spec, r, 0.6), boxes, 1.2)
+        assert stray and not corpus._touches(stray, boxes, 1.0)

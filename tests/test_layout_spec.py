@@ -1,10 +1,13 @@
-"""The layout spec as typed data: its JSON is exactly what earlier versions built and stored.
+"""The layout spec as typed data: its JSON is exactly what was built and stored.
 
 The layout id printed in every QR code is a hash of the spec's canonical JSON,
 so the typed spec must give the same bytes, and read back every spec a kiosk
 database already holds.  tests/data/demo-layouts.jsonl holds the demo
-campaign's specs (each institution, A5 then A4) as a kiosk stored them
-before the spec was typed.
+campaign's specs of layout algorithm 1 (each institution, A5 then A4) as a
+kiosk stored them; they must still read back byte for byte.
+tests/data/demo-layouts-2.jsonl holds the demo campaign's specs as algorithm 2
+builds them: their ids are pinned, so a change to the drawing rules that
+changes a ballot is noticed (and gets a new ``LAYOUT_ALGO``).
 """
 from __future__ import annotations
 
@@ -16,13 +19,14 @@ from pathlib import Path
 
 import pytest
 
-from kiosk.ballot.layout import build_layout, layouts_for
+from kiosk.ballot.layout import LAYOUT_ALGO, build_layout, layouts_for
 from kiosk.ballot.spec import Box, LayoutSpec, canonical, layout_id
 from kiosk.storage.store import Store
 
 STORED = Path(__file__).parent / "data" / "demo-layouts.jsonl"
+BUILT = Path(__file__).parent / "data" / "demo-layouts-2.jsonl"
 
-# (institution, page) -> (layout id, SHA-256 of the canonical bytes), as printed in QR codes before the spec was typed
+# algorithm 1: (institution, page) -> (layout id, SHA-256 of the canonical bytes), as printed in QR codes then
 PINNED = {
     ("kuldiga-vpvkac", "a5"): (0x141FF1F2, "141ff1f21c6f1b03154e68084d7f8162b37eab588449b904b90e634ee5d640b2"),
     ("kuldiga-vpvkac", "a4"): (0x4A320A31, "4a320a3150a90010b48087defdf922fa1dbfac45dadf72564ab492c6266a2e91"),
@@ -37,22 +41,30 @@ def stored_texts() -> list[str]:
     return STORED.read_text(encoding="utf-8").splitlines()
 
 
-def test_demo_layout_ids_and_canonical_bytes_are_pinned(demo_campaign):
-    built = {(s.institution, s.page): s for inst in demo_campaign.institutions for s in layouts_for(demo_campaign, inst)}
-    assert set(built) == set(PINNED)
+def built_texts() -> list[str]:
+    return BUILT.read_text(encoding="utf-8").splitlines()
+
+
+def test_earlier_layout_ids_and_canonical_bytes_stay_as_printed():
+    stored = {(d["institution"], d["page"]): LayoutSpec.from_json(d) for d in map(json.loads, stored_texts())}
+    assert set(stored) == set(PINNED)
     for key, (pinned_id, pinned_sha) in PINNED.items():
-        spec = built[key]
-        assert spec.id == pinned_id, key
+        spec = stored[key]
+        assert spec.algo == 1 and spec.id == pinned_id, key
         assert hashlib.sha256(spec.canonical()).hexdigest() == pinned_sha, key
         assert spec.id == layout_id(spec.to_json()) == int(pinned_sha[:8], 16)
 
 
-def test_built_specs_give_exactly_the_stored_json(demo_campaign):
-    """Key order and every value as before: the stored text is the same, character for character."""
+def test_built_specs_give_exactly_the_pinned_json(demo_campaign):
+    """Every demo layout as algorithm 2 builds it, character for character, with its id."""
     built = [s for inst in demo_campaign.institutions for s in layouts_for(demo_campaign, inst)]
-    assert [json.dumps(s.to_json(), ensure_ascii=False) for s in built] == stored_texts()
-    for spec, text in zip(built, stored_texts()):
-        assert spec.canonical() == canonical(json.loads(text))
+    assert [json.dumps(s.to_json(), ensure_ascii=False) for s in built] == built_texts()
+    for spec, text in zip(built, built_texts()):
+        assert spec.algo == LAYOUT_ALGO == 2
+        assert spec.canonical() == canonical(json.loads(text)) and spec.id == layout_id(json.loads(text))
+        assert LayoutSpec.from_json(json.loads(text)) == spec
+    # every earlier layout's id differs from every new one: both stay registered side by side
+    assert not {json.loads(t)["id"] for t in stored_texts()} & {s.id for s in built}
 
 
 def test_specs_stored_earlier_read_back_unchanged():
@@ -71,7 +83,7 @@ def test_the_store_keeps_specs_as_they_were_stored(tmp_path, demo_campaign):
         specs = layouts_for(demo_campaign, inst)
         store.register_layouts(specs)
         rows = store.db.execute("SELECT layout_id, page, spec FROM layouts ORDER BY rowid").fetchall()
-        assert [tuple(r) for r in rows] == [(s.id, s.page, t) for s, t in zip(specs, stored_texts()[:2])]
+        assert [tuple(r) for r in rows] == [(s.id, s.page, t) for s, t in zip(specs, built_texts()[:2])]
         for spec in specs:
             assert store.layout(demo_campaign.id, inst.id, spec.id) == spec
         assert store.layout(demo_campaign.id, inst.id, 12345) is None
@@ -92,7 +104,8 @@ def test_the_typed_spec_matches_the_layout(demo_campaign):
     assert [o.id for o in specialists.options] == [s.id for s in inst.specialists]
     assert isinstance(specialists.options[0].box, Box)
     x, y, w, h = specialists.options[0].box
-    assert (w, h) == (6.0, 6.0)
+    assert w == h and 5.0 <= w <= 9.5
+    assert {o.box.w for _, o in spec.boxes} == {w}  # one box size per page
     assert [(q, o.id) for q, o in spec.boxes] == [(q.id, o.id) for q in spec.questions for o in q.options]
     assert spec.box_array.shape == (len(spec.boxes), 4) and not spec.box_array.flags.writeable
     assert spec.box_array[0].tolist() == list(specialists.options[0].box)

@@ -52,9 +52,17 @@ def test_every_name_prints_with_its_diacritics(kiosk, demo_campaign, tmp_path):
         assert s.name in text
         assert s.position in text
     assert "Laba servisa kustība 2026" in text
-    assert "atzīmējiet vienu rūtiņu" in text
+    flat = " ".join(text.split())
+    assert "Atzīmējiet vienu rūtiņu katrā jautājumā" in flat and "otrais jautājums nav obligāts" in flat
+    assert "lūdziet jaunu biļetenu" in flat and "Balsojums ir anonīms" in flat
+    assert "Numurs tikai sargā pret kopijām" in flat
+    # the serial and four check characters of the ballot's tag, as a person would type them
     serial_line = next(line for line in text.splitlines() if line.startswith("Nr. "))
-    assert kiosk.store.issued_state(payload.serial_from_text(serial_line[4:])) == "issued"
+    typed = payload.parse_typed_serial(serial_line)
+    assert kiosk.store.issued_state(typed.serial) == "issued" and len(typed.check) == 4
+    p = payload.rebuild_payload(typed, key=kiosk.tag_key, campaign=kiosk.campaign.hash,
+                                institution=kiosk.institution.hash, layouts=[kiosk.layout().id])
+    assert p.serial == typed.serial
     # fonts are embedded, so every Latvian letter prints on any printer
     fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
     assert "DejaVuSans" in fonts and " yes " in fonts

@@ -4,6 +4,7 @@ from __future__ import annotations
 import json
 import random
 
+import corpus
 import numpy as np
 import pytest
 import sheets
@@ -78,11 +79,21 @@ def test_outcomes_per_question(kiosk, tmp_path):
     it = sheets.read(kiosk, optional_blank)
     assert (it.status, it.selections) == ("counted", {"specialist": ["k-kalnins"], "rating": []})
 
+    # the default review policy counts a question left blank, and a blank ballot, as cast
     required_blank, _, _ = sheets.ballot(kiosk, tmp_path, {"rating": "5"})
-    assert sheets.read(kiosk, required_blank).reasons == ["undervote"]
-
+    it = sheets.read(kiosk, required_blank)
+    assert (it.status, it.reasons, it.selections) == ("counted", [], {"specialist": [], "rating": ["5"]})
+    assert it.details["questions"]["specialist"] == {"state": "blank", "marked": [], "case": "undervote"}
+    assert it.details["counted_as_cast"] == ["undervote"]
     blank, _, _ = sheets.ballot(kiosk, tmp_path, {})
     it = sheets.read(kiosk, blank)
+    assert (it.status, it.reasons, it.selections) == ("counted", [], {"specialist": [], "rating": []})
+    assert it.details["counted_as_cast"] == ["blank_ballot"]
+
+    # a campaign that wants a person to see them says so in its [review] table
+    strict = {"undervote": "review", "blank_ballot": "review"}
+    assert sheets.read(kiosk, required_blank, policy=strict).reasons == ["undervote"]
+    it = sheets.read(kiosk, blank, policy=strict)
     assert (it.status, it.reasons) == ("review", ["blank_ballot"])
 
 
@@ -91,9 +102,13 @@ def test_writing_outside_the_boxes_is_ignored(kiosk, tmp_path):
     d = ImageDraw.Draw(img)
     s = 200 / 25.4
     rnd = random.Random(1)
-    for _ in range(6):  # scribbles in the empty lower part of the page and over a name
-        x, y = rnd.uniform(20, 120) * s, rnd.uniform(135, 185) * s
-        d.line([(x, y), (x + 25 * s, y + rnd.uniform(-3, 3) * s)], fill=40, width=3)
+    # scribbles in the free bands between the printed parts (clear of every box), and over a name
+    bands = [r for r in corpus.margin_regions(spec) if r[3] > 6]
+    assert bands
+    for n in range(6):
+        bx, by, bw, bh = bands[n % len(bands)]
+        x, y = rnd.uniform(bx, bx + bw - 30) * s, rnd.uniform(by + 2, by + bh - 2) * s
+        d.line([(x, y), (x + 25 * s, y + rnd.uniform(-1.5, 1.5) * s)], fill=40, width=3)
     x, y, w, h = sheets.box_px(spec, "specialist", "k-ozolina", 200)
     d.line([(x + w + 4 * s, y + h + 1 * s), (x + w + 40 * s, y + h + 1 * s)], fill=40, width=3)  # underlined name
     it = sheets.read(kiosk, sheets.scanner(img))

@@ -12,8 +12,8 @@ from kiosk.intake.scan import scan_paths
 from kiosk.session import SignedIn
 
 
-def scanned(kiosk, tmp_path, votes_list):
-    return list(scan_paths(kiosk, scans(kiosk, tmp_path, votes_list, tmp_path), workers=1))
+def scanned(kiosk, tmp_path, votes_list, kinds=None):
+    return list(scan_paths(kiosk, scans(kiosk, tmp_path, votes_list, tmp_path, kinds=kinds), workers=1))
 
 
 @pytest.fixture
@@ -97,9 +97,10 @@ def test_enter_confirms_unchanged_and_corrects_changed(kiosk, tmp_path, sessions
     spec = kiosk.layout()
     q1 = spec.questions[0]
     o = [opt.id for opt in q1.options]
-    # nothing marked in the required question: review (undervote), machine reading valid
-    results = scanned(kiosk, tmp_path, [{"rating": "3"}, {"rating": "1"}])
-    assert [r.reason for r in results] == ["undervote", "undervote"]
+    # a dot where the pen rested in the specialist list: review (marginal_mark), machine reading valid
+    results = scanned(kiosk, tmp_path, [{q1.id: o[2], "rating": "3"}, {q1.id: o[2], "rating": "1"}],
+                      kinds=[{(q1.id, o[2]): "dot"}, {(q1.id, o[2]): "dot"}])
+    assert [r.reason for r in results] == ["marginal_mark", "marginal_mark"]
     review = Review(kiosk, sessions[Role.OFFICE])
     action, _ = review.decide(results[0].sheet_id, {q1.id: [], "rating": ["3"]})
     assert action == "confirm"
@@ -110,7 +111,7 @@ def test_enter_confirms_unchanged_and_corrects_changed(kiosk, tmp_path, sessions
 
 
 def test_reject_reasons_are_known(kiosk, tmp_path, sessions):
-    results = scanned(kiosk, tmp_path, [{"rating": "3"}])
+    results = scanned(kiosk, tmp_path, [{"rating": ("3", "4")}])
     review = Review(kiosk, sessions[Role.HELPER])
     with pytest.raises(KioskError):
         review.reject(results[0].sheet_id, "because")

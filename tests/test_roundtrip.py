@@ -34,7 +34,8 @@ def draw_x(img: Image.Image, box: list[float]) -> None:
 
 
 def print_and_mark(kiosk, count: int, folder: Path, rng: random.Random, blank: int = 0) -> list[dict]:
-    """Print ``count`` ballots; mark all but the last ``blank`` of them; returns what each page carries."""
+    """Print ``count`` ballots; mark all but the last ``blank`` of them, which get two specialists
+    marked (a person must decide those); returns what each page carries."""
     pdf_path = folder.parent / f"{folder.name}.pdf"
     print_ballots(kiosk, count, out=pdf_path)
     spec = kiosk.layout()
@@ -59,6 +60,9 @@ def print_and_mark(kiosk, count: int, folder: Path, rng: random.Random, blank: i
                     rating = rng.choice(questions["rating"].options)
                     draw_x(img, rating.box)
                     marks["rating"] = [rating.id]
+            else:
+                for o in questions["specialist"].options[:2]:
+                    draw_x(img, o.box)
             img.save(folder / f"ballot-{i:02d}.png")
             pages.append(marks)
     finally:
@@ -95,7 +99,7 @@ def test_print_mark_scan_export_verify_tally(kiosk, other_kiosk, tmp_path, capsy
             if "rating" in marks:
                 expected_ratings.setdefault(k.institution.name, []).append(int(marks["rating"][0]))
 
-        # First batch: the blank ballot waits for review and is listed as pending.
+        # First batch: the overvoted ballot waits for review and is listed as pending.
         assert main(["--data-dir", str(k.root), "export", "--out", str(out), "--json"]) == 0
         first = json.loads(capsys.readouterr().out)
         assert (first["records"], first["counted"], first["pending"]) == (count - 1, count - 1, 1)

@@ -40,7 +40,7 @@ def test_kiosk_command_opens_the_application_on_the_demo_campaign(tmp_path, monk
     assert seen["title"].startswith("Urnas kiosks — Laba servisa kustība 2026")
     assert seen["mode"] is Mode.SIGN_IN and seen["still_open"]
     assert seen["size"] == (1280, 800)
-    assert seen["institution"] == "kuldiga-vpvkac"  # a fresh data directory enrolled itself in the demo
+    assert seen["institution"] == "riga-vid-klientu-centrs"  # a fresh data directory enrolled itself in the demo
     assert (tmp_path / "fresh" / "kiosk.db").exists()
 
 

@@ -104,7 +104,7 @@ def test_watched_scan_folder_reads_new_files_and_keeps_watching_signed_out(win, 
     with qtbot.waitSignal(screen.scan_finished, timeout=60_000):
         poll(screen, qtbot)
     assert screen.model.rowCount() == 1
-    assert screen.model.rows[0].status == "review"  # the required question is blank
+    assert screen.model.rows[0].status == "counted"  # the required question left blank: counted as cast
     now[0] += 60
     poll(screen, qtbot)
     assert screen.model.rowCount() == 1 and not screen.running  # taken once
@@ -116,7 +116,7 @@ def test_watched_scan_folder_reads_new_files_and_keeps_watching_signed_out(win, 
     now[0] += 11
     with qtbot.waitSignal(screen.scan_finished, timeout=60_000):
         poll(screen, qtbot)
-    assert screen.model.rowCount() == 2 and kiosk.store.sheet_counts()["review"] == 2
+    assert screen.model.rowCount() == 2 and kiosk.store.sheet_counts()["counted"] == 2
     # a restart watches again (the setting is the kiosk's)
     screen.on_close()
     assert not screen.watcher.active
@@ -150,11 +150,11 @@ def test_cancel_stops_a_long_scan(win, qtbot, kiosk, tmp_path, gate):
         gate.release()
     # exactly the sheet read before the cancel is listed and stored; the other files were
     # never read, nor even kept as originals, and the queued folder never started
-    assert [(r.source, r.page, r.status, r.repeat) for r in screen.model.rows] == [(str(paths[0]), 1, "review", False)]
-    assert kiosk.store.sheet_counts() == {"counted": 0, "review": 1, "rejected": 0, "duplicate": 0}
+    assert [(r.source, r.page, r.status, r.repeat) for r in screen.model.rows] == [(str(paths[0]), 1, "counted", False)]
+    assert kiosk.store.sheet_counts() == {"counted": 1, "review": 0, "rejected": 0, "duplicate": 0}
     stored = [kiosk.store.image(hashlib.sha256(p.read_bytes()).hexdigest()) is not None for p in paths]
     assert stored == [True, False, False]
     assert win.message_bar.level == "warn"
-    assert win.message_bar.text() == "Nolasīšana pabeigta. Ieskaitīti 0, jāpārbauda 1, noraidīti 0, dublikāti 0."
+    assert win.message_bar.text() == "Nolasīšana pabeigta. Ieskaitīti 1, jāpārbauda 0, noraidīti 0, dublikāti 0."
     assert not screen.cancel_button.isVisible() and not screen.running
     wait_idle(win, qtbot)

@@ -12,8 +12,8 @@ from ui.screens import Mode
 pytestmark = OFFSCREEN_NOISE
 
 
-def stored_ballots(kiosk, tmp_path, votes_list):
-    return list(scan_paths(kiosk, scans(kiosk, tmp_path, votes_list, tmp_path, prefix="r"), workers=1))
+def stored_ballots(kiosk, tmp_path, votes_list, kinds=None):
+    return list(scan_paths(kiosk, scans(kiosk, tmp_path, votes_list, tmp_path, prefix="r", kinds=kinds), workers=1))
 
 
 def open_review(win, qtbot, role=Role.HELPER):
@@ -28,9 +28,9 @@ def test_review_entirely_from_the_keyboard(win, qtbot, kiosk, tmp_path):
     o = [x.id for x in q1.options]
     results = stored_ballots(kiosk, tmp_path, [
         {q1.id: (o[0], o[1]), "rating": "4"},   # overvote
-        {"rating": "2"},                           # nothing in the required question
+        {q1.id: o[2], "rating": "2"},           # a dot in the specialist list: nothing there for the machine
         {q1.id: (o[2], o[3]), "rating": "1"},   # overvote again
-    ])
+    ], kinds=[None, {(q1.id, o[2]): "dot"}, None])
     assert [r.status for r in results] == ["review"] * 3
     screen = open_review(win, qtbot)
     assert win.nav_buttons[Mode.REVIEW].text() == "Pārbaudīt (3)"
@@ -55,7 +55,7 @@ def test_review_entirely_from_the_keyboard(win, qtbot, kiosk, tmp_path):
         qtbot.keyClick(win, Qt.Key.Key_Return)
     assert sig.args == ["correct", results[0].sheet_id]
     assert "ar jūsu labojumu" in win.message_bar.text()
-    # the second: confirm the machine's reading as it is (blank specialist, rating 2)
+    # the second: confirm the machine's reading as it is (no specialist, rating 2)
     assert screen.item.sheet_id == results[1].sheet_id
     assert screen.confirm_button.text() == "Apstiprināt (Enter)"
     with qtbot.waitSignal(screen.decided) as sig:
@@ -87,7 +87,7 @@ def test_review_entirely_from_the_keyboard(win, qtbot, kiosk, tmp_path):
 def test_mouse_review_skip_and_reject_reason(win, qtbot, kiosk, tmp_path):
     q1 = kiosk.layout().questions[0]
     o = [x.id for x in q1.options]
-    results = stored_ballots(kiosk, tmp_path, [{q1.id: (o[0], o[1])}, {"rating": "5"}])
+    results = stored_ballots(kiosk, tmp_path, [{q1.id: (o[0], o[1])}, {"rating": ("4", "5")}])
     screen = open_review(win, qtbot, Role.OFFICE)
     first = screen.item.sheet_id
     qtbot.mouseClick(screen.skip_button, Qt.MouseButton.LeftButton)
@@ -115,7 +115,7 @@ def test_a_decision_someone_else_made_first_is_said_plainly(win, qtbot, kiosk, t
     from kiosk.access.auth import Auth
     from kiosk.intake.review import Review
 
-    results = stored_ballots(kiosk, tmp_path, [{"rating": "5"}])
+    results = stored_ballots(kiosk, tmp_path, [{"rating": ("4", "5")}])
     open_review(win, qtbot)
     other = Auth(kiosk.store).sign_in(Role.OFFICE, "3333")
     Review(kiosk, other).reject(results[0].sheet_id, "damaged")  # another kiosk screen won the race

@@ -42,7 +42,7 @@ def test_print_scan_review_export(win, qtbot, kiosk, tmp_path):
     votes = [
         {q1.id: [o[0]], "rating": ["5"]},        # counts
         {q1.id: [o[1], o[2]], "rating": ["3"]},  # overvote: review
-        {"rating": ["2"]},                          # no specialist: review
+        {"rating": ["2", "4"]},                     # two ratings, no specialist: review
     ]
     for page, v in enumerate(votes):
         img = render(pdf, page, DPI)
@@ -115,7 +115,7 @@ def test_export_warns_about_ballots_pending_review(win, qtbot, kiosk, tmp_path):
 
     from kiosk.intake.scan import scan_paths
 
-    img, _spec, _ = ballot(kiosk, tmp_path, {"rating": "3"})
+    img, _spec, _ = ballot(kiosk, tmp_path, {"rating": ("3", "4")})
     img.save(tmp_path / "p.png")
     list(scan_paths(kiosk, [tmp_path / "p.png"], workers=1))
     sign_in(win, qtbot, Role.OFFICE)

@@ -16,11 +16,31 @@ from pathlib import Path
 from typing import Any
 
 from ..errors import CampaignError, KioskError, Problem
+from . import layout
 
 QUESTION_TYPES = ("specialist", "rating")
+LIST_STYLES = ("boxes", "number")  # a specialist question: one box per name, or a numbered list and digit boxes
 PAGE_SIZES = ("a5", "a4")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_TEXT = 160
+
+# The review policy ("[review]" in a campaign file): for each case the reader
+# meets, what happens to the sheet.  "review": a person decides; "count": the
+# ballot is counted as cast (a question left blank is recorded as blank, a
+# wholly blank ballot counts in the turnout).  The first value is the default;
+# the cases with only "review" always need a person.
+REVIEW_CASES: dict[str, tuple[str, ...]] = {
+    "overvote": ("review",),
+    "marginal_mark": ("review",),
+    "unclear_box": ("review",),
+    "write_in": ("review",),
+    "qr_damaged": ("review",),
+    "unknown_number": ("review",),
+    "number_unclear": ("review",),
+    "undervote": ("count", "review"),
+    "blank_ballot": ("count", "review"),
+}
+DEFAULT_REVIEW: dict[str, str] = {case: values[0] for case, values in REVIEW_CASES.items()}
 
 
 def short_hash(text: str) -> bytes:
@@ -62,6 +82,9 @@ class Question:
     scale: int = 5  # rating only
     low_label: dict[str, str] = field(default_factory=dict)  # rating only
     high_label: dict[str, str] = field(default_factory=dict)  # rating only
+    style: str = "boxes"  # specialist only: one of LIST_STYLES
+    number_above: int | None = None  # specialist only: the number grid for rosters larger than this
+    write_in: bool = False  # specialist only: a "Cits speciālists" line
 
 
 @dataclass(frozen=True)
@@ -75,6 +98,8 @@ class Campaign:
     institutions: tuple[Institution, ...]
     demo_master_key: bytes | None = None
     source: str = ""
+    review: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_REVIEW))  # case -> review | count
+    demo_institution: str | None = None  # demo only: the institution a fresh kiosk enrolls in
 
     def institution(self, institution_id: str) -> Institution:
         for inst in self.institutions:
@@ -116,9 +141,12 @@ class Campaign:
                     "texts": dict(q.text),
                     "optional": q.optional,
                     **({"scale": q.scale} if q.type == "rating" else {}),
+                    **({"style": q.style, "number_above": q.number_above, "write_in": q.write_in}
+                       if q.type == "specialist" else {}),
                 }
                 for q in self.questions
             ],
+            "review": dict(self.review),
         }
 
 
@@ -213,10 +241,15 @@ class _Checker:
                 self.add(f"{where}{key}", "unknown_field", value=key)
 
 
-def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
-    """Validate a parsed TOML document; raise CampaignError listing every problem."""
+def parse_campaign(data: dict[str, Any], file: str = "<campaign>", *, check_rosters: bool = True) -> Campaign:
+    """Validate a parsed TOML document; raise CampaignError listing every problem.
+
+    ``check_rosters``: also lay out every institution's ballot on the campaign's page
+    and name each roster that does not fit (a kiosk opening its data directory skips
+    this: it lays out its own institution's ballot anyway)."""
     c = _Checker(file)
-    c.unknown(data, {"id", "title", "voting", "page_size", "questions", "institutions", "demo_master_key"}, "")
+    c.unknown(data, {"id", "title", "voting", "page_size", "questions", "institutions", "demo_master_key", "review",
+                     "demo_institution"}, "")
     ids: dict[str, str] = {}
     cid = c.ident(data, "", {})
     title = c.localized(data, "title", "")
@@ -248,7 +281,8 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
 
     questions: list[Question] = []
     qids: dict[str, str] = {}
-    question_fields = {"id", "type", "text", "optional", "scale", "low_label", "high_label"}
+    question_fields = {"id", "type", "text", "optional", "scale", "low_label", "high_label", "style", "number_above",
+                       "write_in"}
     for where, q in c.tables(data, "questions", "", "no_questions", question_fields):
         qid = c.ident(q, where, qids)
         qtype = q.get("type")
@@ -262,6 +296,7 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
         if not isinstance(optional, bool):
             c.add(f"{where}optional", "type", expected="true or false")
             optional = False
+        style, number_above, write_in = _list_options(c, q, where, qtype)
         questions.append(
             Question(
                 id=qid,
@@ -271,8 +306,12 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
                 scale=scale if isinstance(scale, int) else 5,
                 low_label=c.localized(q, "low_label", where, required=False),
                 high_label=c.localized(q, "high_label", where, required=False),
+                style=style,
+                number_above=number_above,
+                write_in=write_in,
             )
         )
+    review = _review_policy(c, data.get("review"))
 
     institutions: list[Institution] = []
     hashes: dict[bytes, str] = {}
@@ -302,10 +341,14 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
             )
         )
 
+    demo_institution = data.get("demo_institution")
+    if demo_institution is not None and demo_institution not in {i.id for i in institutions}:
+        c.add("demo_institution", "unknown_institution", value=demo_institution)
+
     if c.problems:
         raise CampaignError(c.problems)
     assert start is not None and end is not None
-    return Campaign(
+    campaign = Campaign(
         id=cid,
         title=title,
         voting_start=start,
@@ -315,11 +358,74 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
         institutions=tuple(institutions),
         demo_master_key=key,
         source=file,
+        review=review,
+        demo_institution=demo_institution,
     )
+    # every institution's ballot must fit the campaign's page: say how many do
+    for n, inst in enumerate(campaign.institutions if check_rosters else (), start=1):
+        if not layout.fits(campaign, inst, page_size):
+            code, params = _too_long(campaign, inst, page_size)
+            c.add(f"institutions[{n}].specialists", code, **params)
+    if c.problems:
+        raise CampaignError(c.problems)
+    return campaign
 
 
-def load_campaign(path: str | Path) -> Campaign:
-    """Read and validate a campaign file; every failure is a KioskError."""
+def _too_long(campaign: Campaign, inst: Institution, page: str) -> tuple[str, dict[str, Any]]:
+    """The problem of a roster that does not fit ``page``: its limit there and what to do
+    (the number grid, or A4 from A5; never the page already chosen)."""
+    err = layout.too_long(campaign, inst, page)
+    code = {"layout.too_long": "roster_too_long", "layout.too_long_for_page": "roster_too_long_for_page",
+            "layout.too_long_numbered": "roster_too_long_numbered"}[err.code]
+    return code, err.params
+
+
+def _list_options(c: _Checker, q: dict, where: str, qtype: Any) -> tuple[str, int | None, bool]:
+    """A specialist question's list: style, number_above, write_in."""
+    style = q.get("style", "boxes")
+    if style not in LIST_STYLES:
+        c.add(f"{where}style", "bad_style", value=style, allowed=", ".join(LIST_STYLES))
+        style = "boxes"
+    above = q.get("number_above")
+    if above is not None and (not isinstance(above, int) or isinstance(above, bool) or above < 1):
+        c.add(f"{where}number_above", "type", expected="a whole number of at least 1")
+        above = None
+    write_in = q.get("write_in", False)
+    if not isinstance(write_in, bool):
+        c.add(f"{where}write_in", "type", expected="true or false")
+        write_in = False
+    if qtype != "specialist":
+        for key in ("style", "number_above", "write_in"):
+            if key in q:
+                c.add(f"{where}{key}", "specialist_only", value=key)
+        return "boxes", None, False
+    return style, above, write_in
+
+
+def _review_policy(c: _Checker, table: Any) -> dict[str, str]:
+    """The [review] table: each case and what happens to it, defaults for the rest."""
+    policy = dict(DEFAULT_REVIEW)
+    if table is None:
+        return policy
+    if not isinstance(table, dict):
+        c.add("review", "type", expected="a table")
+        return policy
+    for case, value in table.items():
+        if case not in REVIEW_CASES:
+            c.add(f"review.{case}", "unknown_field", value=case)
+        elif value not in REVIEW_CASES[case]:
+            allowed = REVIEW_CASES[case]
+            if len(allowed) == 1:
+                c.add(f"review.{case}", "review_required", value=value)
+            else:
+                c.add(f"review.{case}", "bad_review_value", value=value, allowed=", ".join(allowed))
+        else:
+            policy[case] = value
+    return policy
+
+
+def load_campaign(path: str | Path, *, check_rosters: bool = True) -> Campaign:
+    """Read and validate a campaign file; every failure is a KioskError (``check_rosters``: see parse_campaign)."""
     path = Path(path)
     try:
         raw = path.read_bytes()
@@ -335,4 +441,4 @@ def load_campaign(path: str | Path) -> Campaign:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise KioskError("campaign.syntax", detail=f"{path}: {exc}") from None
-    return parse_campaign(data, str(path))
+    return parse_campaign(data, str(path), check_rosters=check_rosters)

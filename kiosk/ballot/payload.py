@@ -21,6 +21,7 @@ import hashlib
 import hmac
 import secrets
 import struct
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from ..errors import KioskError
@@ -62,6 +63,73 @@ def serial_from_text(text: str) -> bytes:
     if len(raw) != SERIAL_LEN:
         raise KioskError("usage", detail=f"not a ballot serial: {text!r}")
     return raw
+
+
+# -- the serial as printed, with check characters -------------------------------------
+#
+# Layouts from algorithm 2 on print the serial followed by CHECK_CHARS characters
+# of the ballot's tag: "Nr. XXXX-XXXX-XXXXX-CCCC".  When the QR code is damaged, a
+# person types that line; the kiosk rebuilds the payload from the serial, the
+# sheet's layout and the institution key and compares the check characters with
+# the rebuilt tag: the same key and the same HMAC as the QR's tag, so a typo or a
+# made-up number is refused (a forger without the key guesses 20 bits).
+
+CHECK_CHARS = 4
+SERIAL_CHARS = 13  # base32 characters of an 8-byte serial
+# characters people confuse with base32 ones (base32 has no 0, 1, 8 or 9)
+_LOOKALIKE = str.maketrans({"0": "O", "1": "I", "8": "B"})
+
+
+def check_text(tag: bytes, n: int = CHECK_CHARS) -> str:
+    """The first ``n`` base32 characters of a tag: what is printed after the serial."""
+    return base64.b32encode(tag).decode()[:n]
+
+
+def printed_serial(p: Payload, check: int = CHECK_CHARS) -> str:
+    """The serial line as printed: XXXX-XXXX-XXXXX, then -CCCC when ``check`` characters are printed."""
+    text = serial_text(p.serial)
+    return f"{text}-{check_text(p.tag, check)}" if check else text
+
+
+@dataclass(frozen=True)
+class TypedSerial:
+    serial: bytes
+    check: str  # "" when only the serial was typed
+
+
+def parse_typed_serial(text: str) -> TypedSerial:
+    """What a person typed from a ballot: the serial, with or without its check
+    characters; spaces, dashes and case do not matter, and 0, 1, 8 are read as
+    O, I, B (which base32 has instead)."""
+    s = "".join(c for c in text.upper() if c not in " -–.").translate(_LOOKALIKE)
+    if s.startswith("NR"):
+        s = s[2:]
+    if not _B32.issuperset(s) or len(s) not in (SERIAL_CHARS, SERIAL_CHARS + CHECK_CHARS):
+        raise KioskError("payload.bad_serial_text", text=text.strip())
+    body, check = s[:SERIAL_CHARS], s[SERIAL_CHARS:]
+    raw = base64.b32decode(body + "=" * (-len(body) % 8))
+    if serial_text(raw).replace("-", "") != body:  # the 13th character carries one unused bit
+        raise KioskError("payload.bad_serial_text", text=text.strip())
+    return TypedSerial(raw, check)
+
+
+def rebuild_payload(typed: TypedSerial, *, key: bytes, campaign: bytes, institution: bytes,
+                    layouts: Iterable[int]) -> Payload:
+    """The full payload of a ballot whose QR code cannot be read, from its printed
+    serial line: rebuilt with the institution key for each candidate layout and
+    accepted only when the printed check characters equal the rebuilt tag's.
+
+    Raises payload.no_check when only the serial was typed (the check characters
+    are needed), payload.bad_check when they match no layout (a typo, or not
+    this institution's ballot).
+    """
+    if not typed.check:
+        raise KioskError("payload.no_check")
+    for layout in layouts:
+        p = make_payload(key, campaign, institution, layout, typed.serial)
+        if hmac.compare_digest(check_text(p.tag, len(typed.check)), typed.check):
+            return p
+    raise KioskError("payload.bad_check")
 
 
 @dataclass(frozen=True)

@@ -22,7 +22,7 @@ from reportlab.lib.units import mm
 from reportlab.pdfgen import canvas as rl_canvas
 
 from ..errors import KioskError
-from .layout import FONT, FONT_BOLD, PAGES_MM, QR_ERROR, QR_VERSION, register_fonts
+from .layout import FONT, PAGES_MM, QR_ERROR, QR_VERSION, font_name, register_fonts
 from .spec import LayoutSpec
 
 Progress = Callable[[int, int], None]
@@ -96,8 +96,11 @@ class BallotCanvas:
         for _, o in self.spec.boxes:
             x, y, w, h = o.box
             c.rect(x * mm, self._y(y + h), w * mm, h * mm, stroke=1, fill=0)
+        for r in self.spec.rules:
+            c.setLineWidth(r.width * mm)
+            c.line(r.x1 * mm, self._y(r.y1), r.x2 * mm, self._y(r.y2))
         for t in self.spec.texts:
-            c.setFont(FONT_BOLD if t.bold else FONT, t.size)
+            c.setFont(font_name(t.bold, t.font), t.size)
             x, y = t.x * mm, self._y(t.y)
             if t.anchor == "middle":
                 c.drawCentredString(x, y, t.text)

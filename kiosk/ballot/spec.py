@@ -37,9 +37,13 @@ def layout_id(body: Mapping[str, Any]) -> int:
     return int.from_bytes(hashlib.sha256(canonical(body)).digest()[:4], "big")
 
 
-def _keys(data: Mapping[str, Any], names: tuple[str, ...], what: str) -> None:
-    if set(data) != set(names):
-        raise ValueError(f"layout spec ({what}): keys {sorted(data)} instead of {sorted(names)}")
+def _keys(data: Mapping[str, Any], names: tuple[str, ...], what: str, optional: tuple[str, ...] = ()) -> None:
+    """The keys of one part of a spec: exactly ``names``, plus any of ``optional``
+    (keys that later layout algorithms added; a spec without them reads as before)."""
+    keys = set(data)
+    if not set(names) <= keys or not keys <= set(names) | set(optional):
+        raise ValueError(f"layout spec ({what}): keys {sorted(data)} instead of {sorted(names)}"
+                         + (f" (and optionally {sorted(optional)})" if optional else ""))
 
 
 class Box(NamedTuple):
@@ -99,27 +103,35 @@ class QrSquare:
 
 @dataclass(frozen=True)
 class SerialText:
-    """Where the serial is printed under the QR code (centre of the baseline), its size and label."""
+    """Where the serial is printed under the QR code (centre of the baseline), its size and label;
+    ``check``: how many check characters of the ballot's tag follow the serial (0: none, as
+    layouts before algorithm 2 printed it)."""
 
     x: float
     y: float
     size: float
     label: str
+    check: int = 0
 
     KEYS = ("x", "y", "size", "label")
+    OPTIONAL = ("check",)
 
     def to_json(self) -> Json:
-        return {"x": self.x, "y": self.y, "size": self.size, "label": self.label}
+        d: Json = {"x": self.x, "y": self.y, "size": self.size, "label": self.label}
+        if self.check:
+            d["check"] = self.check
+        return d
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> SerialText:
-        _keys(data, cls.KEYS, "serial_text")
-        return cls(data["x"], data["y"], data["size"], data["label"])
+        _keys(data, cls.KEYS, "serial_text", cls.OPTIONAL)
+        return cls(data["x"], data["y"], data["size"], data["label"], data.get("check", 0))
 
 
 @dataclass(frozen=True)
 class TextLine:
-    """One printed line: the baseline's left end (or centre, or right end by ``anchor``)."""
+    """One printed line: the baseline's left end (or centre, or right end by ``anchor``);
+    ``font`` "" is the regular face, "condensed" the narrow one (long rosters)."""
 
     x: float
     y: float
@@ -127,16 +139,77 @@ class TextLine:
     size: float  # points
     bold: bool
     anchor: str  # start | middle | end
+    font: str = ""
 
     KEYS = ("x", "y", "text", "size", "bold", "anchor")
+    OPTIONAL = ("font",)
 
     def to_json(self) -> Json:
-        return {"x": self.x, "y": self.y, "text": self.text, "size": self.size, "bold": self.bold, "anchor": self.anchor}
+        d: Json = {"x": self.x, "y": self.y, "text": self.text, "size": self.size, "bold": self.bold, "anchor": self.anchor}
+        if self.font:
+            d["font"] = self.font
+        return d
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> TextLine:
-        _keys(data, cls.KEYS, "text")
-        return cls(data["x"], data["y"], data["text"], data["size"], data["bold"], data["anchor"])
+        _keys(data, cls.KEYS, "text", cls.OPTIONAL)
+        return cls(data["x"], data["y"], data["text"], data["size"], data["bold"], data["anchor"], data.get("font", ""))
+
+
+@dataclass(frozen=True)
+class Rule:
+    """A printed straight line (the write-in line, the cells for a written number): its ends and width, mm."""
+
+    x1: float
+    y1: float
+    x2: float
+    y2: float
+    width: float
+
+    KEYS = ("x1", "y1", "x2", "y2", "width")
+
+    def to_json(self) -> Json:
+        return {"x1": self.x1, "y1": self.y1, "x2": self.x2, "y2": self.y2, "width": self.width}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> Rule:
+        _keys(data, cls.KEYS, "rule")
+        return cls(data["x1"], data["y1"], data["x2"], data["y2"], data["width"])
+
+
+class Region(NamedTuple):
+    """A rectangle of the page (the write-in area): top-left corner, width, height."""
+
+    x: float
+    y: float
+    w: float
+    h: float
+
+
+@dataclass(frozen=True)
+class RosterEntry:
+    """A specialist as listed with a number (a number-grid question): the number, the id, the name."""
+
+    number: int
+    id: str
+    label: str
+
+    KEYS = ("number", "id", "label")
+
+    def to_json(self) -> Json:
+        return {"number": self.number, "id": self.id, "label": self.label}
+
+    @classmethod
+    def from_json(cls, data: Mapping[str, Any]) -> RosterEntry:
+        _keys(data, cls.KEYS, "roster entry")
+        return cls(data["number"], data["id"], data["label"])
+
+
+class Choice(NamedTuple):
+    """What a voter can choose in a question: an option id and its label as printed."""
+
+    id: str
+    label: str
 
 
 @dataclass(frozen=True)
@@ -158,27 +231,74 @@ class Option:
         return cls(data["id"], data["label"], Box(*data["box"]))
 
 
+DIGIT_SEP = ":"  # a number-grid box's option id: "<digit position>:<digit>", e.g. "2:7"
+
+
 @dataclass(frozen=True)
 class Question:
-    """One question as printed: id, type (specialist | rating), label, optional, its options."""
+    """One question as printed: id, type (specialist | rating), label, optional, its boxes.
+
+    ``style`` "boxes": one box per answer (``options``).  ``style`` "number": the
+    answers are the numbered ``roster`` and the boxes are a grid of digits, one
+    row of 0-9 per digit position (option ids ``"<position>:<digit>"``, position 1
+    the leftmost digit).  ``writein``: the area above a "Cits speciālists" line, if
+    printed.  Layouts before algorithm 2 have neither (their JSON has no such keys).
+    """
 
     id: str
     type: str
     label: str
     optional: bool
     options: tuple[Option, ...]
+    style: str = "boxes"
+    roster: tuple[RosterEntry, ...] = ()
+    writein: Region | None = None
 
     KEYS = ("id", "type", "label", "optional", "options")
+    OPTIONAL = ("style", "roster", "writein")
 
     def to_json(self) -> Json:
-        return {"id": self.id, "type": self.type, "label": self.label, "optional": self.optional,
-                "options": [o.to_json() for o in self.options]}
+        d: Json = {"id": self.id, "type": self.type, "label": self.label, "optional": self.optional,
+                   "options": [o.to_json() for o in self.options]}
+        if self.style != "boxes":
+            d["style"] = self.style
+        if self.roster:
+            d["roster"] = [r.to_json() for r in self.roster]
+        if self.writein is not None:
+            d["writein"] = list(self.writein)
+        return d
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> Question:
-        _keys(data, cls.KEYS, "question")
+        _keys(data, cls.KEYS, "question", cls.OPTIONAL)
+        writein = data.get("writein")
         return cls(data["id"], data["type"], data["label"], data["optional"],
-                   tuple(Option.from_json(o) for o in data["options"]))
+                   tuple(Option.from_json(o) for o in data["options"]), data.get("style", "boxes"),
+                   tuple(RosterEntry.from_json(r) for r in data.get("roster", ())),
+                   Region(*writein) if writein is not None else None)
+
+    @property
+    def is_number(self) -> bool:
+        return self.style == "number"
+
+    @property
+    def choices(self) -> tuple[Choice, ...]:
+        """What the voter chooses from, as printed: the options, or the numbered roster."""
+        if self.is_number:
+            return tuple(Choice(r.id, r.label) for r in self.roster)
+        return tuple(Choice(o.id, o.label) for o in self.options)
+
+    @property
+    def digits(self) -> int:
+        """Digit positions of a number-grid question (0 for boxes)."""
+        return len({o.id.split(DIGIT_SEP)[0] for o in self.options}) if self.is_number else 0
+
+    def number_of(self, choice_id: str) -> int | None:
+        """A roster entry's number (None when the question has no numbered roster)."""
+        for r in self.roster:
+            if r.id == choice_id:
+                return r.number
+        return None
 
 
 @dataclass(frozen=True)
@@ -202,10 +322,12 @@ class LayoutSpec:
     box_line_mm: float
     questions: tuple[Question, ...]
     texts: tuple[TextLine, ...]
+    rules: tuple[Rule, ...] = ()  # printed lines (algorithm 2 on; earlier specs have none)
 
-    # the JSON's keys in their order (the id comes last)
+    # the JSON's keys in their order (the id comes last; "rules" only when there are any, before it)
     KEYS = ("algo", "campaign", "institution", "lang", "page", "page_mm", "marks", "qr", "serial_text",
             "box_line_mm", "questions", "texts", "id")
+    OPTIONAL = ("rules",)
 
     # -- JSON ---------------------------------------------------------------------
     def to_json(self) -> Json:
@@ -223,13 +345,14 @@ class LayoutSpec:
             "box_line_mm": self.box_line_mm,
             "questions": [q.to_json() for q in self.questions],
             "texts": [t.to_json() for t in self.texts],
+            **({"rules": [r.to_json() for r in self.rules]} if self.rules else {}),
             "id": self.id,
         }
 
     @classmethod
     def from_json(cls, data: Mapping[str, Any]) -> LayoutSpec:
         """A spec from its JSON data (as ``to_json`` gives it, or as any earlier version stored it)."""
-        _keys(data, cls.KEYS, "top level")
+        _keys(data, cls.KEYS, "top level", cls.OPTIONAL)
         width, height = data["page_mm"]
         return cls(
             id=data["id"],
@@ -245,6 +368,7 @@ class LayoutSpec:
             box_line_mm=data["box_line_mm"],
             questions=tuple(Question.from_json(q) for q in data["questions"]),
             texts=tuple(TextLine.from_json(t) for t in data["texts"]),
+            rules=tuple(Rule.from_json(r) for r in data.get("rules", ())),
         )
 
     def canonical(self) -> bytes:
@@ -267,8 +391,15 @@ class LayoutSpec:
 
     @cached_property
     def option_labels(self) -> Mapping[str, Mapping[str, str]]:
-        """question id -> {option id -> label as printed}."""
-        return {q.id: {o.id: o.label for o in q.options} for q in self.questions}
+        """question id -> {answer id -> label as printed} (a number-grid question's answers
+        are its roster's specialists, not its digit boxes)."""
+        return {q.id: {c.id: c.label for c in q.choices} for q in self.questions}
+
+    def question(self, qid: str) -> Question:
+        for q in self.questions:
+            if q.id == qid:
+                return q
+        raise KeyError(qid)
 
     def labelled(self, selections: Mapping[str, list[str]]) -> dict[str, list[str]]:
         """{question id: [option id]} -> {question label: [option label]} as printed

@@ -190,7 +190,8 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
 
     finals = store.final_sheets()
     exported = store.exported_serials()
-    todo = [f for f in finals if f.final_status in EXPORTABLE and f.serial not in exported]
+    # a sheet without a serial (its QR code unreadable and rejected in review) never leaves in a record
+    todo = [f for f in finals if f.final_status in EXPORTABLE and f.serial is not None and f.serial not in exported]
     pending = sum(1 for f in finals if f.final_status == "review")
     layout_of = store.ballot_layouts()
 
@@ -359,7 +360,7 @@ def pending_summary(kiosk: Kiosk) -> dict[str, int]:
     """What the next export would hold, and what waits for review."""
     finals = kiosk.store.final_sheets()
     exported = kiosk.store.exported_serials()
-    ready = [f for f in finals if f.final_status in EXPORTABLE and f.serial not in exported]
+    ready = [f for f in finals if f.final_status in EXPORTABLE and f.serial is not None and f.serial not in exported]
     return {
         "ready": len(ready),
         "counted": sum(1 for f in ready if f.final_status == "counted"),

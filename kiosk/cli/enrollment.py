@@ -33,7 +33,12 @@ def cmd_campaign(args: argparse.Namespace) -> int:
     print(f"  {campaign.voting_start} – {campaign.voting_end}, {campaign.page_size.upper()}")
     for q in campaign.questions:
         extra = f" 1–{q.scale}" if q.type == "rating" else ""
+        if q.type == "specialist":
+            extra += ", number grid" if q.style == "number" else ""
+            extra += f", number grid above {q.number_above}" if q.number_above is not None else ""
+            extra += ", write-in line" if q.write_in else ""
         print(f"  ? {q.text.get(lang, q.text['lv'])} ({q.type}{extra}{', optional' if q.optional else ''})")
+    print("  review: " + ", ".join(f"{case} → {what}" for case, what in campaign.review.items()))
     for inst in campaign.institutions:
         print(f"  {inst.name}  [{inst.id}]")
         for s in inst.specialists:

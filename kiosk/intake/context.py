@@ -13,4 +13,4 @@ def read_context(kiosk: Kiosk, thresholds: Thresholds | None = None, backend: st
     if thresholds is None:
         thresholds = reader_thresholds(kiosk.store)
     return ReadContext(layouts, kiosk.campaign.hash, kiosk.institution.hash, kiosk.tag_key, thresholds.to_dict(), backend,
-                       scan_limits(kiosk.store))
+                       scan_limits(kiosk.store), dict(kiosk.campaign.review))

@@ -14,6 +14,20 @@ decided here.  Every operation checks the session's role (``Action.REVIEW``).
 Each decision is written to the audit log with its action and reason only:
 which ballot it was and what it says are not logged.  This module never
 imports Qt.
+
+Two cases need more than marks:
+
+* ``write_in``: a name written on the "Cits speciālists" line.  The reviewer
+  picks the specialist from the roster (``roster_matches``: a few letters,
+  diacritics optional) and the ballot counts for them (a correction), or
+  leaves the question blank: the write-in is invalid, the rest counts.
+* ``qr_damaged``: the QR code could not be read.  The reviewer types the
+  serial printed under it (``check_serial``); the kiosk rebuilds the payload
+  with the institution key and the sheet's layout and accepts the serial
+  only when the printed check characters match the rebuilt tag, exactly the
+  check the QR code's tag gets.  The decision then carries the serial
+  (``Store.add_decision(serial=...)``), and a serial that already holds a
+  ballot is refused: the sheet is a copy.
 """
 from __future__ import annotations
 
@@ -21,11 +35,16 @@ import re
 from dataclasses import dataclass, field
 from typing import Any
 
+import numpy as np
+
 from ..access.roles import Action, Session, require
 from ..audit.log import record
+from ..ballot import payload
 from ..ballot.payload import serial_text
-from ..ballot.spec import LayoutSpec, Question
+from ..ballot.spec import Choice, LayoutSpec, Question
 from ..errors import CATALOG, KioskError
+from ..lang import search_names
+from ..reading.recover import rectified
 from ..station import Kiosk
 from ..storage.store import Store
 
@@ -79,6 +98,19 @@ class ReviewItem:
     boxes: list[dict[str, Any]]  # question, option, state, score, polygon (image px)
     thresholds: dict[str, float] = field(default_factory=dict)
     source: str = ""
+    layout_id: int | None = None
+    writeins: dict[str, dict[str, Any]] = field(default_factory=dict)  # question id -> written, ink, polygon (image px)
+    homography: list[list[float]] | None = None  # layout mm -> image px, when located
+
+    @property
+    def needs_serial(self) -> bool:
+        """The QR code could not be read: a person must type the serial before deciding (not to reject)."""
+        return self.serial is None and "qr_damaged" in self.reasons
+
+    @property
+    def written(self) -> list[str]:
+        """Questions with something written on their write-in line."""
+        return [q for q, w in self.writeins.items() if w.get("written")]
 
     @property
     def questions(self) -> tuple[Question, ...]:
@@ -95,9 +127,9 @@ class ReviewItem:
         raise KeyError(qid)
 
     def label(self, qid: str, oid: str) -> str:
-        """The printed label of an option (its id when the layout has no such option)."""
+        """The printed label of an answer (its id when the layout has no such answer)."""
         labels = self.spec.option_labels if self.spec is not None else {}
-        return labels[qid].get(oid, oid)
+        return labels.get(qid, {}).get(oid, oid)
 
     def machine_problems(self) -> list[str]:
         """Why the machine's reading cannot simply be confirmed (question labels)."""
@@ -142,11 +174,12 @@ class Review:
             raise KioskError("review.not_found", sheet=sheet_id)
         spec = self.kiosk.stored_layout(sheet.layout_id) if sheet.layout_id is not None else None
         interp = sheet.interpretation
+        serial = sheet.serial or self.store.typed_serial(sheet_id)
         return ReviewItem(
             sheet_id=sheet_id,
             image=self.store.image(sheet.image_sha256),
             page=sheet.page,
-            serial=serial_text(sheet.serial) if sheet.serial else None,
+            serial=serial_text(serial) if serial else None,
             status=sheet.status,
             reasons=list(sheet.reasons),
             machine={k: list(v) for k, v in (sheet.selections or {}).items()},
@@ -154,7 +187,38 @@ class Review:
             boxes=list(interp.get("boxes") or []),
             thresholds=dict(interp.get("thresholds") or {}),
             source=sheet.source or "",
+            layout_id=sheet.layout_id,
+            writeins=dict(interp.get("writeins") or {}),
+            homography=interp.get("homography"),
         )
+
+    # -- what a person types ---------------------------------------------------------
+    def check_serial(self, sheet_id: int, text: str) -> bytes:
+        """The serial a person typed for a sheet whose QR code could not be read, checked.
+
+        On layouts that print check characters (algorithm 2 on) the payload is
+        rebuilt from the serial, the sheet's layout and the institution key, and
+        the typed check characters must equal the rebuilt tag's; on earlier
+        layouts (no check characters printed) the serial must be one this kiosk
+        issued and did not void."""
+        require(self.session, Action.REVIEW)
+        item = self.item(sheet_id)
+        typed = payload.parse_typed_serial(text)
+        spec = item.spec
+        if spec is not None and spec.serial_text.check:
+            k = self.kiosk
+            p = payload.rebuild_payload(typed, key=k.tag_key, campaign=k.campaign.hash, institution=k.institution.hash,
+                                        layouts=[spec.id])
+            return p.serial
+        if self.store.issued_state(typed.serial) != "issued":
+            raise KioskError("payload.bad_check")
+        return typed.serial
+
+    def roster_matches(self, sheet_id: int, qid: str, text: str, limit: int = 8) -> list[Choice]:
+        """The answers of a question that match a few typed letters (diacritics optional:
+        "kalnins" finds "Kalniņš"), or the number a specialist has in a numbered list."""
+        q = self.item(sheet_id).question(qid)
+        return roster_matches(q, text, limit)
 
     # -- decisions ---------------------------------------------------------------
     def _pending_item(self, sheet_id: int) -> ReviewItem:
@@ -171,7 +235,7 @@ class Review:
             if q is None:
                 raise KioskError("review.unknown_option", question=qid, option="")
             options = list(dict.fromkeys(options or []))
-            valid = {o.id for o in q.options}
+            valid = {c.id for c in q.choices}
             for oid in options:
                 if oid not in valid:
                     raise KioskError("review.unknown_option", question=q.label, option=oid)
@@ -180,24 +244,34 @@ class Review:
             out[qid] = options
         return out
 
-    def confirm(self, sheet_id: int) -> int:
-        """The machine read it right: count its selections."""
+    def _serial_for(self, item: ReviewItem, serial: str | None) -> bytes | None:
+        """The checked serial a decision must carry (a damaged QR code), else None."""
+        if not item.needs_serial:
+            return None
+        if not serial:
+            raise KioskError("review.serial_needed")
+        return self.check_serial(item.sheet_id, serial)
+
+    def confirm(self, sheet_id: int, serial: str | None = None) -> int:
+        """The machine read it right: count its selections (``serial``: as typed, when the QR code was damaged)."""
         require(self.session, Action.REVIEW)
         item = self._pending_item(sheet_id)
         problems = item.machine_problems()
         if problems:
             raise KioskError("review.cannot_confirm", question=", ".join(problems))
         selections = self._clean(item, item.machine)
-        return self._decided(self.store.add_decision(sheet_id, "confirm", selections, None, self.session.role.value),
-                             "confirm")
+        typed = self._serial_for(item, serial)
+        return self._decided(self.store.add_decision(sheet_id, "confirm", selections, None, self.session.role.value,
+                                                     serial=typed), "confirm")
 
-    def correct(self, sheet_id: int, selections: dict[str, list[str]]) -> int:
+    def correct(self, sheet_id: int, selections: dict[str, list[str]], serial: str | None = None) -> int:
         """Count the person's reading instead of the machine's."""
         require(self.session, Action.REVIEW)
         item = self._pending_item(sheet_id)
         clean = self._clean(item, selections)
-        return self._decided(self.store.add_decision(sheet_id, "correct", clean, None, self.session.role.value),
-                             "correct")
+        typed = self._serial_for(item, serial)
+        return self._decided(self.store.add_decision(sheet_id, "correct", clean, None, self.session.role.value,
+                                                     serial=typed), "correct")
 
     def reject(self, sheet_id: int, reason: str = "unreadable") -> int:
         """The ballot does not count."""
@@ -212,10 +286,50 @@ class Review:
         record(self.store, "review.decided", self.session.role.value, action=action, reason=reason)
         return decision_id
 
-    def decide(self, sheet_id: int, selections: dict[str, list[str]]) -> tuple[str, int]:
+    def decide(self, sheet_id: int, selections: dict[str, list[str]], serial: str | None = None) -> tuple[str, int]:
         """Enter on the review screen: confirm when the selections are the
         machine's, otherwise record them as a correction."""
         item = self._pending_item(sheet_id)
         if not item.machine_problems() and self._clean(item, selections) == self._clean(item, item.machine):
-            return "confirm", self.confirm(sheet_id)
-        return "correct", self.correct(sheet_id, selections)
+            return "confirm", self.confirm(sheet_id, serial)
+        return "correct", self.correct(sheet_id, selections, serial)
+
+
+def clip_regions(item: ReviewItem) -> dict[str, tuple[float, float, float, float]]:
+    """The parts of a sheet a person reads large (layout mm): each write-in line
+    ("writein:<question id>"), and the printed serial ("serial") when the QR code
+    could not be read."""
+    out: dict[str, tuple[float, float, float, float]] = {}
+    spec = item.spec
+    if spec is None or item.homography is None:
+        return out
+    for qid in item.written:
+        q = item.question(qid)
+        if q.writein is not None:
+            x, y, w, h = q.writein
+            x0, x1 = item.writeins[qid].get("ink_mm") or (x, x + w)  # the writing, not the whole line
+            x0, x1 = max(x - 1.0, x0 - 3.0), min(x + w + 1.0, x1 + 3.0)
+            out[f"writein:{qid}"] = (x0, y - 1.5, x1 - x0, h + 3.0)
+    if item.needs_serial:
+        st = spec.serial_text
+        pt_mm = st.size / 2.8346
+        half = 2.9 * st.size / (1.0 if st.check else 1.25)
+        out["serial"] = (st.x - half, st.y - 1.3 * pt_mm, 2 * half, 1.65 * pt_mm)
+    return out
+
+
+def clips(item: ReviewItem, gray: Any, px_per_mm: float = 10.0) -> dict[str, Any]:
+    """The clip_regions of a sheet cut out of its page (the grey image the reader read), upright."""
+    if item.homography is None:
+        return {}
+    hm = np.asarray(item.homography, dtype=np.float64)
+    return {name: rectified(np.asarray(gray), hm, region, px_per_mm) for name, region in clip_regions(item).items()}
+
+
+def roster_matches(q: Question, text: str, limit: int = 8) -> list[Choice]:
+    """A question's answers matching what a person typed: letters of a name (diacritics
+    and case optional, any word's start: "kalnins", "ozol", "gir ozo") or, in a numbered
+    list, the number."""
+    numbers = {r.id: str(r.number) for r in q.roster}
+    return search_names(text, q.choices, lambda c: c.label, extra=lambda c: (numbers[c.id],) if c.id in numbers else (),
+                        limit=limit)

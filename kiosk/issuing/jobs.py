@@ -116,13 +116,8 @@ def print_ballots(
         sheet = Sheet(spec.page, spec.page, 1)
     job_id, serials = _issue(kiosk, spec, count)
     faults.point("print.issued")
-    ballots = [
-        (
-            payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, kiosk.institution.hash, spec.id, s).text(),
-            payload.serial_text(s),
-        )
-        for s in serials
-    ]
+    made = [payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, kiosk.institution.hash, spec.id, s) for s in serials]
+    ballots = [(p.text(), payload.printed_serial(p, spec.serial_text.check)) for p in made]
     target = f"printer:{printer}" if printer else str(Path(out).resolve())
     ref = None
     try:

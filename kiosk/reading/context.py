@@ -31,6 +31,7 @@ class ReadContext:
     thresholds: dict[str, float]
     backend: str | None = None
     limits: Limits = DEFAULT_LIMITS  # resource caps (pages, pixels, bytes, video frames)
+    policy: dict[str, str] | None = None  # the campaign's review policy (case -> review | count)
 
     def verify(self) -> Callable[[str], payload.Payload]:
         return functools.partial(
@@ -48,7 +49,7 @@ def read_file_page(ctx: ReadContext, path: str, number: int, kind: str) -> Sheet
         return SheetReading.failed(exc)
     t_decode = (time.perf_counter() - t0) * 1000
     it = read_sheet(page.gray, layouts=ctx.layouts, verify=ctx.verify(), thresholds=Thresholds.from_dict(ctx.thresholds),
-                    backend=ctx.backend)
+                    backend=ctx.backend, policy=ctx.policy)
     it.details["image"] = {"kind": kind, "original_px": list(page.original_size), "scale": round(page.scale, 4),
                            "dpi": None if page.dpi is None else round(page.dpi, 1)}
     it.details.setdefault("timing_ms", {})["decode"] = round(t_decode, 2)

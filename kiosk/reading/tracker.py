@@ -110,9 +110,11 @@ class BallotTracker:
         agree: int = 3,
         review_agree: int = 5,
         gone: int = 3,
+        policy: Mapping[str, str] | None = None,
     ) -> None:
         self.layouts = layouts
         self.verify = verify
+        self.policy = policy
         self.thresholds = thresholds or Thresholds()
         self.backend = backend
         self.agree, self.review_agree, self.gone = agree, review_agree, gone
@@ -123,12 +125,15 @@ class BallotTracker:
     @classmethod
     def for_context(cls, ctx: ReadContext, **kw: Any) -> "BallotTracker":
         """From a ``ReadContext`` (layouts, keys, thresholds)."""
-        return cls(ctx.layouts, ctx.verify(), thresholds=Thresholds.from_dict(ctx.thresholds), backend=ctx.backend, **kw)
+        return cls(ctx.layouts, ctx.verify(), thresholds=Thresholds.from_dict(ctx.thresholds), backend=ctx.backend,
+                   policy=ctx.policy, **kw)
 
     # -- one frame ---------------------------------------------------------------
     def feed(self, gray: np.ndarray, index: int) -> FrameReport:
         t0 = time.perf_counter()
-        it = read_sheet(gray, layouts=self.layouts, verify=self.verify, thresholds=self.thresholds, backend=self.backend)
+        # a frame without a decodable code is a frame without a ballot: no search for a damaged one
+        it = read_sheet(gray, layouts=self.layouts, verify=self.verify, thresholds=self.thresholds, backend=self.backend,
+                        policy=self.policy, recover_damaged=False)
         report = self._step(it, gray, index)
         report.elapsed_ms = (time.perf_counter() - t0) * 1000
         return report

@@ -244,4 +244,18 @@ MIGRATIONS: list[str] = [
     """
     ALTER TABLE sheets ADD COLUMN source_bytes BLOB;
     """,
+    # 10: the serial a person typed for a sheet whose QR code could not be read
+    # (checked against the printed check characters with the institution key).
+    # The sheet stays as it was read; this row names its serial, and the
+    # sheet's ballot row is added with it, so no serial counts twice.
+    """
+    CREATE TABLE typed_serials (
+        sheet_id INTEGER PRIMARY KEY REFERENCES sheets (id),
+        serial   BLOB    NOT NULL UNIQUE CHECK (length(serial) = 8)
+    );
+    CREATE TRIGGER typed_serials_written_once BEFORE UPDATE ON typed_serials
+    BEGIN SELECT RAISE(ABORT, 'typed serials are written once'); END;
+    CREATE TRIGGER typed_serials_kept BEFORE DELETE ON typed_serials
+    BEGIN SELECT RAISE(ABORT, 'typed serials are never deleted'); END;
+    """,
 ]

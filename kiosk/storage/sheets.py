@@ -46,7 +46,7 @@ class FinalSheet:
     if someone decided, else the machine's status."""
 
     sheet_id: int
-    serial: bytes
+    serial: bytes | None  # None: a damaged QR code whose serial nobody has typed (yet)
     image_sha256: str
     machine_status: str  # counted | review
     final_status: str  # counted | review | rejected

@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import platform
+from ..ballot.payload import serial_text
 from ..ballot.spec import LayoutSpec
 from ..datadir import db_lock
 from ..errors import KioskError
@@ -390,16 +391,26 @@ class Store:
         return _sheet(row) if row else None
 
     def add_decision(self, sheet_id: int, action: str, selections: Selections | None, reason: str | None, role: str,
-                     *, first: bool = True) -> int:
+                     *, first: bool = True, serial: bytes | None = None) -> int:
         """Append a person's decision on a sheet; the machine's reading stays as it was.
 
         With ``first`` (the review queue's case) the sheet must not have been decided
         yet, checked inside the same write transaction: of two reviewers deciding the
         same ballot at once, the second gets review.not_pending instead of silently
-        replacing the first one's decision."""
+        replacing the first one's decision.
+
+        ``serial``: the serial a person typed for a sheet whose QR code could not be
+        read (already checked against the ballot's check characters).  In the same
+        transaction it becomes the sheet's ballot; a serial that already holds a
+        ballot is refused (review.serial_taken: the sheet is a copy)."""
         with self.transaction() as db:
             if first and db.execute("SELECT 1 FROM decisions WHERE sheet_id = ?", (sheet_id,)).fetchone():
                 raise KioskError("review.not_pending", sheet=sheet_id)
+            if serial is not None:
+                if db.execute("SELECT 1 FROM ballots WHERE serial = ?", (serial,)).fetchone():
+                    raise KioskError("review.serial_taken", serial=serial_text(serial))
+                db.execute("INSERT INTO typed_serials (sheet_id, serial) VALUES (?, ?)", (sheet_id, serial))
+                db.execute("INSERT INTO ballots (serial, sheet_id) VALUES (?, ?)", (serial, sheet_id))
             return int(db.execute(
                 "INSERT INTO decisions (sheet_id, action, selections, reason, role, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (sheet_id, action, _selections_text(selections), reason, role, now_utc()),
@@ -411,16 +422,30 @@ class Store:
 
     def final_sheets(self) -> list[FinalSheet]:
         """Every ballot sheet (one per serial) with its final state: the last
-        decision if a person decided, else the machine's status."""
+        decision if a person decided, else the machine's status.  A sheet whose
+        QR code could not be read has its serial once a person typed it; until
+        then it is listed without one (waiting for review, or rejected)."""
         rows = self.db.execute(
             """
-            SELECT s.id, s.serial, s.image_sha256, s.status, s.selections,
+            SELECT s.id, b.serial, s.image_sha256, s.status, s.selections,
                    d.action, d.selections AS d_selections, d.role
             FROM ballots b JOIN sheets s ON s.id = b.sheet_id
             LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
+            UNION ALL
+            SELECT s.id, NULL, s.image_sha256, s.status, s.selections,
+                   d.action, d.selections AS d_selections, d.role
+            FROM sheets s
+            LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
+            WHERE s.status = 'review' AND s.serial IS NULL
+              AND NOT EXISTS (SELECT 1 FROM ballots b WHERE b.sheet_id = s.id)
             """
         )
         return [_final(r) for r in rows]
+
+    def typed_serial(self, sheet_id: int) -> bytes | None:
+        """The serial a person typed for this sheet (its QR code could not be read), if any."""
+        row = self.db.execute("SELECT serial FROM typed_serials WHERE sheet_id = ?", (sheet_id,)).fetchone()
+        return row[0] if row else None
 
     def review_queue(self) -> list[StoredSheet]:
         """Sheets waiting for a person: machine status review, no decision yet."""

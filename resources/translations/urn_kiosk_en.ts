@@ -674,6 +674,56 @@ Public key for the central office: {key}</translation>
     </message>
 </context>
 <context>
+    <name>RosterPicker</name>
+    <message>
+        <source>Ierakstiet numuru vai dažus vārda burtus (garumzīmes nav vajadzīgas)</source>
+        <translation>Type the number or a few letters of the name (no need for diacritics)</translation>
+    </message>
+    <message>
+        <source>Ierakstiet dažus vārda vai uzvārda burtus (garumzīmes nav vajadzīgas)</source>
+        <translation>Type a few letters of the first name or surname (no need for diacritics)</translation>
+    </message>
+    <message>
+        <source>Vārds bez garumzīmēm, piem. kalnins</source>
+        <translation>A name without diacritics, e.g. kalnins</translation>
+    </message>
+    <message>
+        <source>Nederīgs</source>
+        <translation>Invalid</translation>
+    </message>
+    <message>
+        <source>Neviens speciālists: šis jautājums netiek ieskaitīts</source>
+        <translation>No specialist: this question is not counted</translation>
+    </message>
+    <message>
+        <source>Izvēlēts: {name}</source>
+        <translation>Chosen: {name}</translation>
+    </message>
+    <message>
+        <source>Izvēlēts: neviens (jautājums netiek ieskaitīts)</source>
+        <translation>Chosen: nobody (the question is not counted)</translation>
+    </message>
+</context>
+<context>
+    <name>SerialEntry</name>
+    <message>
+        <source>Ierakstiet numuru zem QR koda: XXXX-XXXX-XXXXX-XXXX</source>
+        <translation>Type the number under the QR code: XXXX-XXXX-XXXXX-XXXX</translation>
+    </message>
+    <message>
+        <source>Vēl jāieraksta: {left}</source>
+        <translation>Still to type: {left}</translation>
+    </message>
+    <message>
+        <source>✓ Numurs der: tas ir šīs iestādes biļetens</source>
+        <translation>✓ The number is valid: this is a ballot of this institution</translation>
+    </message>
+    <message>
+        <source>✗ Neder: pārbaudiet katru zīmi</source>
+        <translation>✗ Not valid: check every character</translation>
+    </message>
+</context>
+<context>
     <name>SettingsScreen</name>
     <message>
         <source>Kampaņa un iestāde</source>
@@ -858,6 +908,18 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Izrakstīt pēc dīkstāves:</source>
         <translation>Sign out when idle for:</translation>
+    </message>
+    <message>
+        <source>pārbauda cilvēks</source>
+        <translation>a person reviews</translation>
+    </message>
+    <message>
+        <source>ieskaita kā nodotu</source>
+        <translation>counted as cast</translation>
+    </message>
+    <message>
+        <source>Pārbaudes kārtība (kampaņas fails)</source>
+        <translation>Review policy (campaign file)</translation>
     </message>
     <message>
         <source>Reģistratūra</source>

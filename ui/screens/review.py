@@ -33,6 +33,7 @@ from ..context import AppContext, Level
 from ..widgets import ImageView, shrinkable
 from . import Mode, Screen
 from .intake import boxes_for, load_image_job
+from .review_extras import ReviewExtras
 
 CHOSEN_FILL = QColor(27, 127, 59, 70)
 FOCUS_COLOR = QColor("#1f6feb")
@@ -66,6 +67,7 @@ class ReviewScreen(Screen):
         self.machine_label.setTextFormat(Qt.TextFormat.RichText)
         self.choice_caption = QLabel()
         self.choice_caption.setObjectName("caption")
+        self.extras = ReviewExtras(self)  # write-ins, long rosters, a damaged QR code's serial
         self.choices = QWidget()
         self.choices_layout = QVBoxLayout(self.choices)
         self.choices_layout.setContentsMargins(0, 0, 0, 0)
@@ -113,6 +115,7 @@ class ReviewScreen(Screen):
         head.addWidget(self.serial_label)
         panel.addLayout(head)
         panel.addWidget(self.reason_box)
+        panel.addWidget(self.extras)
         panel.addWidget(self.choice_caption)
         panel.addWidget(scroll, 1)
         panel.addWidget(self.machine_label)
@@ -188,6 +191,7 @@ class ReviewScreen(Screen):
             "Enter apstiprina, R noraida, N izlaiž."))
         self.empty_label.setText(self.tr("✓ Nav neviena biļetena, kas jāpārbauda."))
         self.image.set_placeholder(self.tr("Attēls tiek ielādēts…"))
+        self.extras.retranslate()
         if self.item is not None:
             self._show_texts()
         self._refresh_confirm()
@@ -231,6 +235,7 @@ class ReviewScreen(Screen):
         self.work.setVisible(item is not None)
         self.empty_label.setVisible(item is None)
         if item is None:
+            self.extras.show_item(None)
             self.item_shown.emit(0)
             return
         self.chosen = {q.id: list(item.machine.get(q.id, [])) for q in item.questions}
@@ -239,6 +244,7 @@ class ReviewScreen(Screen):
             if len(self.chosen[q.id]) > 1:
                 self.chosen[q.id] = []
         self.focus_q, self.focus_o = 0, 0
+        self.extras.show_item(item)
         self._build_choices()
         self._show_texts()
         self._refresh_choices()
@@ -258,6 +264,7 @@ class ReviewScreen(Screen):
         while self.choices_layout.count():
             w = self.choices_layout.takeAt(0).widget()
             if w is not None:
+                w.hide()
                 w.deleteLater()
         self.option_buttons.clear()
         self.question_labels.clear()
@@ -270,10 +277,14 @@ class ReviewScreen(Screen):
             grid = QGridLayout(box)
             grid.setContentsMargins(0, 0, 0, 4)
             grid.setSpacing(4)
+            picker = self.extras.pickers.get(q.id)  # a long roster, a numbered list, a write-in
+            if self.extras.handles(q.id):
+                self.choices_layout.addWidget(picker)
+                continue
             group = QButtonGroup(box)
             group.setExclusive(False)
-            per_row = 5 if all(len(o.label) <= 3 for o in q.options) else 2
-            for n, opt in enumerate(q.options):
+            per_row = 5 if all(len(o.label) <= 3 for o in q.choices) else 2
+            for n, opt in enumerate(q.choices):
                 b = QPushButton(f"{n + 1}  {opt.label}" if per_row == 2 else opt.label)
                 b.setCheckable(True)
                 b.setFocusPolicy(Qt.FocusPolicy.NoFocus)
@@ -284,6 +295,8 @@ class ReviewScreen(Screen):
                 grid.addWidget(b, n // per_row, n % per_row)
                 self.option_buttons[(q.id, opt.id)] = b
             self.choices_layout.addWidget(box)
+            if picker is not None:
+                self.choices_layout.addWidget(picker)
         self.choices_layout.addStretch(1)
 
     # -- choosing ----------------------------------------------------------------------
@@ -294,16 +307,23 @@ class ReviewScreen(Screen):
         self.chosen[qid] = [] if current == [oid] else [oid]
         q_index = [q.id for q in self.item.questions].index(qid)
         self.focus_q = q_index
-        self.focus_o = [o.id for o in self.item.questions[q_index].options].index(oid)
+        self.focus_o = [o.id for o in self.item.questions[q_index].choices].index(oid)
+        self._refresh_choices()
+
+    def set_choice(self, qid: str, oid: str) -> None:
+        """One answer for a question ("" for none), as a picker chose it."""
+        if self.item is None:
+            return
+        self.chosen[qid] = [oid] if oid else []
         self._refresh_choices()
 
     def _focused(self) -> tuple[str, str] | None:
         if self.item is None or not self.item.questions:
             return None
         q = self.item.questions[self.focus_q]
-        if not q.options:
+        if not q.choices or self.extras.handles(q.id):
             return None
-        return q.id, q.options[min(self.focus_o, len(q.options) - 1)].id
+        return q.id, q.choices[min(self.focus_o, len(q.choices) - 1)].id
 
     def move_question(self, step: int) -> None:
         if self.item is None or not self.item.questions:
@@ -315,7 +335,7 @@ class ReviewScreen(Screen):
     def move_option(self, step: int) -> None:
         if self.item is None or not self.item.questions:
             return
-        n = len(self.item.questions[self.focus_q].options)
+        n = len(self.item.questions[self.focus_q].choices)
         self.focus_o = (self.focus_o + step) % max(n, 1)
         self._refresh_choices()
 
@@ -328,8 +348,8 @@ class ReviewScreen(Screen):
         if self.item is None or not self.item.questions:
             return
         q = self.item.questions[self.focus_q]
-        if 1 <= n <= len(q.options):
-            self.toggle(q.id, q.options[n - 1].id)
+        if 1 <= n <= len(q.choices) and not self.extras.handles(q.id):
+            self.toggle(q.id, q.choices[n - 1].id)
 
     def restore(self) -> None:
         if self.item is None:
@@ -353,6 +373,7 @@ class ReviewScreen(Screen):
             b.setStyleSheet("border: 3px solid #1f6feb;" if (qid, oid) == focused else "")
         for i, q in enumerate(self.item.questions if self.item else []):
             self.question_labels[q.id].setText(("▶ " if i == self.focus_q else "") + q.label)
+        self.extras.refresh(self.chosen)
         self._refresh_boxes()
         self._refresh_confirm()
 
@@ -377,11 +398,11 @@ class ReviewScreen(Screen):
 
     # -- deciding ----------------------------------------------------------------------
     def confirm(self) -> None:
-        if self.item is None:
+        if self.item is None or self.extras.consume_enter():
             return
         sheet_id = self.item.sheet_id
         try:
-            action, _ = self.review().decide(sheet_id, self.chosen)
+            action, _ = self.review().decide(sheet_id, self.chosen, serial=self.extras.serial_text())
         except KioskError as exc:
             self.ctx.report(exc)
             return

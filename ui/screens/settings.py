@@ -40,6 +40,7 @@ from kiosk.access.settings import (
     reader_defaults,
 )
 from kiosk.errors import KioskError
+from kiosk.intake.review import reason_text
 
 from ..context import AppContext, Level
 from ..widgets import shrinkable
@@ -73,8 +74,13 @@ class SettingsScreen(Screen):
         self.campaign_note.setObjectName("note")
         self.campaign_note.setProperty("level", "warn")
         shrinkable(self.campaign_note)
+        self.policy_info = QLabel()  # the campaign's review policy: what goes to a person
+        self.policy_info.setObjectName("reviewPolicy")
+        self.policy_info.setTextFormat(Qt.TextFormat.RichText)
+        shrinkable(self.policy_info)
         cl = QVBoxLayout(self.campaign_box)
         cl.addWidget(self.campaign_info)
+        cl.addWidget(self.policy_info)
         cl.addWidget(self.campaign_note)
 
         # thresholds ------------------------------------------------------------
@@ -360,6 +366,16 @@ class SettingsScreen(Screen):
         for key, text in texts.items():
             self.form_labels[key].setText(text)
 
+    def policy_text(self) -> str:
+        """The campaign's review policy ([review] in its file), one line per case."""
+        lang = self.ctx.lang
+        rows = []
+        for case, what in self.ctx.kiosk.campaign.review.items():
+            action = self.tr("pārbauda cilvēks") if what == "review" else self.tr("ieskaita kā nodotu")
+            rows.append(f"{reason_text(case, lang)} → <b>{action}</b>")
+        title = self.tr("Pārbaudes kārtība (kampaņas fails)")
+        return f"<b>{title}</b><br>" + "<br>".join(rows)
+
     def role_text(self, role: Role | str) -> str:
         return {Role.FRONT_DESK: self.tr("Reģistratūra"), Role.HELPER: self.tr("Palīgs"),
                 Role.OFFICE: self.tr("Birojs")}[Role(role)]
@@ -375,6 +391,7 @@ class SettingsScreen(Screen):
             + f"<br>{self.tr('Fails')}: {k.store.get_setting('campaign_path')}<br>"
             + f"<b>{k.institution.name}</b> ({k.institution.id})<br>"
             + f"{self.tr('Kioska ID')}: {k.kiosk_id}<br>{self.tr('Datu mape')}: {k.root}")
+        self.policy_info.setText(self.policy_text())
         for key, spin in self.threshold_spins.items():
             spin.setValue(100 * float(s[key]))
         self.scan_folder.setText(s["scan.folder"])
