@@ -330,6 +330,35 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Pretrunu lēmumu fails nav derīgs: {detail}",
         "The file of conflict decisions is not valid: {detail}",
     ),
+    # the central office's own data directory (kiosk.central.office)
+    "central.published": (
+        "Rezultāti jau ir publicēti: lēmumus un tiešsaistes balsis vairs nevar mainīt",
+        "The results are published: decisions and the online vote can no longer change",
+    ),
+    "central.undecided": (
+        "Nevar publicēt: vēl nav izlemti pretrunīgie numuri ({count})",
+        "Cannot publish: conflicting serials are not decided yet ({count})",
+    ),
+    "central.not_counted": (
+        "Vispirms saskaitiet partijas (pretrunas ir zināmas tikai pēc skaitīšanas)",
+        "Count the batches first (conflicts are known only after counting)",
+    ),
+    "central.no_conflict": (
+        "Numuram {serial} nav šādas pretrunīgas kopijas: {detail}",
+        "Serial {serial} has no such conflicting copy: {detail}",
+    ),
+    "central.no_campaign": (
+        "Centrālajam birojam vēl nav norādīts kampaņas fails",
+        "The central office has no campaign file yet",
+    ),
+    "central.online": (
+        "Tiešsaistes balsu fails nav pieņemts: {detail}",
+        "The online vote file is refused: {detail}",
+    ),
+    "central.import": (
+        "Failu nevar nolasīt: {detail}",
+        "Cannot read the file: {detail}",
+    ),
     # why a batch is refused ("batch.<reason>"; the reason is the name verify and tally report)
     "batch.bad_signature": (
         "Paraksts nav derīgs: manifests mainīts vai parakstīts ar citu atslēgu",
