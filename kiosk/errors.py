@@ -281,6 +281,14 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Pretrunu lēmumu fails nav derīgs: {detail}",
         "The file of conflict decisions is not valid: {detail}",
     ),
+    "central.revocations": (
+        "Atsaukto kiosku saraksts nav derīgs: {detail}",
+        "The list of revoked kiosks is not valid: {detail}",
+    ),
+    "central.online": (
+        "Tiešsaistes balsu fails nav derīgs: {detail}",
+        "The file of online votes is not valid: {detail}",
+    ),
     # why a batch is refused ("batch.<reason>"; the reason is the name verify and tally report)
     "batch.bad_signature": (
         "Paraksts nav derīgs: manifests mainīts vai parakstīts ar citu atslēgu",
@@ -461,6 +469,12 @@ class Problem:
         "too_long": ("teksts ir par garu (vairāk nekā {max} rakstzīmes)", "text is too long (more than {max} characters)"),
         "no_questions": ("kampaņā nav neviena jautājuma", "the campaign has no questions"),
         "no_institutions": ("kampaņā nav nevienas iestādes", "the campaign has no institutions"),
+        # [results]: how winners are found
+        "bad_count": ("jābūt veselam skaitlim no {low} līdz {high}", "must be a whole number from {low} to {high}"),
+        "unknown_ranking": (
+            "nezināma iestāžu vērtēšanas kārtība '{value}' (atļautas: {allowed})",
+            "unknown institution ranking '{value}' (allowed: {allowed})",
+        ),
     }
 
     def __init__(self, file: str, field: str, code: str, **params: Any) -> None:

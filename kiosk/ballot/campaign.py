@@ -18,6 +18,7 @@ from typing import Any
 from ..errors import CampaignError, KioskError, Problem
 
 QUESTION_TYPES = ("specialist", "rating")
+RANKINGS = ("positive", "mean", "ballots")  # how institutions are ranked ([results] institution_ranking)
 PAGE_SIZES = ("a5", "a4")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_TEXT = 160
@@ -65,6 +66,30 @@ class Question:
 
 
 @dataclass(frozen=True)
+class ResultRules:
+    """How the winners are found (the campaign file's ``[results]``; every field has a default).
+
+    - ``specialists`` / ``institutions``: how many places win (3 and 1).
+    - ``institution_ranking``: ``positive`` (default): positive evaluations, i.e. paper
+      ratings at or above ``positive_threshold`` plus online votes for the institution;
+      ``mean``: the mean paper rating, institutions with fewer than ``min_ratings``
+      ratings are not placed; ``ballots``: the number of ballots counted at the
+      institution (paper) plus its online votes.
+    Ties at a winning place are ties: every tied entry wins, none is dropped silently."""
+
+    specialists: int = 3
+    institutions: int = 1
+    institution_ranking: str = "positive"  # one of RANKINGS
+    positive_threshold: int = 4  # a rating at or above this is positive (on the question's scale)
+    min_ratings: int = 30  # ``mean`` only
+
+    def to_json(self) -> dict[str, Any]:
+        return {"specialists": self.specialists, "institutions": self.institutions,
+                "institution_ranking": self.institution_ranking, "positive_threshold": self.positive_threshold,
+                "min_ratings": self.min_ratings}
+
+
+@dataclass(frozen=True)
 class Campaign:
     id: str
     title: dict[str, str]
@@ -75,6 +100,7 @@ class Campaign:
     institutions: tuple[Institution, ...]
     demo_master_key: bytes | None = None
     source: str = ""
+    results: ResultRules = field(default_factory=ResultRules)
 
     def institution(self, institution_id: str) -> Institution:
         for inst in self.institutions:
@@ -216,7 +242,8 @@ class _Checker:
 def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
     """Validate a parsed TOML document; raise CampaignError listing every problem."""
     c = _Checker(file)
-    c.unknown(data, {"id", "title", "voting", "page_size", "questions", "institutions", "demo_master_key"}, "")
+    c.unknown(data, {"id", "title", "voting", "page_size", "questions", "institutions", "demo_master_key",
+                     "results"}, "")
     ids: dict[str, str] = {}
     cid = c.ident(data, "", {})
     title = c.localized(data, "title", "")
@@ -302,6 +329,8 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
             )
         )
 
+    rules = _result_rules(c, data.get("results"), questions)
+
     if c.problems:
         raise CampaignError(c.problems)
     assert start is not None and end is not None
@@ -315,6 +344,39 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>") -> Campaign:
         institutions=tuple(institutions),
         demo_master_key=key,
         source=file,
+        results=rules,
+    )
+
+
+def _result_rules(c: _Checker, table: Any, questions: list[Question]) -> ResultRules:
+    """The ``[results]`` table (absent: the defaults), every problem named."""
+    if table is None:
+        return ResultRules()
+    if not isinstance(table, dict):
+        c.add("results", "type", expected="a table")
+        return ResultRules()
+    c.unknown(table, {"specialists", "institutions", "institution_ranking", "positive_threshold", "min_ratings"},
+              "results.")
+    scale = max((q.scale for q in questions if q.type == "rating"), default=5)
+    default = ResultRules()
+
+    def whole(key: str, low: int, high: int) -> int:
+        value = table.get(key, getattr(default, key))
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            c.add(f"results.{key}", "bad_count", low=low, high=high)
+            return getattr(default, key)
+        return value
+
+    ranking = table.get("institution_ranking", default.institution_ranking)
+    if ranking not in RANKINGS:
+        c.add("results.institution_ranking", "unknown_ranking", value=ranking, allowed=", ".join(RANKINGS))
+        ranking = default.institution_ranking
+    return ResultRules(
+        specialists=whole("specialists", 1, 100),
+        institutions=whole("institutions", 1, 100),
+        institution_ranking=ranking,
+        positive_threshold=whole("positive_threshold", 1, scale),
+        min_ratings=whole("min_ratings", 0, 1_000_000),
     )
 
 
