@@ -351,13 +351,17 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Centrālajam birojam vēl nav norādīts kampaņas fails",
         "The central office has no campaign file yet",
     ),
-    "central.online": (
-        "Tiešsaistes balsu fails nav pieņemts: {detail}",
-        "The online vote file is refused: {detail}",
-    ),
     "central.import": (
         "Failu nevar nolasīt: {detail}",
         "Cannot read the file: {detail}",
+    ),
+    "central.revocations": (
+        "Atsaukto kiosku saraksts nav derīgs: {detail}",
+        "The list of revoked kiosks is not valid: {detail}",
+    ),
+    "central.online": (
+        "Tiešsaistes balsu fails nav derīgs: {detail}",
+        "The file of online votes is not valid: {detail}",
     ),
     # why a batch is refused ("batch.<reason>"; the reason is the name verify and tally report)
     "batch.bad_signature": (
@@ -566,6 +570,12 @@ class Problem:
         "too_long": ("teksts ir par garu (vairāk nekā {max} rakstzīmes)", "text is too long (more than {max} characters)"),
         "no_questions": ("kampaņā nav neviena jautājuma", "the campaign has no questions"),
         "no_institutions": ("kampaņā nav nevienas iestādes", "the campaign has no institutions"),
+        # [results]: how winners are found
+        "bad_count": ("jābūt veselam skaitlim no {low} līdz {high}", "must be a whole number from {low} to {high}"),
+        "unknown_ranking": (
+            "nezināma iestāžu vērtēšanas kārtība '{value}' (atļautas: {allowed})",
+            "unknown institution ranking '{value}' (allowed: {allowed})",
+        ),
     }
 
     def __init__(self, file: str, field: str, code: str, **params: Any) -> None:

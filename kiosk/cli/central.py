@@ -13,7 +13,7 @@ from ..ballot.keys import read_hex_key, write_hex_key
 from ..ballot.payload import derive_institution_key
 from ..central.report import write_report
 from ..central.tally import TallyResult, load_resolutions, tally
-from ..central.verify import load_trust, verify_batches
+from ..central.verify import load_revocations, load_trust, verify_batches
 from ..errors import KioskError
 from ..lang import count
 from .common import EXIT_KNOWN, EXIT_OK, UsageError, out
@@ -85,10 +85,15 @@ def _batch_paths(items: list[str]) -> list[Path]:
 
 
 def _verify(args: argparse.Namespace):
+    """Trust comes from the campaign master key (every kiosk certified by its institution
+    key: batch format 3), from a directory of ``.pub`` files (``--trust``), or both."""
     campaign = load_campaign(args.campaign or demo_campaign_path())
-    trust = load_trust(args.trust)
     master = read_hex_key(Path(args.master)) if args.master else campaign.demo_master_key
-    checks = verify_batches(_batch_paths(args.files), trust, campaign, master)
+    if not args.trust and master is None:
+        raise UsageError("give --master FILE (the campaign master key) or --trust DIR (<kiosk-id>.pub files)")
+    trust = load_trust(args.trust) if args.trust else {}
+    revocations = load_revocations(args.revoked) if getattr(args, "revoked", None) else None
+    checks = verify_batches(_batch_paths(args.files), trust, campaign, master, revocations)
     return campaign, checks, master is not None
 
 
@@ -200,10 +205,15 @@ def register(csub: Any) -> None:
     s.set_defaults(func=cmd_institution_key)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--trust", required=True, metavar="DIR", help="directory of trusted <kiosk-id>.pub files")
+        p.add_argument("--trust", metavar="DIR",
+                       help="directory of trusted <kiosk-id>.pub files (needed for batches of format 1 and 2 only)")
         p.add_argument("--campaign", metavar="FILE", help="campaign TOML (default: the demo campaign)")
         p.add_argument("--master", metavar="FILE",
-                       help="campaign master key: also check every ballot's QR tag (default: the demo key of a demo campaign)")
+                       help="campaign master key: trusts every kiosk its institution key certified and checks every "
+                            "ballot's QR tag (default: the demo key of a demo campaign)")
+        p.add_argument("--revoked", metavar="FILE",
+                       help="revoked kiosks: one 'kiosk-id [YYYY-MM-DD]' per line; their batches (made on or after "
+                            "the date) are excluded")
         p.add_argument("--json", action="store_true")
         p.add_argument("files", nargs="+", metavar="FILE", help="batch files (a directory: its *.zip files)")
 
