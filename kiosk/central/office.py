@@ -34,7 +34,7 @@ import os
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -44,9 +44,10 @@ from ..ballot.keys import read_hex_key, write_hex_key
 from ..batches.format import IMAGE_PREFIX, RECORDS_NAME
 from ..datadir import CentralDir
 from ..errors import KioskError
+from ..lang import lv_key
 from ..storage.central import BatchFile, CentralStore, Decision, OnlineImport, Publication
 from .report import write_report
-from .tally import Resolution, SerialConflict, SerialCopy, TallyResult, tally
+from .tally import Resolution, SerialConflict, SerialCopy, TallyResult, competition_ranks, tally
 from .verify import REASONS, BatchCheck, check_chains, chained, load_trust, parse_revocations, verify_file
 
 Progress = Callable[[int, int], None]
@@ -122,6 +123,7 @@ class OnlineRow:
     name: str
     paper: int
     online: int
+    rank: int = 0  # among the specialists (or among the institutions), by total; ties share a place
 
     @property
     def total(self) -> int:
@@ -147,15 +149,20 @@ class Count:
 class CentralOffice:
     """The central office's data directory, open on this thread."""
 
-    def __init__(self, cdir: CentralDir, store: CentralStore, operator: str) -> None:
+    def __init__(self, cdir: CentralDir, store: CentralStore, operator: str,
+                 cache: dict[str, BatchCheck] | None = None) -> None:
         self.dir = cdir
         self.store = store
         self.operator = operator
         self._campaign: Campaign | None = None
-        self._files: dict[str, BatchCheck] = {}  # sha256 -> the file's own check with its ballots (count's cache)
+        # sha256 -> the file's own check with its ballots: files are read once per cache
+        self._files: dict[str, BatchCheck] = {} if cache is None else cache
 
     @classmethod
-    def open(cls, root: str | Path | CentralDir | None = None, operator: str | None = None) -> CentralOffice:
+    def open(cls, root: str | Path | CentralDir | None = None, operator: str | None = None,
+             cache: dict[str, BatchCheck] | None = None) -> CentralOffice:
+        """Open (or create) the data directory.  ``cache``: checks of files read earlier, shared
+        by the offices a program opens one after another (each on its own thread, one at a time)."""
         cdir = CentralDir.locate(root)
         cdir.ensure_private()
         store = CentralStore(cdir.db)
@@ -164,7 +171,7 @@ class CentralOffice:
                 operator = getpass.getuser()
             except Exception:  # noqa: BLE001 - no login name (a service): say so
                 operator = "?"
-        return cls(cdir, store, operator)
+        return cls(cdir, store, operator, cache)
 
     def close(self) -> None:
         self.store.close()
@@ -500,7 +507,12 @@ class CentralOffice:
             for s in inst.specialists:
                 rows.append(OnlineRow(inst.id, s.id, s.name, paper.get((inst.id, s.id), 0),
                                       count.online.get((inst.id, s.id), 0)))
-        return sorted(rows, key=lambda r: (r.specialist_id == "", -r.total, r.institution_id, r.specialist_id))
+        out: list[OnlineRow] = []
+        for institutions in (False, True):
+            part = sorted((r for r in rows if (r.specialist_id == "") == institutions),
+                          key=lambda r: (-r.total, lv_key(r.name), r.institution_id, r.specialist_id))
+            out += [replace(r, rank=n) for r, n in zip(part, competition_ranks([r.total for r in part]))]
+        return out
 
 
 # -- helpers ---------------------------------------------------------------------------
