@@ -41,7 +41,7 @@ def ballot_png(text: str, marked: str, seed: int) -> bytes:
     for row in range(4):
         y = 90 + row * 70
         d.rectangle([30, y, 70, y + 40], outline=30, width=2)
-        d.text((90, y + 14), f"speciālists {row + 1}", fill=30)
+        d.text((90, y + 14), f"{row + 1}.", fill=30)
         if row == int(marked):
             d.line([(34, y + 4), (66, y + 36)], fill=10, width=4)
             d.line([(66, y + 4), (34, y + 36)], fill=10, width=4)

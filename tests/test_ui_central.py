@@ -18,6 +18,7 @@ from PySide6.QtCore import QEvent, QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
 from PySide6.QtWidgets import QApplication
 
+from kiosk import assets
 from kiosk.assets import demo_campaign_path
 from kiosk.central.office import CentralOffice
 from ui import i18n
@@ -189,6 +190,16 @@ def test_a_bad_online_file_is_told_plainly_and_changes_nothing(window, qtbot, tm
     assert window.snapshot.online is None
 
 
-def test_the_window_speaks_english(window, qtbot):
+def test_the_window_speaks_english(window, qtbot, monkeypatch, tmp_path):
+    # the English of this checkout's own .ts (the installed package may hold an older one)
+    source = Path(__file__).resolve().parent.parent / "resources" / "translations"
+    local = tmp_path / "translations"
+    local.mkdir()
+    (local / "urn_kiosk_en.ts").write_bytes((source / "urn_kiosk_en.ts").read_bytes())
+    monkeypatch.setattr(assets, "translations_dir", lambda: local)
     window.set_language("en")
     assert window.tabs.tabText(0) == "Batches" and window.setup_button.text() == "Campaign and keys…"
+    assert window.batches.folder_button.text() == "Open folder…"
+    assert window.results.publish_button.text() == "Publish results…"
+    window.set_language("lv")
+    assert window.tabs.tabText(0) == "Partijas"
