@@ -78,7 +78,7 @@ def snapshot(ctx: WorkContext, office: CentralOffice, lang: str) -> Snapshot:
     if office.configured:
         office.verify_pending(_progress(ctx, Phase.VERIFY), ctx.cancelled)
         overview = office.overview()
-        if overview.files:
+        if overview.files and not ctx.cancelled():  # stopped: what was received shows, uncounted
             count = office.count(lang, _progress(ctx, Phase.COUNT), ctx.cancelled)
             combined = tuple(office.combined(count))
     return Snapshot(
