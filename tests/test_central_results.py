@@ -214,7 +214,7 @@ def test_integrity_figures_and_look_here_signals(two, demo_campaign, kiosk, othe
     assert a.missing_batches == 1 and {"code": "missing_batches", "n": 1} in [s.to_json() for s in a.signals]
 
     # review share: ballots a person decided over the sheets returned
-    other = [t for t in tables(result, "en") if t.name == "Integrity"][0]
+    other = next(t for t in tables(result, "en") if t.name == "Integrity")
     assert other.header[12] == "Review share"
 
 

@@ -54,8 +54,7 @@ class OnlineVotes:
 
 def parse_online(text: str, campaign: Campaign, name: str = "online.csv") -> OnlineVotes:
     """Read the online votes (see the module); every bad line named at once."""
-    if text.startswith("\ufeff"):
-        text = text[1:]
+    text = text.removeprefix("\ufeff")
     rosters = {i.id: {s.id for s in i.specialists} for i in campaign.institutions}
     problems: list[str] = []
     specialists: dict[tuple[str, str], int] = {}
