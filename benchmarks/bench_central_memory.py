@@ -8,7 +8,7 @@ figure does not grow with the file.
 ``--million``: writes a campaign of 200 institutions with 60 specialists each and
 1,000,000 ballots in 1,000 batches (5 per institution's kiosk; format 3 with enrollment
 certificates, real keys, real payloads with tags, the real writer:
-``benchmarks/central_campaign.py``), then runs what ``kiosk central tally --campaign FILE
+``tests/central_campaign.py``), then runs what ``kiosk central tally --campaign FILE
 --master FILE`` does (every file, every certificate, every chain, every ballot's QR tag,
 the tally) in a fresh process pinned to one core and prints its time (wall and CPU) and
 peak resident memory.
@@ -30,6 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(REPO / "tests"))
 
 from kiosk.assets import demo_campaign_path  # noqa: E402
 from kiosk.ballot import payload  # noqa: E402

@@ -240,3 +240,41 @@ def test_workbook_sheets_have_frozen_headers_and_numbers(two, demo_campaign, tmp
     assert wb["Integritāte"]["E2"].value == result.integrity[0].issued
     with pytest.raises(KioskError):
         write_xlsx(result, tmp_path / "missing" / "r.xlsx")
+
+
+# -- the report of a generated campaign ----------------------------------------------------------
+
+def test_report_of_a_generated_campaign_opens_with_winners_and_rule(tmp_path):
+    """8 institutions of 60 specialists: page 1 names the winners, the rule and the
+    integrity summary; the top 50 follow; an annex page per institution lists every name."""
+    import pypdfium2 as pdfium
+    from central_campaign import generate_batches, write_campaign
+
+    from kiosk.ballot.keys import read_hex_key
+    from kiosk.central.report import write_report
+
+    master_path = write_campaign(tmp_path / "c.toml", institutions=8, specialists=60)
+    campaign = load_campaign(tmp_path / "c.toml")
+    master = read_hex_key(master_path)
+    paths = generate_batches(tmp_path / "b", campaign, master, 4000, 8)
+    result = tally(verify_batches(paths, {}, campaign, master), campaign).with_tags_checked(True)
+    assert result.ballots_counted == 4000 and result.complete
+    out = tmp_path / "r.pdf"
+    write_report(result, campaign, out)
+    pdf = pdfium.PdfDocument(str(out))
+    try:
+        pages = [pdf[i].get_textpage().get_text_range().replace("\r\n", " ") for i in range(len(pdf))]
+    finally:
+        pdf.close()
+    first = pages[0]
+    for word in ("Uzvarētāji", "Labākie klientu apkalpošanas speciālisti", "Labākā iestāde", "Metode",
+                 "pozitīvo novērtējumu", "Integritātes kopsavilkums"):
+        assert word in first
+    for s in result.specialist_winners:
+        assert s.name in first
+    assert "pirmie 50 no 480" in pages[1]
+    annex = [p for p in pages if "Pielikums: " in p]
+    assert len(annex) == 8
+    for inst, page in zip(campaign.institutions, annex):
+        assert inst.name in page
+        assert all(s.name in page for s in inst.specialists)
