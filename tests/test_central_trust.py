@@ -88,7 +88,7 @@ def test_enrollment_certifies_the_kiosk_key_and_every_batch_carries_it(office, t
 def test_two_institutions_tallied_with_campaign_and_master_only(office, tmp_path, capsys, real_campaign):
     """Acceptance: every ballot counted without any .pub file; a revoked kiosk's batches
     excluded and named (and the chain after them held back)."""
-    campaign, master, kiosks = office
+    _campaign, master, kiosks = office
     rng = random.Random(15)
     marks: Counter = Counter()
     out = tmp_path / "usb"

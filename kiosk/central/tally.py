@@ -10,6 +10,25 @@ that differ, or where a person rejected one, are a ``SerialConflict`` and
 count for nobody until resolved (``resolutions``: serial -> the copy that
 counts, or None for none).  The order of kiosk ids or file names never
 decides which copy counts.
+
+``tally(checks, campaign, lang=None, resolutions=None, *, online=None, rules=None)``:
+
+- ``resolutions``: ``{serial: Resolution(serial, kiosk_id, batch)}``; ``kiosk_id`` None:
+  no copy counts.  A decision naming no copy of its serial decides nothing.
+- ``online``: ``kiosk.central.online.OnlineVotes`` (``parse_online``/``load_online``):
+  added to the specialists' votes and, for votes naming an institution only, to the
+  institution's score under the ``positive`` and ``ballots`` rules.
+- ``rules``: ``kiosk.ballot.campaign.ResultRules`` (default: the campaign file's
+  ``[results]``): how many specialists and institutions win and how institutions are
+  ranked.  ``rule_text(rules, lang)`` states the rule in words.
+
+The result (``TallyResult``): ``specialists`` (``SpecialistResult``: ``votes`` = ``paper``
++ ``online``, ``rank``, ``winner``), ``institutions`` (``InstitutionResult``: ``score`` under
+the rule, ``positive``, ``ratings``, ``average_rating``, ``ballots``, ``online``, ``rank``
+— None when the rule does not place it, e.g. too few ratings for ``mean`` —, ``winner``),
+``integrity`` (``IntegrityRow`` per institution with its ``signals``), ``conflicts``,
+``excluded_batches``, ``rules``, ``online``; places are competition ranks (1, 1, 3): a tie
+at a winning place makes every tied entry a winner and is listed in ``ties``.
 """
 from __future__ import annotations
 
@@ -18,9 +37,11 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
-from ..ballot.campaign import Campaign
+from ..ballot.campaign import Campaign, ResultRules
 from ..errors import KioskError
+from ..lang import count as count_noun
 from ..lang import lv_key
+from .online import OnlineVotes
 from .verify import TOTALS, BatchCheck, Choice
 
 
@@ -32,30 +53,38 @@ class SpecialistResult:
     name: str
     institution: str  # the institution's name
     institution_id: str
-    votes: int
+    votes: int  # paper + online
     rank: int
-    winner: bool  # among the first three places, with at least one vote
+    winner: bool  # at a winning place (the campaign's [results] specialists), with at least one vote
+    paper: int = 0  # votes on paper ballots
+    online: int = 0  # votes cast online
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "institution": self.institution,
-                "institution_id": self.institution_id, "votes": self.votes, "rank": self.rank, "winner": self.winner}
+                "institution_id": self.institution_id, "votes": self.votes, "rank": self.rank, "winner": self.winner,
+                "paper": self.paper, "online": self.online}
 
 
 @dataclass(frozen=True)
 class InstitutionResult:
-    """One institution's evaluations (ballots with a rating), average rating and place."""
+    """One institution's evaluations (ballots with a rating), average rating, score and place."""
 
     id: str
     name: str
     evaluations: int
     average_rating: float | None  # None: no rating at all
-    ballots: int  # counted ballots
-    rank: int
-    winner: bool  # the first place, with at least one evaluation
+    ballots: int  # counted paper ballots
+    rank: int | None  # None: the rule does not place it (``mean`` with too few ratings)
+    winner: bool  # at a winning place (the campaign's [results] institutions), with a score above 0
+    ratings: int = 0  # paper ratings (a ballot may rate more than one question)
+    positive: int = 0  # paper ratings at or above the rule's threshold
+    online: int = 0  # online votes for the institution itself
+    score: float | None = None  # what the rule ranks by (None: not placed)
 
     def to_json(self) -> dict[str, Any]:
         return {"id": self.id, "name": self.name, "evaluations": self.evaluations,
-                "average_rating": self.average_rating, "ballots": self.ballots, "rank": self.rank, "winner": self.winner}
+                "average_rating": self.average_rating, "ballots": self.ballots, "rank": self.rank, "winner": self.winner,
+                "ratings": self.ratings, "positive": self.positive, "online": self.online, "score": self.score}
 
 
 @dataclass(frozen=True)
@@ -74,6 +103,20 @@ class IntegrityRow:
     rejected: int
     duplicates: int
     turnout: float | None  # counted / issued; None when nothing was issued
+    returned: int = 0  # sheets that came back from the urn (the kiosks' scanned totals)
+    conflicts: int = 0  # serials of this institution whose copies disagree
+    reviewed: int = 0  # ballots a person decided (counted or rejected) plus those waiting for review
+    review_share: float | None = None  # reviewed / returned
+    specialist_votes: int = 0  # paper votes for this institution's specialists
+    top_specialist: str | None = None  # the specialist with most paper votes (a name)
+    top_share: float | None = None  # their share of the institution's paper votes
+    missing_batches: int = 0  # batches of its kiosks held back: missing, forked or after a gap
+    signals: tuple[Signal, ...] = ()  # "look here": figures, never verdicts
+
+    @property
+    def return_rate(self) -> float | None:
+        """Counted ÷ issued (the same as ``turnout``)."""
+        return self.turnout
 
     def to_json(self) -> dict[str, Any]:
         return {
@@ -81,7 +124,48 @@ class IntegrityRow:
             "batches": self.batches, "issued": self.issued, "scanned": self.scanned, "counted": self.counted,
             "counted_reported": self.counted_reported, "in_review": self.in_review, "rejected": self.rejected,
             "duplicates": self.duplicates, "turnout": self.turnout,
+            "returned": self.returned, "conflicts": self.conflicts, "reviewed": self.reviewed,
+            "review_share": self.review_share, "return_rate": self.return_rate,
+            "specialist_votes": self.specialist_votes, "top_specialist": self.top_specialist,
+            "top_share": self.top_share, "missing_batches": self.missing_batches,
+            "signals": [g.to_json() for g in self.signals],
         }
+
+
+# "Look here" signals: the figures that raise them and the words that state them (Latvian, English).
+RETURN_RATE_HIGH = 0.95
+ONE_SPECIALIST_SHARE, ONE_SPECIALIST_VOTES = 0.80, 30
+SIGNALS: dict[str, tuple[str, str]] = {
+    "return_rate_high": ("atgriešanas līmenis {rate}: ieskaitīti {counted} no {issued} izsniegtajiem (virs 95 %)",
+                         "return rate {rate}: {counted} counted of {issued} issued (above 95 %)"),
+    "one_specialist": ("{name} saņēma {share} iestādes balsu ({votes} no {total})",
+                       "{name} received {share} of the institution's votes ({votes} of {total})"),
+    "returned_above_issued": ("atgriezti {returned} biļeteni, izsniegti {issued}",
+                              "{returned} ballots came back, {issued} were issued"),
+    "missing_batches": ("kioska partiju ķēdē trūkst vai aizturētas {n} partijas",
+                        "{n} batch(es) missing or held back in a kiosk's chain"),
+}
+
+
+def _pct(x: float, lang: str | None) -> str:
+    text = f"{x * 100:.1f} %"
+    return text if lang == "en" else text.replace(".", ",")
+
+
+@dataclass(frozen=True)
+class Signal:
+    """A figure worth a look (``SIGNALS``), stated with its numbers, never a verdict."""
+
+    code: str
+    figures: dict[str, Any]
+
+    def text(self, lang: str | None = None) -> str:
+        lv, en = SIGNALS[self.code]
+        shown = {k: _pct(v, lang) if k in ("rate", "share") else v for k, v in self.figures.items()}
+        return (en if lang == "en" else lv).format(**shown)
+
+    def to_json(self) -> dict[str, Any]:
+        return {"code": self.code, **self.figures}
 
 
 @dataclass(frozen=True)
@@ -158,6 +242,24 @@ class TallyResult:
     integrity: tuple[IntegrityRow, ...]  # in the campaign's order of institutions
     tags_checked: bool | None = None  # every ballot's QR tag was checked (None: not said)
     conflicts: tuple[SerialConflict, ...] = ()  # serials whose copies disagree, sorted
+    rules: ResultRules | None = None  # the rules applied
+    online: OnlineVotes | None = None  # the online votes added
+
+    @property
+    def specialist_winners(self) -> tuple[SpecialistResult, ...]:
+        return tuple(s for s in self.specialists if s.winner)
+
+    @property
+    def institution_winners(self) -> tuple[InstitutionResult, ...]:
+        return tuple(i for i in self.institutions if i.winner)
+
+    @property
+    def ties(self) -> dict[str, tuple[int, ...]]:
+        """Winning places shared by more than one winner: {"specialists": (3,), "institutions": ()}."""
+        def shared(ranks: list[int | None]) -> tuple[int, ...]:
+            return tuple(sorted({r for r in ranks if r is not None and ranks.count(r) > 1}))
+        return {"specialists": shared([s.rank for s in self.specialist_winners]),
+                "institutions": shared([i.rank for i in self.institution_winners])}
 
     @property
     def duplicate_serials(self) -> int:
@@ -187,6 +289,12 @@ class TallyResult:
             "unresolved_conflicts": len(self.unresolved_conflicts),
             "complete": self.complete,
         }
+        if self.rules is not None:
+            out["rules"] = self.rules.to_json()
+            out["rule"] = {"lv": rule_text(self.rules, "lv"), "en": rule_text(self.rules, "en")}
+            out["ties"] = {k: list(v) for k, v in self.ties.items()}
+        if self.online is not None:
+            out["online"] = self.online.to_json()
         if self.tags_checked is not None:
             out["tags_checked"] = self.tags_checked
         return out
@@ -218,6 +326,35 @@ def load_resolutions(path: str | Path) -> dict[str, Resolution]:
     return out
 
 
+def rule_text(rules: ResultRules, lang: str | None = None) -> str:
+    """The rules applied, in words (for the report and the window)."""
+    en = lang == "en"
+    t = rules.positive_threshold
+    if rules.institution_ranking == "positive":
+        how = (f"Institutions are ranked by positive evaluations: paper ratings of {t} or higher plus online votes "
+               "for the institution." if en else
+               f"Iestādes sarindotas pēc pozitīvo novērtējumu skaita: papīra biļetenu vērtējumi {t} vai augstāk "
+               "plus tiešsaistes balsis par iestādi.")
+    elif rules.institution_ranking == "mean":
+        n = rules.min_ratings
+        how = (f"Institutions are ranked by their mean paper rating; only institutions with at least "
+               f"{count_noun(n, 'en', ('', ''), ('rating', 'ratings'))} are placed." if en else
+               f"Iestādes sarindotas pēc vidējā papīra biļetenu vērtējuma; vietu saņem tikai iestādes ar vismaz "
+               f"{n} vērtējumiem.")
+    else:
+        how = ("Institutions are ranked by the paper ballots counted there plus online votes for the institution."
+               if en else
+               "Iestādes sarindotas pēc tajās ieskaitīto papīra biļetenu skaita plus tiešsaistes balsis par iestādi.")
+    s_win = count_noun(rules.specialists, lang or "lv", ("speciālists", "speciālisti"), ("specialist", "specialists"))
+    i_win = count_noun(rules.institutions, lang or "lv", ("iestāde", "iestādes"), ("institution", "institutions"))
+    if en:
+        return (f"Specialists are ranked by their votes (paper and online). {how} Winners: {s_win} and {i_win}. "
+                "Equal results share a place; a tie at a winning place is not broken: every entry at that place wins.")
+    return (f"Speciālisti sarindoti pēc balsu skaita (papīra un tiešsaistes). {how} Uzvar {s_win} un {i_win}. "
+            "Vienāds rezultāts dod vienādu vietu; neizšķirts uzvarētāja vietā netiek izšķirts: uzvar visi šīs vietas "
+            "ieguvēji.")
+
+
 def competition_ranks(values: list[int]) -> list[int]:
     """Ranks of values sorted descending: equal values share a rank (1, 1, 3)."""
     ranks, prev = [], None
@@ -229,11 +366,15 @@ def competition_ranks(values: list[int]) -> list[int]:
 
 
 def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
-          resolutions: dict[str, Resolution] | None = None) -> TallyResult:
+          resolutions: dict[str, Resolution] | None = None, *, online: OnlineVotes | None = None,
+          rules: ResultRules | None = None) -> TallyResult:
     """Count the accepted batches: each serial once; copies that disagree count
-    for nobody unless ``resolutions`` name the copy that counts."""
+    for nobody unless ``resolutions`` name the copy that counts; add the online votes;
+    rank by ``rules`` (default: the campaign's ``[results]``)."""
     accepted = sorted((c for c in checks if c.ok), key=lambda c: (c.kiosk_id, c.batch))
     resolutions = resolutions or {}
+    rules = rules or campaign.results
+    threshold = rules.positive_threshold
     inst_names = {i.id: i.name for i in campaign.institutions}
     roster: dict[tuple[str, str], str] = {}
     for inst in campaign.institutions:
@@ -246,6 +387,8 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
     rating_sum: dict[str, int] = {i.id: 0 for i in campaign.institutions}
     rating_n: dict[str, int] = {i.id: 0 for i in campaign.institutions}
     counted: dict[str, int] = {i.id: 0 for i in campaign.institutions}
+    positive: dict[str, int] = {i.id: 0 for i in campaign.institutions}
+    reviewed: dict[str, int] = defaultdict(int)  # decided by a person
     dup_by_inst: dict[str, int] = defaultdict(int)
     latest: dict[str, BatchCheck] = {}
 
@@ -276,10 +419,14 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
             evaluations[inst] += n
             rating_sum[inst] += sum(choice.ratings) * n
             rating_n[inst] += len(choice.ratings) * n
+            positive[inst] += sum(r >= threshold for r in choice.ratings) * n
+        if choice.decided_by != "machine":
+            reviewed[inst] += n
 
     # Every ballot met once counts, a batch's ballots by their few distinct choices.
     copies: dict[str, list[tuple[BatchCheck, Choice | None, SerialCopy]]] = {s: [] for s in dup}
     for c in accepted:
+        reviewed[c.institution_id] += len(c.rejected_serials)
         by_code = Counter(c.codes)
         if dup and not (dup.isdisjoint(c.serials) and dup.isdisjoint(c.rejected_serials)):
             for serial, code in zip(c.serials, c.codes):
@@ -322,34 +469,81 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
         conflicts.append(SerialConflict(serial, kind, described, resolved=True,
                                         counted=None if chosen is None or chosen[1] is None else chosen[2]))
 
+    paper = dict(votes)
+    online_votes: dict[tuple[str, str], int] = dict(online.specialists) if online else {}
+    online_inst: dict[str, int] = dict(online.institutions) if online else {}
+    for key, n in online_votes.items():
+        votes[key] = votes.get(key, 0) + n
     unranked = [
         SpecialistResult(sid, roster.get((iid, sid)) or label_names.get((iid, sid), sid), inst_names.get(iid, iid), iid, n,
-                         rank=0, winner=False)
+                         rank=0, winner=False, paper=paper.get((iid, sid), 0), online=online_votes.get((iid, sid), 0))
         for (iid, sid), n in votes.items()
     ]
     unranked.sort(key=lambda s: (-s.votes, lv_key(s.name), s.institution_id))
     specialists = tuple(
-        replace(s, rank=rank, winner=rank <= 3 and s.votes > 0)
+        replace(s, rank=rank, winner=rank <= rules.specialists and s.votes > 0)
         for s, rank in zip(unranked, competition_ranks([s.votes for s in unranked]))
     )
+
+    def score(iid: str) -> float | None:
+        if rules.institution_ranking == "mean":
+            n = rating_n[iid]
+            return rating_sum[iid] / n if n and n >= rules.min_ratings else None
+        if rules.institution_ranking == "ballots":
+            return counted[iid] + online_inst.get(iid, 0)
+        return positive[iid] + online_inst.get(iid, 0)
 
     unplaced = [
         InstitutionResult(iid, inst_names[iid], evaluations[iid],
                           round(rating_sum[iid] / rating_n[iid], 2) if rating_n[iid] else None, counted[iid],
-                          rank=0, winner=False)
+                          rank=None, winner=False, ratings=rating_n[iid], positive=positive[iid],
+                          online=online_inst.get(iid, 0), score=score(iid))
         for iid in evaluations
     ]
-    unplaced.sort(key=lambda i: (-i.evaluations, -(i.average_rating or 0), lv_key(i.name)))
+    unplaced.sort(key=lambda i: (i.score is None, -(i.score or 0), lv_key(i.name)))
+    placed = [i for i in unplaced if i.score is not None]
     institutions = tuple(
-        replace(i, rank=rank, winner=rank == 1 and i.evaluations > 0)
-        for i, rank in zip(unplaced, competition_ranks([i.evaluations for i in unplaced]))
+        [replace(i, rank=rank, winner=rank <= rules.institutions and (i.score or 0) > 0)
+         for i, rank in zip(placed, competition_ranks([i.score for i in placed]))]
+        + [i for i in unplaced if i.score is None]
     )
+
+    conflicts_by_inst: dict[str, int] = defaultdict(int)
+    for conflict in conflicts:
+        for iid in {cp.institution_id for cp in conflict.copies}:
+            conflicts_by_inst[iid] += 1
+    held_back: dict[str, int] = defaultdict(int)
+    for c in checks:
+        if not c.ok and c.reason in ("missing_batch", "broken_chain") and c.institution_id is not None:
+            held_back[c.institution_id] += 1
+    by_inst_specialists: dict[str, list[SpecialistResult]] = defaultdict(list)
+    for sp in specialists:
+        by_inst_specialists[sp.institution_id].append(sp)
 
     integrity = []
     for inst in campaign.institutions:
         kiosks = [c for c in latest.values() if c.institution_id == inst.id]
         t = {k: sum(c.manifest["totals"][k] for c in kiosks) for k in TOTALS}
         issued = t["issued"]
+        returned = t["scanned"]
+        own = by_inst_specialists.get(inst.id, [])
+        total_votes = sum(sp.paper for sp in own)
+        top = max(own, key=lambda sp: sp.paper, default=None)
+        top_share = top.paper / total_votes if top is not None and total_votes else None
+        rate = round(counted[inst.id] / issued, 4) if issued else None
+        signals: list[Signal] = []
+        if rate is not None and rate > RETURN_RATE_HIGH:
+            signals.append(Signal("return_rate_high", {"rate": rate, "counted": counted[inst.id], "issued": issued}))
+        if top is not None and top_share is not None and top_share > ONE_SPECIALIST_SHARE \
+                and top.paper >= ONE_SPECIALIST_VOTES:
+            signals.append(Signal("one_specialist", {"name": top.name, "specialist_id": top.id,
+                                                     "share": round(top_share, 4), "votes": top.paper,
+                                                     "total": total_votes}))
+        if returned > issued + max(10, issued // 10):
+            signals.append(Signal("returned_above_issued", {"returned": returned, "issued": issued}))
+        if held_back[inst.id]:
+            signals.append(Signal("missing_batches", {"n": held_back[inst.id]}))
+        person = reviewed[inst.id] + t["in_review"]
         integrity.append(IntegrityRow(
             institution_id=inst.id,
             institution=inst.name,
@@ -362,7 +556,16 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
             in_review=t["in_review"],
             rejected=t["rejected"],
             duplicates=t["duplicates"] + dup_by_inst[inst.id],
-            turnout=round(counted[inst.id] / issued, 4) if issued else None,
+            turnout=rate,
+            returned=returned,
+            conflicts=conflicts_by_inst[inst.id],
+            reviewed=person,
+            review_share=round(person / returned, 4) if returned else None,
+            specialist_votes=total_votes,
+            top_specialist=top.name if top is not None and top.paper else None,
+            top_share=round(top_share, 4) if top_share is not None else None,
+            missing_batches=held_back[inst.id],
+            signals=tuple(signals),
         ))
 
     excluded = tuple(
@@ -379,6 +582,8 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
         ballots_counted=sum(counted.values()),
         integrity=tuple(integrity),
         conflicts=tuple(conflicts),
+        rules=rules,
+        online=online,
     )
 
 

@@ -291,6 +291,7 @@ def verify_file(
     campaign: Campaign,
     master: bytes | None = None,
     data: bytes | None = None,
+    shared: Shared | None = None,
 ) -> BatchCheck:
     """Verify one batch file on its own (the chain is checked across files).
 
@@ -299,15 +300,16 @@ def verify_file(
     memory needed does not grow with the file.  A file above
     ``MAX_BATCH_BYTES`` is refused unread (``too_large``).  With the campaign
     master key, a version 3 batch's enrollment certificate makes its key trusted
-    and every ballot's QR tag is checked."""
+    and every ballot's QR tag is checked.  ``shared``: what files verified together
+    share (the choices already seen), for speed only."""
     check = BatchCheck(str(path))
-    _verify_file(check, path, trust, campaign, master, data)
+    _verify_file(check, path, trust, campaign, master, data, shared or Shared())
     check.file_reason, check.file_detail = check.reason, check.detail
     return check
 
 
 def _verify_file(check: BatchCheck, path: str | Path, trust: dict[str, bytes], campaign: Campaign,
-                 master: bytes | None, data: bytes | None) -> None:
+                 master: bytes | None, data: bytes | None, shared: Shared) -> None:
     try:
         fp: BinaryIO = io.BytesIO(data) if data is not None else open(path, "rb")  # noqa: SIM115 - closed below
     except OSError as exc:
@@ -320,7 +322,7 @@ def _verify_file(check: BatchCheck, path: str | Path, trust: dict[str, bytes], c
             return
         reader = _Reader(fp, size)
         try:
-            _verify(check, reader, trust, campaign, master)
+            _verify(check, reader, trust, campaign, master, shared)
             check.ok = True
         except Refused as exc:
             check.fail(exc.reason, exc.detail)
@@ -335,7 +337,8 @@ def _verify_file(check: BatchCheck, path: str | Path, trust: dict[str, bytes], c
         fp.close()
 
 
-def _verify(check: BatchCheck, r: _Reader, trust: dict[str, bytes], campaign: Campaign, master: bytes | None) -> None:
+def _verify(check: BatchCheck, r: _Reader, trust: dict[str, bytes], campaign: Campaign, master: bytes | None,
+            shared: Shared) -> None:
     """Stream the container, checking every header byte against the canonical
     form (docs/batch-format.md) as it comes.  A broken container is named at
     once (``malformed``); a content failure (signature, records, an image) is
@@ -391,7 +394,7 @@ def _verify(check: BatchCheck, r: _Reader, trust: dict[str, bytes], campaign: Ca
         entries.append((name, size, crc, offset))
         if index == len(FIXED_ENTRIES) - 1 and content is None:
             try:
-                image_shas = _check_content(check, fixed, trust, campaign, master)
+                image_shas = _check_content(check, fixed, trust, campaign, master, shared)
             except Refused as exc:
                 content = exc
             fixed.clear()  # the records' bytes are not needed any more
@@ -530,7 +533,7 @@ def _check_manifest(m: Any) -> None:
 
 
 def _check_content(check: BatchCheck, fixed: dict[str, bytes], trust: dict[str, bytes], campaign: Campaign,
-                   master: bytes | None) -> set[str]:
+                   master: bytes | None, shared: Shared) -> set[str]:
     """Signature, manifest, trust and records (checks 2-12 of docs/batch-format.md);
     returns the image hashes the records name."""
     manifest_bytes = fixed[MANIFEST_NAME]
@@ -588,7 +591,7 @@ def _check_content(check: BatchCheck, fixed: dict[str, bytes], trust: dict[str, 
         text = records_data.decode("utf-8")
     except UnicodeDecodeError:
         raise Refused("malformed", f"{RECORDS_NAME} is not UTF-8 JSON") from None
-    return _check_records(check, text, manifest, campaign, institution, master)
+    return _check_records(check, text, manifest, campaign, institution, master, shared)
 
 
 # -- records ---------------------------------------------------------------------
@@ -620,12 +623,54 @@ _REJECTED = -1
 _NULL = "null"
 
 
+class Shared:
+    """What the files of one verification share, for speed only: each distinct counted
+    selections text (with its role) checked against the campaign once, as its ``Choice``
+    and the (question, option) pairs each batch must label (None: the strict reader does not
+    take it).  One campaign only."""
+
+    def __init__(self) -> None:
+        self.choices: dict[tuple[str, str], tuple[Choice, tuple[tuple[str, str], ...]] | None] = {}
+
+
+_UNSEEN = object()
+_SEL_ITEM = re.compile(rf'"({_ID})":\[(?:"({_ID})")?\]')
+
+
+def _fast_choice(questions: dict[str, Any], sel: str, role: str) -> tuple[Choice, tuple[tuple[str, str], ...]] | None:
+    """A selections text matched by the strict reader (``{"q":["o"],"r":[]}``), checked as
+    ``_Records.code`` checks a parsed one: canonical (question ids strictly ascending), every
+    question in the campaign, a rating within its scale.  None when anything is not so."""
+    specialists: list[tuple[str, str]] = []
+    ratings: list[int] = []
+    pairs: list[tuple[str, str]] = []
+    previous = ""
+    for qid, oid in _SEL_ITEM.findall(sel):
+        if qid <= previous:  # canonical JSON sorts keys; a key twice is not canonical
+            return None
+        previous = qid
+        q = questions.get(qid)
+        if q is None:
+            return None
+        if not oid:
+            continue
+        pairs.append((qid, oid))
+        if q.type == "specialist":
+            specialists.append((qid, oid))
+        elif oid.isdigit() and 1 <= int(oid) <= q.scale:
+            ratings.append(int(oid))
+        else:
+            return None
+    return Choice(tuple(specialists), tuple(ratings), tuple(pairs), role), tuple(pairs)
+
+
 class _Records:
     """The records of one batch as they are read: both readers add to it in file order."""
 
     def __init__(self, check: BatchCheck, manifest: dict[str, Any], campaign: Campaign, institution: Institution,
-                 master: bytes | None) -> None:
+                 master: bytes | None, shared: Shared | None = None) -> None:
         self.check = check
+        self.shared = shared or Shared()
         self.meta = manifest["records"]
         self.version = manifest["version"]
         self.images = manifest["images"]["included"]
@@ -721,6 +766,25 @@ class _Records:
         self.check.add(serial, self.code(serial, rec["selections"], rec["decided_by"]))
 
     # -- the strict reader: a chunk of records at once ---------------------------------
+    def fast_code(self, sel: str, role: str) -> int:
+        """The index of a counted record's choices from its canonical selections text (as the
+        strict reader matched it), checked as ``code`` checks them; ``_Slow`` if anything is
+        not so.  Each distinct text is checked against the campaign once for all files."""
+        entry = self.shared.choices.get((sel, role), _UNSEEN)
+        if entry is _UNSEEN:
+            entry = self.shared.choices[(sel, role)] = _fast_choice(self.questions, sel, role)
+        if entry is None:
+            raise _Slow
+        choice, pairs = entry
+        labels = self.labels
+        for qid, oid in pairs:
+            if oid not in labels.get(qid, ()):
+                raise _Slow
+        code = self.codes.setdefault(choice, len(self.codes))
+        if code == len(self.check.choices):
+            self.check.choices.append(choice)
+        return code
+
     def chunk(self, text: str, start: int, end: int) -> None:
         """The records in ``text[start:end]`` (each preceded by ``[`` or ``,``), all at once;
         ``_Slow`` when anything is not as a kiosk writes it (nothing is changed then)."""
@@ -779,13 +843,7 @@ class _Records:
                     raise _Slow
                 code = _REJECTED
             else:
-                try:
-                    parsed = json.loads(sel)
-                    if canonical_json(parsed).decode("ascii") != sel:  # sorted, unique question ids
-                        raise _Slow
-                    code = self.code("", parsed, role)
-                except (ValueError, Refused):
-                    raise _Slow from None
+                code = self.fast_code(sel, role)
             known[key] = code
         codes = list(map(known.__getitem__, keys))
         # nothing failed: record the chunk
@@ -808,12 +866,12 @@ RECORD_KEYS = frozenset({"serial", "status", "selections", "decided_by", "image_
 
 
 def _check_records(check: BatchCheck, text: str, manifest: dict[str, Any], campaign: Campaign,
-                   institution: Institution, master: bytes | None) -> set[str]:
+                   institution: Institution, master: bytes | None, shared: Shared | None = None) -> set[str]:
     """Structure of every record, their selections against the campaign, and (with the
     master key) every ballot's QR tag; fills the check's ballots.  The strict reader
     takes the records a chunk at a time; from the first chunk it does not recognise on,
     the general reader reads record by record (and names the first bad one)."""
-    state = _Records(check, manifest, campaign, institution, master)
+    state = _Records(check, manifest, campaign, institution, master, shared or Shared())
     slow_from: int | None = 1
     last = len(text) - 1
     if text == "[]":
@@ -902,7 +960,8 @@ def verify_batches(
     """Verify every file, then every kiosk's chain.  Only an unbroken chain
     from batch 1 counts: a batch after a gap (missing, failed to verify, or
     revoked) is held back as missing_batch; a second copy of a batch is a replay."""
-    checks = [verify_file(p, trust, campaign, master) for p in paths]
+    shared = Shared()
+    checks = [verify_file(p, trust, campaign, master, shared=shared) for p in paths]
     check_chains(checks, revocations)
     return checks
 

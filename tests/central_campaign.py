@@ -1,4 +1,4 @@
-"""A generated campaign of real size for the central office's benchmarks.
+"""A generated campaign of real size for the central office's tests and benchmarks.
 
 ``write_campaign``: a campaign TOML of ``institutions`` institutions with ``specialists``
 specialists each (Latvian names with every diacritic), its ``[results]`` rules, and a
@@ -11,7 +11,7 @@ specialists (a few are popular, as in a real campaign), ratings from 1 to 5 or n
 each kiosk's totals (issued above counted).  The central office trusts them with the
 campaign file and the master key alone: no ``.pub`` files.
 
-    .venv/bin/python benchmarks/central_campaign.py OUT_DIR [--institutions 200] [--specialists 60]
+    .venv/bin/python tests/central_campaign.py OUT_DIR [--institutions 200] [--specialists 60]
         [--ballots 100000] [--batches 100]
 """
 from __future__ import annotations
