@@ -159,6 +159,7 @@ def test_import_resolve_online_and_publish(window, qtbot, stick, tmp_path):
     w.tabs.setCurrentWidget(w.results)
     table = w.results.specialists
     assert [table.item(0, c).text() for c in range(6)] == ["1", nobody.name, inst.name, "0", "100", "100"]
+    assert "Iestādes sarindotas pēc pozitīvo novērtējumu skaita" in w.results.summary.text()  # the rule applied
     assert "tiessaiste.csv" in w.results.online_label.text()
     shoot(w, "central-04-results", tmp_path)
 
@@ -170,7 +171,7 @@ def test_import_resolve_online_and_publish(window, qtbot, stick, tmp_path):
     assert Path(pub.report).is_file() and Path(pub.report).parent == tmp_path / "central" / "reports"
     text = subprocess.run(["pdftotext", "-layout", pub.report, "-"], capture_output=True, text=True,
                           check=True).stdout
-    assert "Uzvarētāji" in text and stick.conflict_serial in text
+    assert "Uzvarētāji" in text and nobody.name in text and stick.conflict_serial in text
     assert "PUBLICĒTS" in w.results.summary.text()
     assert not w.results.publish_button.isEnabled() and not w.results.online_button.isEnabled()
     w.tabs.setCurrentWidget(w.conflicts)

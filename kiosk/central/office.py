@@ -18,23 +18,22 @@ the workflows of the central office without any Qt, for the window and the tests
   with who and when; changeable until ``publish``, frozen after it;
 * ``import_online``: the online vote (``institution_id,specialist_id,votes``);
 * ``publish``: the final count with the decisions and the online vote, the reports
-  written into the data directory, and the publication recorded.
+  (PDF, XLSX, CSV and the JSON with the decisions) written into the data directory, and
+  the publication recorded.
 
 One ``CentralOffice`` per thread (its SQLite connection is the thread's own).
 """
 from __future__ import annotations
 
-import csv
 import datetime as dt
 import getpass
 import hashlib
-import io
 import json
 import os
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
@@ -44,10 +43,11 @@ from ..ballot.keys import read_hex_key, write_hex_key
 from ..batches.format import IMAGE_PREFIX, RECORDS_NAME
 from ..datadir import CentralDir
 from ..errors import KioskError
-from ..lang import lv_key
 from ..storage.central import BatchFile, CentralStore, Decision, OnlineImport, Publication
+from .online import OnlineVotes, parse_online
 from .report import write_report
-from .tally import Resolution, SerialConflict, SerialCopy, TallyResult, competition_ranks, tally
+from .tables import write_csv, write_xlsx
+from .tally import Resolution, SerialConflict, SerialCopy, TallyResult, tally
 from .verify import REASONS, BatchCheck, check_chains, chained, load_trust, parse_revocations, verify_file
 
 Progress = Callable[[int, int], None]
@@ -114,29 +114,12 @@ class Overview:
     excluded: tuple[ExcludedFile, ...]
 
 
-@dataclass(frozen=True)
-class OnlineRow:
-    """Paper, online and total for a specialist or (``specialist_id`` '') an institution."""
-
-    institution_id: str
-    specialist_id: str
-    name: str
-    paper: int
-    online: int
-    rank: int = 0  # among the specialists (or among the institutions), by total; ties share a place
-
-    @property
-    def total(self) -> int:
-        return self.paper + self.online
-
-
 @dataclass
 class Count:
     """A count of every received batch with the decisions as they stand."""
 
-    result: TallyResult
+    result: TallyResult  # with the online vote (``result.online``) and the rules applied
     decisions: dict[str, Decision]
-    online: dict[tuple[str, str], int]
     files: dict[str, str] = field(default_factory=dict)  # the name a check carries -> the stored file's SHA-256
 
     @property
@@ -396,8 +379,9 @@ class CentralOffice:
         progress(len(files), len(files))
         checks = chained([self._files[f.sha256] for f in files], self.revocations)
         decisions = self.store.decisions()
-        result = tally(checks, self.campaign, lang, _resolutions(decisions)).with_tags_checked(self.master is not None)
-        return Count(result, decisions, self.store.online_votes(), {names[f.sha256]: f.sha256 for f in files})
+        result = tally(checks, self.campaign, lang, _resolutions(decisions),
+                       online=self.online_votes()).with_tags_checked(self.master is not None)
+        return Count(result, decisions, {names[f.sha256]: f.sha256 for f in files})
 
     def copy_image(self, count: Count, copy: SerialCopy, serial: str) -> tuple[bytes, str] | None:
         """The image of one copy of a serial as its batch carries it (data and extension),
@@ -442,19 +426,32 @@ class CentralOffice:
 
     # -- the online vote ------------------------------------------------------------------
     def import_online(self, path: str | Path) -> OnlineImport:
-        """Read ``institution_id,specialist_id,votes``; every line naming an id the campaign
-        does not know (or not a count) is listed and nothing is stored."""
+        """Read ``institution_id,specialist_id,votes`` (``kiosk.central.online``): a file naming
+        an id the campaign does not know, or not a count, is refused with every bad line
+        named, and the vote imported before stands.  A new import replaces the one before."""
         if self.published is not None:
             raise KioskError("central.published")
         path = Path(path)
         try:
             if path.stat().st_size > MAX_ONLINE_BYTES:
-                raise KioskError("central.online", detail=f"{path.name}: larger than {MAX_ONLINE_BYTES >> 20} MB")
+                raise KioskError("central.online", detail=f"{path.name}: larger than {MAX_ONLINE_BYTES >> 20} MiB")
             data = path.read_bytes()
-        except OSError as exc:
-            raise KioskError("central.online", detail=f"{path}: {exc.strerror or exc}") from None
-        votes, lines = parse_online(data, self.campaign, path.name)
-        return self.store.add_online(hashlib.sha256(data).hexdigest(), path.name, self.operator, lines, votes)
+            text = data.decode("utf-8")
+        except (OSError, UnicodeDecodeError) as exc:
+            raise KioskError("central.online", detail=f"{path}: {exc}") from None
+        votes = parse_online(text, self.campaign, path.name)
+        rows = dict(votes.specialists)
+        rows.update({(iid, ""): n for iid, n in votes.institutions.items()})
+        return self.store.add_online(hashlib.sha256(data).hexdigest(), path.name, self.operator, votes.lines, rows)
+
+    def online_votes(self) -> OnlineVotes | None:
+        """The online vote as imported last (None: none imported)."""
+        imported = self.store.online_import()
+        if imported is None:
+            return None
+        rows = self.store.online_votes()
+        return OnlineVotes({k: n for k, n in rows.items() if k[1]}, {k[0]: n for k, n in rows.items() if not k[1]},
+                           imported.lines, imported.name)
 
     def online_import(self) -> OnlineImport | None:
         return self.store.online_import()
@@ -479,6 +476,8 @@ class CentralOffice:
         document = self.result_document(count)
         text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
         write_report(count.result, self.campaign, pdf, now)
+        write_xlsx(count.result, self.dir.reports / f"{stem}.xlsx", lang)
+        write_csv(count.result, self.dir.reports / f"{stem}.csv")
         platform.write_private(self.dir.reports / f"{stem}.json", text.encode("utf-8"))
         return self.store.publish(self.operator, hashlib.sha256(text.encode("utf-8")).hexdigest(), str(pdf), text)
 
@@ -489,30 +488,10 @@ class CentralOffice:
                                 "decided_by": d.decided_by, "decided_at": d.decided_at}
                             for s, d in sorted(count.decisions.items())}
         online = self.online_import()
-        doc["online"] = None if online is None else {
-            "file": online.name, "sha256": online.sha256, "votes": online.votes,
-            "rows": [{"institution_id": r.institution_id, "specialist_id": r.specialist_id, "name": r.name,
-                      "paper": r.paper, "online": r.online, "total": r.total} for r in self.combined(count)]}
+        if online is not None:
+            doc["online_file"] = {"name": online.name, "sha256": online.sha256, "imported_at": online.imported_at,
+                                  "imported_by": online.imported_by}
         return doc
-
-    def combined(self, count: Count) -> list[OnlineRow]:
-        """Paper, online and total per specialist and per institution (its own online votes
-        beside its ballots), most votes first."""
-        campaign = self.campaign
-        rows: list[OnlineRow] = []
-        paper = {(s.institution_id, s.id): s.votes for s in count.result.specialists}
-        ballots = {i.id: i.ballots for i in count.result.institutions}
-        for inst in campaign.institutions:
-            rows.append(OnlineRow(inst.id, "", inst.name, ballots.get(inst.id, 0), count.online.get((inst.id, ""), 0)))
-            for s in inst.specialists:
-                rows.append(OnlineRow(inst.id, s.id, s.name, paper.get((inst.id, s.id), 0),
-                                      count.online.get((inst.id, s.id), 0)))
-        out: list[OnlineRow] = []
-        for institutions in (False, True):
-            part = sorted((r for r in rows if (r.specialist_id == "") == institutions),
-                          key=lambda r: (-r.total, lv_key(r.name), r.institution_id, r.specialist_id))
-            out += [replace(r, rank=n) for r, n in zip(part, competition_ranks([r.total for r in part]))]
-        return out
 
 
 # -- helpers ---------------------------------------------------------------------------
@@ -558,45 +537,3 @@ def _chain(kiosk_id: str, checks: list[BatchCheck], files_ok: dict[str, bool]) -
     state = ("forked" if forked else "revoked" if revoked else "missing" if missing
              else "broken" if broken else "complete")
     return KioskChain(kiosk_id, checks[0].institution_id or "", len(checks), accepted, last, state, missing, forked)
-
-
-ONLINE_COLUMNS = ["institution_id", "specialist_id", "votes"]
-
-
-def parse_online(data: bytes, campaign: Campaign, name: str = "online.csv") -> tuple[dict[tuple[str, str], int], int]:
-    """The online vote file: a header ``institution_id,specialist_id,votes`` and one line per
-    count (an empty ``specialist_id``: a vote for the institution itself; lines naming the
-    same pair add up).  Every offending line is named at once.  Returns the votes and the
-    number of lines read."""
-    try:
-        text = data.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise KioskError("central.online", detail=f"{name}: not UTF-8 ({exc})") from None
-    reader = csv.reader(io.StringIO(text, newline=""))
-    header = next(reader, None)
-    if header is None or [h.strip() for h in header] != ONLINE_COLUMNS:
-        raise KioskError("central.online", detail=f"{name}:1: the header must be {','.join(ONLINE_COLUMNS)}")
-    roster = {i.id: {s.id for s in i.specialists} for i in campaign.institutions}
-    votes: dict[tuple[str, str], int] = defaultdict(int)
-    problems: list[str] = []
-    lines = 0
-    for row in reader:
-        number = reader.line_num
-        if not row or all(not c.strip() for c in row):
-            continue
-        lines += 1
-        if len(row) != 3:
-            problems.append(f"{name}:{number}: {len(row)} columns, not 3")
-            continue
-        inst, spec, n = (c.strip() for c in row)
-        if inst not in roster:
-            problems.append(f"{name}:{number}: unknown institution {inst!r}")
-        elif spec and spec not in roster[inst]:
-            problems.append(f"{name}:{number}: unknown specialist {spec!r} of {inst}")
-        elif not (n.isascii() and n.isdigit()):
-            problems.append(f"{name}:{number}: votes {n!r} is not a whole number")
-        else:
-            votes[(inst, spec)] += int(n)
-    if problems:
-        raise KioskError("central.online", detail="; ".join(problems))
-    return dict(votes), lines

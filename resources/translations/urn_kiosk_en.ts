@@ -32,6 +32,10 @@
         <translation>Chain</translation>
     </message>
     <message>
+        <source>Ievērībai</source>
+        <translation>Look here</translation>
+    </message>
+    <message>
         <source>Izslēgtie faili</source>
         <translation>Excluded files</translation>
     </message>
@@ -993,8 +997,8 @@ Public key for the central office: {key}</translation>
         <translation>Total</translation>
     </message>
     <message>
-        <source>Novērtējumi</source>
-        <translation>Evaluations</translation>
+        <source>Rezultāts</source>
+        <translation>Score</translation>
     </message>
     <message>
         <source>Vidējais</source>
@@ -1003,6 +1007,10 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Biļeteni</source>
         <translation>Ballots</translation>
+    </message>
+    <message>
+        <source>Pozitīvi</source>
+        <translation>Positive</translation>
     </message>
     <message>
         <source>Tiešsaistes balsis vēl nav importētas.</source>

@@ -50,13 +50,14 @@ class BatchesPage(QWidget):
 
         self.tree = QTreeWidget()
         self.tree.setObjectName("chainTree")
-        self.tree.setColumnCount(4)
+        self.tree.setColumnCount(5)
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
         for col in (1, 2):
             self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setSectionResizeMode(3, QHeaderView.ResizeMode.Stretch)
+        self.tree.header().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        self.tree.header().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
         self.excluded_title = QLabel()
         self.excluded_title.setObjectName("sectionTitle")
@@ -98,7 +99,7 @@ class BatchesPage(QWidget):
         self.files_button.setText(self.tr("Atvērt failus…"))
         self.drop_hint.setText(self.tr("Vai ievelciet šeit mapi vai partiju failus (piemēram, no USB atmiņas)."))
         self.tree.setHeaderLabels([self.tr("Iestāde / kiosks"), self.tr("Saņemtas"), self.tr("Ieskaitītas"),
-                                   self.tr("Ķēde")])
+                                   self.tr("Ķēde"), self.tr("Ievērībai")])
         self.excluded_title.setText(self.tr("Izslēgtie faili"))
         self.excluded.setHorizontalHeaderLabels([self.tr("Fails"), self.tr("Kiosks"), self.tr("Nr."),
                                                  self.tr("Iemesls")])
@@ -134,12 +135,19 @@ class BatchesPage(QWidget):
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)
         names = {i.id: i.name for i in snap.campaign.institutions} if snap.campaign else {}
+        integrity = {g.institution_id: g for g in snap.count.result.integrity} if snap.count is not None else {}
         for iid, chains in view.institutions.items():
             top = QTreeWidgetItem([names.get(iid, iid), str(sum(k.received for k in chains)),
                                    str(sum(k.accepted for k in chains)),
                                    self.tr("visas ķēdes pilnas") if all(k.state == "complete" for k in chains)
                                    else self.tr("skatīt kioskus")])
             top.setData(0, Qt.ItemDataRole.UserRole, iid)
+            row = integrity.get(iid)
+            if row is not None and row.signals:
+                look = "; ".join(sig.text(self.lang) for sig in row.signals)
+                top.setText(4, look)
+                top.setToolTip(4, look)
+                top.setForeground(4, Qt.GlobalColor.darkYellow)
             font = top.font(0)
             font.setBold(True)
             top.setFont(0, font)

@@ -16,6 +16,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk.central.tally import rule_text
 from kiosk.lang import count as count_words
 
 from .work import Snapshot
@@ -75,7 +76,7 @@ class ResultsPage(QWidget):
         self.specialists.setTextElideMode(Qt.TextElideMode.ElideRight)
         self.institutions_title = QLabel()
         self.institutions_title.setObjectName("sectionTitle")
-        self.institutions = _table("institutionTable", 6)
+        self.institutions = _table("institutionTable", 7)
         self.institutions.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
         self.institutions.setTextElideMode(Qt.TextElideMode.ElideRight)
 
@@ -111,8 +112,9 @@ class ResultsPage(QWidget):
         self.institutions_title.setText(self.tr("Iestādes"))
         self.specialists.setHorizontalHeaderLabels([self.tr("Vieta"), self.tr("Speciālists"), self.tr("Iestāde"),
                                                     self.tr("Papīra"), self.tr("Tiešsaistē"), self.tr("Kopā")])
-        self.institutions.setHorizontalHeaderLabels([self.tr("Vieta"), self.tr("Iestāde"), self.tr("Novērtējumi"),
-                                                     self.tr("Vidējais"), self.tr("Biļeteni"), self.tr("Tiešsaistē")])
+        self.institutions.setHorizontalHeaderLabels([self.tr("Vieta"), self.tr("Iestāde"), self.tr("Rezultāts"),
+                                                     self.tr("Pozitīvi"), self.tr("Vidējais"), self.tr("Biļeteni"),
+                                                     self.tr("Tiešsaistē")])
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
 
@@ -141,28 +143,29 @@ class ResultsPage(QWidget):
             text = self.tr("PUBLICĒTS {0} UTC ({1}): {2}").format(
                 snap.publication.published_at[:16].replace("T", " "), snap.publication.published_by, 
                 snap.publication.report) + "\n" + text
+        if r.rules is not None:
+            text += "\n" + rule_text(r.rules, self.lang)
         level = "ok" if published or r.complete else "warn"
         self.summary.setText(text)
         self.summary.setProperty("level", level)
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)
-        names = {i.id: i.name for i in snap.campaign.institutions} if snap.campaign else {}
-        people = [row for row in snap.combined if row.specialist_id][:SPECIALISTS_SHOWN]
+        people = r.specialists[:SPECIALISTS_SHOWN]
         self.specialists.setRowCount(len(people))
-        for n, row in enumerate(people):
-            win = row.rank <= 3 and row.total > 0
-            cells = [_cell(row.rank, number=True, bold=win), _cell(row.name, bold=win),
-                     _cell(names.get(row.institution_id, row.institution_id)), _cell(row.paper, number=True),
-                     _cell(row.online, number=True), _cell(row.total, number=True, bold=win)]
+        for n, sp in enumerate(people):
+            cells = [_cell(sp.rank, number=True, bold=sp.winner), _cell(sp.name, bold=sp.winner),
+                     _cell(sp.institution), _cell(sp.paper, number=True), _cell(sp.online, number=True),
+                     _cell(sp.votes, number=True, bold=sp.winner)]
             for col, item in enumerate(cells):
                 self.specialists.setItem(n, col, item)
-        online = {row.institution_id: row.online for row in snap.combined if not row.specialist_id}
         self.institutions.setRowCount(len(r.institutions))
         for n, i in enumerate(r.institutions):
             avg = "–" if i.average_rating is None else f"{i.average_rating:.2f}".replace(".", ",")
-            cells = [_cell(i.rank, number=True, bold=i.winner), _cell(i.name, bold=i.winner),
-                     _cell(i.evaluations, number=True), _cell(avg), _cell(i.ballots, number=True),
-                     _cell(online.get(i.id, 0), number=True)]
+            score = "–" if i.score is None else (f"{i.score:g}" if isinstance(i.score, int) or float(i.score).is_integer()
+                                                  else f"{i.score:.2f}").replace(".", ",")
+            cells = [_cell("–" if i.rank is None else i.rank, number=i.rank is not None, bold=i.winner),
+                     _cell(i.name, bold=i.winner), _cell(score, bold=i.winner), _cell(i.positive, number=True),
+                     _cell(avg), _cell(i.ballots, number=True), _cell(i.online, number=True)]
             for col, item in enumerate(cells):
                 self.institutions.setItem(n, col, item)
 

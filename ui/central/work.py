@@ -17,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from kiosk.ballot.campaign import Campaign
-from kiosk.central.office import CentralOffice, Count, ImportOutcome, OnlineRow, Overview
+from kiosk.central.office import CentralOffice, Count, ImportOutcome, Overview
 from kiosk.central.tally import SerialCopy
 from kiosk.central.verify import BatchCheck
 from kiosk.storage.central import OnlineImport, Publication
@@ -36,7 +36,6 @@ class Snapshot:
     revocations: str
     overview: Overview | None
     count: Count | None
-    combined: tuple[OnlineRow, ...]
     online: OnlineImport | None
     publication: Publication | None
     operator: str
@@ -74,13 +73,11 @@ def _progress(ctx: WorkContext, phase: str) -> Callable[[int, int], None]:
 def snapshot(ctx: WorkContext, office: CentralOffice, lang: str) -> Snapshot:
     """Verify what waits, work out the chains and count: the window's whole state."""
     overview = count = None
-    combined: tuple[OnlineRow, ...] = ()
     if office.configured:
         office.verify_pending(_progress(ctx, Phase.VERIFY), ctx.cancelled)
         overview = office.overview()
         if overview.files and not ctx.cancelled():  # stopped: what was received shows, uncounted
             count = office.count(lang, _progress(ctx, Phase.COUNT), ctx.cancelled)
-            combined = tuple(office.combined(count))
     return Snapshot(
         configured=office.configured,
         campaign=office.campaign if office.configured else None,
@@ -88,7 +85,6 @@ def snapshot(ctx: WorkContext, office: CentralOffice, lang: str) -> Snapshot:
         revocations=office.revocations_text,
         overview=overview,
         count=count,
-        combined=combined,
         online=office.online_import(),
         publication=office.published,
         operator=office.operator,
