@@ -157,8 +157,9 @@ def test_import_resolve_online_and_publish(window, qtbot, stick, tmp_path):
                       encoding="utf-8")
     settle(qtbot, w, lambda: w.import_online(online))
     w.tabs.setCurrentWidget(w.results)
-    table = w.results.specialists
-    assert [table.item(0, c).text() for c in range(6)] == ["1", nobody.name, inst.name, "0", "100", "100"]
+    rows = w.results.specialist_rows
+    assert [rows.text(0, c) for c in range(6)] == ["1", nobody.name, inst.name, "0", "100", "100"]
+    assert rows.rowCount() == sum(len(i.specialists) for i in w.snapshot.campaign.institutions)
     assert "Iestādes sarindotas pēc pozitīvo novērtējumu skaita" in w.results.summary.text()  # the rule applied
     assert "tiessaiste.csv" in w.results.online_label.text()
     shoot(w, "central-04-results", tmp_path)

@@ -33,6 +33,7 @@ import os
 import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
+from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -175,7 +176,8 @@ class CentralOffice:
         if self._campaign is None:
             if not self.dir.campaign.exists():
                 raise KioskError("central.no_campaign")
-            self._campaign = load_campaign(self.dir.campaign)
+            # its rosters were laid out when it was configured: reading it again need not
+            self._campaign = load_campaign(self.dir.campaign, check_rosters=False)
         return self._campaign
 
     @property
@@ -475,9 +477,7 @@ class CentralOffice:
         pdf = self.dir.reports / f"{stem}.pdf"
         document = self.result_document(count)
         text = json.dumps(document, ensure_ascii=False, indent=1, sort_keys=True) + "\n"
-        write_report(count.result, self.campaign, pdf, now)
-        write_xlsx(count.result, self.dir.reports / f"{stem}.xlsx", lang)
-        write_csv(count.result, self.dir.reports / f"{stem}.csv")
+        write_reports(count.result, self.campaign, self.dir.reports / stem, now, lang)
         platform.write_private(self.dir.reports / f"{stem}.json", text.encode("utf-8"))
         return self.store.publish(self.operator, hashlib.sha256(text.encode("utf-8")).hexdigest(), str(pdf), text)
 
@@ -495,6 +495,30 @@ class CentralOffice:
 
 
 # -- helpers ---------------------------------------------------------------------------
+
+def write_reports(result: TallyResult, campaign: Campaign, stem: Path, now: dt.datetime,
+                  lang: str | None = None) -> None:
+    """``<stem>.pdf``, ``.xlsx`` and ``.csv``, written in a process of their own: the PDF and
+    workbook writers hold the interpreter in long calls (up to half a second for a campaign of
+    200 institutions), which a window's event loop on another thread would feel."""
+    with ProcessPoolExecutor(max_workers=1, mp_context=platform.process_context(
+            preload=["kiosk.central.report", "kiosk.central.tables"])) as pool:
+        failed = pool.submit(_write_reports, result, campaign, stem, now, lang).result()
+    if failed is not None:
+        raise KioskError(failed[0], **failed[1])
+
+
+def _write_reports(result: TallyResult, campaign: Campaign, stem: Path, now: dt.datetime,
+                   lang: str | None) -> tuple[str, dict[str, Any]] | None:
+    """In the report process: the files, or the known error as (code, params)."""
+    try:
+        write_report(result, campaign, stem.with_suffix(".pdf"), now)
+        write_xlsx(result, stem.with_suffix(".xlsx"), lang)
+        write_csv(result, stem.with_suffix(".csv"))
+    except KioskError as exc:
+        return exc.code, exc.params
+    return None
+
 
 def _resolutions(decisions: dict[str, Decision]) -> dict[str, Resolution]:
     return {s: Resolution(s, d.kiosk_id if d.kind == "copy" else None, d.batch if d.kind == "copy" else None)

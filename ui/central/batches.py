@@ -54,9 +54,9 @@ class BatchesPage(QWidget):
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col in (1, 2):
-            self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.ResizeToContents)
-        self.tree.header().setSectionResizeMode(3, QHeaderView.ResizeMode.ResizeToContents)
+        for col, width in ((1, 110), (2, 110), (3, 300)):  # fixed: sizing to contents measures every row
+            self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
+            self.tree.setColumnWidth(col, width)
         self.tree.header().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
         self.excluded_title = QLabel()

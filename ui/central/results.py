@@ -2,7 +2,8 @@
 import and publication."""
 from __future__ import annotations
 
-from PySide6.QtCore import Qt, Signal
+from PySide6.QtCore import QAbstractTableModel, QModelIndex, Qt, Signal
+from PySide6.QtGui import QFont
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QHBoxLayout,
@@ -10,8 +11,7 @@ from PySide6.QtWidgets import (
     QLabel,
     QPushButton,
     QSplitter,
-    QTableWidget,
-    QTableWidgetItem,
+    QTableView,
     QVBoxLayout,
     QWidget,
 )
@@ -21,31 +21,75 @@ from kiosk.lang import count as count_words
 
 from .work import Snapshot
 
-SPECIALISTS_SHOWN = 200  # the table shows the first places; the reports hold every one
+NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
 
 
-def _cell(value, *, number: bool = False, bold: bool = False) -> QTableWidgetItem:
-    item = QTableWidgetItem()
-    if number:
-        item.setData(Qt.ItemDataRole.DisplayRole, value)
-        item.setTextAlignment(Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter)
-    else:
-        item.setText(str(value))
-    if bold:
-        font = item.font()
-        font.setBold(True)
-        item.setFont(font)
-    return item
+class RowsModel(QAbstractTableModel):
+    """Rows of plain values shown as they are scrolled to (12,000 specialists cost what the
+    visible rows cost); numbers right-aligned, a row in bold when it wins."""
+
+    def __init__(self, parent=None) -> None:
+        super().__init__(parent)
+        self.header: list[str] = []
+        self.rows: list[tuple] = []
+        self.bold: list[bool] = []
+        self._font = QFont()
+        self._font.setBold(True)
+
+    def set_rows(self, rows: list[tuple], bold: list[bool]) -> None:
+        self.beginResetModel()
+        self.rows, self.bold = rows, bold
+        self.endResetModel()
+
+    def set_header(self, header: list[str]) -> None:
+        self.header = header
+        self.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, max(0, len(header) - 1))
+
+    def rowCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.rows)
+
+    def columnCount(self, parent=QModelIndex()) -> int:  # noqa: N802 - Qt API
+        return 0 if parent.isValid() else len(self.header)
+
+    def data(self, index, role=Qt.ItemDataRole.DisplayRole):
+        value = self.rows[index.row()][index.column()]
+        if role == Qt.ItemDataRole.DisplayRole:
+            return value if isinstance(value, int) else str(value)
+        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
+            return NUMBER
+        if role == Qt.ItemDataRole.FontRole and self.bold[index.row()]:
+            return self._font
+        return None
+
+    def headerData(self, section, orientation, role=Qt.ItemDataRole.DisplayRole):  # noqa: N802 - Qt API
+        if role == Qt.ItemDataRole.DisplayRole and orientation == Qt.Orientation.Horizontal and section < len(self.header):
+            return self.header[section]
+        return None
+
+    def text(self, row: int, column: int) -> str:
+        return str(self.rows[row][column])
 
 
-def _table(name: str, columns: int) -> QTableWidget:
-    t = QTableWidget(0, columns)
+def _table(name: str) -> tuple[QTableView, RowsModel]:
+    t = QTableView()
     t.setObjectName(name)
+    model = RowsModel(t)
+    t.setModel(model)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
     t.verticalHeader().setVisible(False)
-    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.ResizeToContents)
-    return t
+    t.setTextElideMode(Qt.TextElideMode.ElideRight)
+    # fixed widths: sizing columns to their contents measures every row on the UI thread
+    t.horizontalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+    t.horizontalHeader().setDefaultSectionSize(110)
+    t.verticalHeader().setSectionResizeMode(QHeaderView.ResizeMode.Fixed)
+    return t, model
+
+
+def _score(x: float | int | None) -> str:
+    if x is None:
+        return "–"
+    return (f"{x:g}" if float(x).is_integer() else f"{x:.2f}").replace(".", ",")
 
 
 class ResultsPage(QWidget):
@@ -71,14 +115,10 @@ class ResultsPage(QWidget):
         self.publish_button.clicked.connect(self.publish)
         self.specialists_title = QLabel()
         self.specialists_title.setObjectName("sectionTitle")
-        self.specialists = _table("specialistTable", 6)
-        self.specialists.horizontalHeader().setSectionResizeMode(2, QHeaderView.ResizeMode.Stretch)
-        self.specialists.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.specialists, self.specialist_rows = _table("specialistTable")
         self.institutions_title = QLabel()
         self.institutions_title.setObjectName("sectionTitle")
-        self.institutions = _table("institutionTable", 7)
-        self.institutions.horizontalHeader().setSectionResizeMode(1, QHeaderView.ResizeMode.Stretch)
-        self.institutions.setTextElideMode(Qt.TextElideMode.ElideRight)
+        self.institutions, self.institution_rows = _table("institutionTable")
 
         actions = QHBoxLayout()
         actions.addWidget(self.online_label, 1)
@@ -110,11 +150,12 @@ class ResultsPage(QWidget):
         self.publish_button.setText(self.tr("Publicēt rezultātus…"))
         self.specialists_title.setText(self.tr("Speciālisti"))
         self.institutions_title.setText(self.tr("Iestādes"))
-        self.specialists.setHorizontalHeaderLabels([self.tr("Vieta"), self.tr("Speciālists"), self.tr("Iestāde"),
-                                                    self.tr("Papīra"), self.tr("Tiešsaistē"), self.tr("Kopā")])
-        self.institutions.setHorizontalHeaderLabels([self.tr("Vieta"), self.tr("Iestāde"), self.tr("Rezultāts"),
-                                                     self.tr("Pozitīvi"), self.tr("Vidējais"), self.tr("Biļeteni"),
-                                                     self.tr("Tiešsaistē")])
+        self.specialist_rows.set_header([self.tr("Vieta"), self.tr("Speciālists"), self.tr("Iestāde"),
+                                         self.tr("Papīra"), self.tr("Tiešsaistē"), self.tr("Kopā")])
+        self.institution_rows.set_header([self.tr("Vieta"), self.tr("Iestāde"), self.tr("Rezultāts"),
+                                          self.tr("Pozitīvi"), self.tr("Vidējais"), self.tr("Biļeteni"),
+                                          self.tr("Tiešsaistē")])
+        self._widths()
         if self.snapshot is not None:
             self.show_snapshot(self.snapshot)
 
@@ -131,9 +172,9 @@ class ResultsPage(QWidget):
             when = snap.online.imported_at[:16].replace("T", " ")
             self.online_label.setText(self.tr("Tiešsaistes balsis: {0} ({1}, importētas {2} UTC)")
                                       .format(snap.online.name, votes, when))
-        self.specialists.setRowCount(0)
-        self.institutions.setRowCount(0)
         if count is None:
+            self.specialist_rows.set_rows([], [])
+            self.institution_rows.set_rows([], [])
             self.summary.setText(self.tr("Vēl nav ko skaitīt: importējiet partiju failus."))
             return
         r = count.result
@@ -150,24 +191,20 @@ class ResultsPage(QWidget):
         self.summary.setProperty("level", level)
         self.summary.style().unpolish(self.summary)
         self.summary.style().polish(self.summary)
-        people = r.specialists[:SPECIALISTS_SHOWN]
-        self.specialists.setRowCount(len(people))
-        for n, sp in enumerate(people):
-            cells = [_cell(sp.rank, number=True, bold=sp.winner), _cell(sp.name, bold=sp.winner),
-                     _cell(sp.institution), _cell(sp.paper, number=True), _cell(sp.online, number=True),
-                     _cell(sp.votes, number=True, bold=sp.winner)]
-            for col, item in enumerate(cells):
-                self.specialists.setItem(n, col, item)
-        self.institutions.setRowCount(len(r.institutions))
-        for n, i in enumerate(r.institutions):
-            avg = "–" if i.average_rating is None else f"{i.average_rating:.2f}".replace(".", ",")
-            score = "–" if i.score is None else (f"{i.score:g}" if isinstance(i.score, int) or float(i.score).is_integer()
-                                                  else f"{i.score:.2f}").replace(".", ",")
-            cells = [_cell("–" if i.rank is None else i.rank, number=i.rank is not None, bold=i.winner),
-                     _cell(i.name, bold=i.winner), _cell(score, bold=i.winner), _cell(i.positive, number=True),
-                     _cell(avg), _cell(i.ballots, number=True), _cell(i.online, number=True)]
-            for col, item in enumerate(cells):
-                self.institutions.setItem(n, col, item)
+        self.specialist_rows.set_rows(
+            [(sp.rank, sp.name, sp.institution, sp.paper, sp.online, sp.votes) for sp in r.specialists],
+            [sp.winner for sp in r.specialists])
+        self.institution_rows.set_rows(
+            [("–" if i.rank is None else i.rank, i.name, _score(i.score), i.positive,
+              "–" if i.average_rating is None else f"{i.average_rating:.2f}".replace(".", ","), i.ballots, i.online)
+             for i in r.institutions],
+            [i.winner for i in r.institutions])
+
+    def _widths(self) -> None:
+        for table, stretch, widths in ((self.specialists, 2, {0: 70, 1: 230}), (self.institutions, 1, {0: 70})):
+            table.horizontalHeader().setSectionResizeMode(stretch, QHeaderView.ResizeMode.Stretch)
+            for col, width in widths.items():
+                table.setColumnWidth(col, width)
 
     def changeEvent(self, event) -> None:  # noqa: N802 - Qt API
         super().changeEvent(event)
