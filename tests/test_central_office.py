@@ -10,6 +10,7 @@ import hashlib
 import json
 import sqlite3
 import subprocess
+from pathlib import Path
 
 import pytest
 from central_material import inbox
@@ -206,3 +207,26 @@ def test_an_unreadable_file_is_named_and_the_rest_go_on(office, stick, tmp_path)
     out = office.import_paths([missing, stick.genuine[0]])
     assert [f.name for f in out.new] == [stick.genuine[0].name]
     assert out.unreadable and out.unreadable[0][0] == "nav.zip"
+
+
+def test_kiosk_central_gui_starts_the_registered_window(tmp_path, monkeypatch):
+    """``kiosk central gui`` finds the window by its entry point (pyproject.toml) and hands it
+    the data directory and the language; without one installed it says so."""
+    from kiosk.cli import gui
+    from kiosk.cli.main import main
+
+    started = []
+
+    class EntryPoint:
+        name = "qt"
+
+        def load(self):
+            return lambda data_dir, lang: started.append((data_dir, lang)) or 0
+
+    monkeypatch.setattr(gui, "entry_points", lambda group: [EntryPoint()] if group == "urn_kiosk.central_gui" else [])
+    assert main(["--data-dir", str(tmp_path / "c"), "--lang", "en", "central", "gui"]) == 0
+    assert started == [(str(tmp_path / "c"), "en")]
+    monkeypatch.setattr(gui, "entry_points", lambda group: [])
+    assert main(["central", "gui"]) != 0
+    text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
+    assert '[project.entry-points."urn_kiosk.central_gui"]\nqt = "ui.central.app:run"' in text

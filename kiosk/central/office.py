@@ -496,13 +496,30 @@ class CentralOffice:
 
 # -- helpers ---------------------------------------------------------------------------
 
+REPORT_MODULES = ["kiosk.central.report", "kiosk.central.tables"]
+
+
+def _report_context() -> Any:
+    return platform.process_context(preload=REPORT_MODULES)
+
+
+def start_report_process() -> None:
+    """Start the process that report processes are forked from now, while this process is
+    small (a program about to hold a campaign's results calls it first): forking a large
+    process later holds the interpreter for as long as copying its memory map takes."""
+    ctx = _report_context()
+    if ctx.get_start_method() == "forkserver":
+        from multiprocessing import forkserver
+
+        forkserver.ensure_running()
+
+
 def write_reports(result: TallyResult, campaign: Campaign, stem: Path, now: dt.datetime,
                   lang: str | None = None) -> None:
     """``<stem>.pdf``, ``.xlsx`` and ``.csv``, written in a process of their own: the PDF and
     workbook writers hold the interpreter in long calls (up to half a second for a campaign of
     200 institutions), which a window's event loop on another thread would feel."""
-    with ProcessPoolExecutor(max_workers=1, mp_context=platform.process_context(
-            preload=["kiosk.central.report", "kiosk.central.tables"])) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=_report_context()) as pool:
         failed = pool.submit(_write_reports, result, campaign, stem, now, lang).result()
     if failed is not None:
         raise KioskError(failed[0], **failed[1])

@@ -8,6 +8,7 @@ from pathlib import Path
 from PySide6.QtCore import QEvent
 from PySide6.QtWidgets import QApplication
 
+from kiosk.central.office import start_report_process
 from kiosk.datadir import CentralDir
 from ui import i18n
 from ui.app import excepthook, setup_application
@@ -23,6 +24,7 @@ def create_window(root: str | Path, lang: str | None = None, operator: str | Non
     by reading what the directory holds, in the background."""
     chosen = lang or "lv"
     i18n.install(chosen)
+    start_report_process()
     window = CentralWindow(Path(root), chosen, operator)
     window.refresh()
     return window
