@@ -968,15 +968,80 @@ def revoked_since(check: BatchCheck, revocations: dict[str, dt.date | None]) -> 
 
 def verify_batches(
     paths: list[str | Path], trust: dict[str, bytes], campaign: Campaign, master: bytes | None = None,
-    revocations: dict[str, dt.date | None] | None = None,
+    revocations: dict[str, dt.date | None] | None = None, *,
+    progress: Callable[[int, int], None] | None = None,
 ) -> list[BatchCheck]:
     """Verify every file, then every kiosk's chain.  Only an unbroken chain
     from batch 1 counts: a batch after a gap (missing, failed to verify, or
-    revoked) is held back as missing_batch; a second copy of a batch is a replay."""
+    revoked) is held back as missing_batch; a second copy of a batch is a replay.
+
+    ``trust``: kiosk id -> raw public key (``load_trust``; may be empty when ``master`` is
+    given: version 3 batches are trusted through their certificates).  ``revocations``:
+    ``parse_revocations``/``load_revocations``.  ``progress(done, total)`` is called after
+    each file (a worker reports it; raising from it stops the verification)."""
     shared = Shared()
-    checks = [verify_file(p, trust, campaign, master, shared=shared) for p in paths]
+    checks = []
+    for n, p in enumerate(paths, start=1):
+        checks.append(verify_file(p, trust, campaign, master, shared=shared))
+        if progress is not None:
+            progress(n, len(paths))
     check_chains(checks, revocations)
     return checks
+
+
+@dataclass(frozen=True)
+class ChainState:
+    """One kiosk's chain as received: what the window shows per kiosk.
+
+    ``state``: ``complete`` (batches 1..n all counted), ``missing`` (``at``: the first number
+    missing or failed), ``forked`` (``at``: a number with two different files), ``broken``
+    (``at``: a batch not following the one before), ``revoked`` (``at``: its first revoked
+    batch)."""
+
+    kiosk_id: str
+    institution_id: str | None
+    received: tuple[int, ...]  # the batch numbers among the files, sorted, each once
+    counted: int  # batches counted (1..counted)
+    state: str
+    at: int | None = None
+    excluded: tuple[tuple[str, str, str], ...] = ()  # (file, reason, detail) of its excluded files
+
+
+def kiosk_chains(checks: list[BatchCheck]) -> list[ChainState]:
+    """Each kiosk's chain state from ``verify_batches``'s checks (files naming no kiosk are
+    not part of any chain), by kiosk id."""
+    by_kiosk: dict[str, list[BatchCheck]] = defaultdict(list)
+    for c in checks:
+        if c.kiosk_id is not None:
+            by_kiosk[c.kiosk_id].append(c)
+    out = []
+    for kiosk_id in sorted(by_kiosk):
+        cs = by_kiosk[kiosk_id]
+        numbers = tuple(sorted({c.batch for c in cs if c.batch is not None}))
+        counted = sorted(c.batch for c in cs if c.ok and c.batch is not None)
+        bad = sorted((c for c in cs if not c.ok and c.batch is not None), key=lambda c: c.batch)
+        state, at = "complete", None
+        for reason, name in (("revoked", "revoked"), ("broken_chain", None), ("missing_batch", "missing")):
+            hit = [c for c in bad if c.reason == reason]
+            if not hit:
+                continue
+            if reason == "broken_chain":
+                forked = [c for c in hit if "different files" in c.detail]
+                state, at = ("forked", forked[0].batch) if forked else ("broken", hit[0].batch)
+            elif reason == "missing_batch":
+                at = next((n for n in range(1, max(numbers) + 2) if n not in counted), None)
+                state = "missing"
+            else:
+                state, at = name, hit[0].batch
+            break
+        else:
+            failed = [c for c in bad if c.reason != "replayed_batch"]  # a second copy breaks nothing
+            if failed:  # a file of this kiosk failed on its own (malformed, bad signature …): the chain stops there
+                state, at = "missing", failed[0].batch
+        institution = next((c.institution_id for c in cs if c.institution_id), None)
+        out.append(ChainState(kiosk_id, institution, numbers, len(counted), state, at,
+                              tuple((c.path, c.reason or "", c.detail) for c in cs if not c.ok)))
+    return out
 
 
 def chained(files: list[BatchCheck], revocations: dict[str, dt.date | None] | None = None) -> list[BatchCheck]:
