@@ -15,6 +15,11 @@ certificate (format version 3) and the campaign master key derives the
 institution key that made it.  A revoked kiosk's batches from a date on are
 refused (``Revocations``, applied with the chains).
 
+For the window: ``verify_batches(..., progress=...)`` reports each file;
+``kiosk_chains(checks)`` gives each kiosk's chain state (complete, missing batch N, forked,
+broken, revoked); ``chained(files, revocations)`` works the chains out again over files
+verified earlier (when files are added or the revocation list changes).
+
 Speed: the records of a batch are read by a strict reader first (one regular
 expression over the canonical text, every QR payload of a chunk decoded at once,
 the tags checked without building an object per ballot); anything it does not
