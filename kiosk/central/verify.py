@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import binascii
 import datetime as dt
+import gc
 import hashlib
 import hmac
 import io
@@ -986,10 +987,19 @@ def verify_batches(
     each file (a worker reports it; raising from it stops the verification)."""
     shared = Shared()
     checks = []
-    for n, p in enumerate(paths, start=1):
-        checks.append(verify_file(p, trust, campaign, master, shared=shared))
-        if progress is not None:
-            progress(n, len(paths))
+    # The cyclic garbage collector pauses meanwhile: verification makes no reference cycles
+    # worth collecting, and the collector's full passes over every choice and batch kept so
+    # far cost a sixth of the time for a million ballots.  Reference counting frees as usual.
+    enabled = gc.isenabled()
+    gc.disable()
+    try:
+        for n, p in enumerate(paths, start=1):
+            checks.append(verify_file(p, trust, campaign, master, shared=shared))
+            if progress is not None:
+                progress(n, len(paths))
+    finally:
+        if enabled:
+            gc.enable()
     check_chains(checks, revocations)
     return checks
 
