@@ -278,3 +278,48 @@ def test_report_of_a_generated_campaign_opens_with_winners_and_rule(tmp_path):
     for inst, page in zip(campaign.institutions, annex):
         assert inst.name in page
         assert all(s.name in page for s in inst.specialists)
+
+
+# -- decisions with a note ---------------------------------------------------------------------
+
+def test_a_decision_carries_its_note_into_the_json_the_workbook_and_the_report(kiosk, tmp_path, demo_campaign,
+                                                                                capsys):
+    import pypdfium2 as pdfium
+    from openpyxl import load_workbook
+
+    from kiosk.ballot import payload
+    from kiosk.station import Kiosk
+
+    twin = Kiosk.enroll(kiosk.institution.id, root=tmp_path / "twin", campaign_path=demo_campaign_path())
+    try:
+        sid = [s.id for s in kiosk.institution.specialists]
+        a = add_sheet(kiosk, "counted", {"specialist": [sid[0]], "rating": []})
+        add_sheet(twin, "counted", {"specialist": [sid[1]], "rating": []}, serial=a.serial)  # a re-marked copy
+        for k in (kiosk, twin):
+            export_batch(k, tmp_path / "usb")
+        serial = payload.serial_text(a.serial)
+        decisions = tmp_path / "decisions.json"
+        decisions.write_text(json.dumps({serial: {"kiosk_id": twin.kiosk_id, "batch": 1,
+                                                  "note": "oriģināls ar zīmogu"}}), encoding="utf-8")
+        pdf, xlsx = tmp_path / "r.pdf", tmp_path / "r.xlsx"
+        assert main(["central", "tally", "--resolutions", str(decisions), "--json", "--pdf", str(pdf),
+                     "--xlsx", str(xlsx), str(tmp_path / "usb")]) == 0
+        result = json.loads(capsys.readouterr().out)
+        [c] = result["conflicts"]
+        assert (c["resolved"], c["counted"]["kiosk_id"], c["note"]) == (True, twin.kiosk_id, "oriģināls ar zīmogu")
+        assert {s["id"]: s["votes"] for s in result["specialists"]}[sid[1]] == 1
+        doc = pdfium.PdfDocument(str(pdf))
+        try:
+            text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc))).replace("\r\n", " ")
+        finally:
+            doc.close()
+        assert "oriģināls ar zīmogu" in text
+        ws = load_workbook(xlsx)["Pretrunas"]
+        assert any("oriģināls ar zīmogu" in str(row[5].value) for row in ws.iter_rows(min_row=2))
+        # none counts, with a note
+        decisions.write_text(json.dumps({serial: {"kiosk_id": None, "note": "abi bojāti"}}), encoding="utf-8")
+        assert main(["central", "tally", "--resolutions", str(decisions), "--json", str(tmp_path / "usb")]) == 0
+        [c] = json.loads(capsys.readouterr().out)["conflicts"]
+        assert (c["resolved"], c["counted"], c["note"]) == (True, None, "abi bojāti")
+    finally:
+        twin.close()
