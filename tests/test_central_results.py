@@ -244,7 +244,7 @@ def test_workbook_sheets_have_frozen_headers_and_numbers(two, demo_campaign, tmp
 
 # -- the report of a generated campaign ----------------------------------------------------------
 
-def test_report_of_a_generated_campaign_opens_with_winners_and_rule(tmp_path):
+def test_report_of_a_generated_campaign_opens_with_winners_and_rule(tmp_path, capsys):
     """8 institutions of 60 specialists: page 1 names the winners, the rule and the
     integrity summary; the top 50 follow; an annex page per institution lists every name."""
     import pypdfium2 as pdfium
@@ -278,6 +278,13 @@ def test_report_of_a_generated_campaign_opens_with_winners_and_rule(tmp_path):
     for inst, page in zip(campaign.institutions, annex):
         assert inst.name in page
         assert all(s.name in page for s in inst.specialists)
+
+    # the command line lists the first 50 specialists (and every winner), not all 480
+    assert main(["central", "tally", "--campaign", str(tmp_path / "c.toml"), "--master", str(master_path),
+                 str(tmp_path / "b")]) == 0
+    text = capsys.readouterr().out
+    assert "… un vēl 430 (visi: --json, --csv, --xlsx, --pdf)" in text
+    assert text.startswith("Noteikumi: Speciālisti sarindoti pēc balsu skaita")
 
 
 # -- decisions with a note ---------------------------------------------------------------------
