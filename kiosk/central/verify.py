@@ -633,10 +633,9 @@ _FAST_FIXED = len(_FAST_SAMPLE) - sum(map(len, _FAST_RECORD.match(_FAST_SAMPLE).
 _RECORD_START = ',{"decided_by":"'  # can only start a record: its quote opens a string
 FAST_CHUNK = 1 << 20  # characters of records.json read by the strict reader at a time
 _B32 = "ABCDEFGHIJKLMNOPQRSTUVWXYZ234567"
-_B32_DIGITS = str.maketrans(_B32, "0123456789abcdefghijklmnopqrstuv")  # base32 letters as int(..., 32) digits
-# a serial as printed, newline-terminated, to 16 digits: its 13 letters (65 bits, the last one padding) and 3 zeros
-_SERIAL_DIGITS = str.maketrans({**{c: d for c, d in zip(_B32, "0123456789abcdefghijklmnopqrstuv")}, "-": None,
-                                "\n": "000"})
+# base32 letters as int(..., 32) digits; a serial as printed becomes 16 digits: its 13 letters
+# (65 bits, the last one padding, its dashes deleted) followed by "000"
+_B32_BYTES = bytes.maketrans(_B32.encode(), b"0123456789abcdefghijklmnopqrstuv")
 _REJECTED = -1
 _NULL = "null"
 
@@ -832,7 +831,7 @@ class _Records:
             if self.version >= 2 and (len(shas) != n or not self.image_shas.isdisjoint(shas)):
                 raise _Slow
         # the QR payloads, decoded all at once: 35 bytes each
-        raw = int("".join(bodies).translate(_B32_DIGITS), 32).to_bytes(payload.BODY_LEN * n, "big")
+        raw = int("".join(bodies).encode("ascii").translate(_B32_BYTES), 32).to_bytes(payload.BODY_LEN * n, "big")
         step = payload.BODY_LEN
         if raw[0::step] != bytes((payload.FORMAT_VERSION,)) * n:
             raise _Slow
@@ -840,7 +839,8 @@ class _Records:
             if raw[1 + k::step] != bytes((c,)) * n or raw[5 + k::step] != bytes((i,)) * n:
                 raise _Slow
         # each serial as printed is its payload's serial: 8 bytes, then the padding bit and 15 zero bits
-        printed = int(("\n".join(serials) + "\n").translate(_SERIAL_DIGITS), 32).to_bytes(10 * n, "big")
+        printed = int(("000".join(serials) + "000").encode("ascii").translate(_B32_BYTES, b"-"), 32).to_bytes(
+            10 * n, "big")
         if printed[8::10] != bytes(n) or printed[9::10] != bytes(n):
             raise _Slow
         if any(printed[k::10] != raw[13 + k::step] for k in range(payload.SERIAL_LEN)):
