@@ -330,3 +330,41 @@ def test_a_decision_carries_its_note_into_the_json_the_workbook_and_the_report(k
         assert (c["resolved"], c["counted"], c["note"]) == (True, None, "abi bojāti")
     finally:
         twin.close()
+
+
+def test_each_copy_of_a_conflicting_serial_shows_its_own_image(kiosk, tmp_path, demo_campaign):
+    """The images side by side: each copy's file gives that copy's image (checked against its hash)."""
+    import hashlib
+    import zipfile
+
+    from kiosk.ballot import payload
+    from kiosk.central.images import ballot_image
+    from kiosk.station import Kiosk
+
+    twin = Kiosk.enroll(kiosk.institution.id, root=tmp_path / "twin", campaign_path=demo_campaign_path())
+    try:
+        sid = [s.id for s in kiosk.institution.specialists]
+        a = add_sheet(kiosk, "counted", {"specialist": [sid[0]], "rating": []})
+        add_sheet(twin, "counted", {"specialist": [sid[1]], "rating": []}, serial=a.serial)
+        paths = [export_batch(k, tmp_path / "usb", images=True).path for k in (kiosk, twin)]
+        add_sheet(kiosk)
+        without = export_batch(kiosk, tmp_path / "plain").path  # batch 2, no images
+    finally:
+        twin.close()
+    result = tally(verify_batches(paths, {}, demo_campaign, demo_campaign.demo_master_key), demo_campaign)
+    [conflict] = result.conflicts
+    serial = payload.serial_text(a.serial)
+    assert conflict.serial == serial
+    for cp in conflict.copies:
+        ext, data = ballot_image(cp.file, serial)
+        with zipfile.ZipFile(cp.file) as z:
+            [record] = [r for r in json.loads(z.read("records.json")) if r["serial"] == serial]
+        assert hashlib.sha256(data).hexdigest() == record["image_sha256"]
+        assert ext in ("png", "jpg")
+    assert ballot_image(without, serial) is None  # a batch without images
+    assert ballot_image(paths[0], "AAAA-AAAA-AAAAA") is None  # not in it
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(KioskError) as err:
+        ballot_image(bad, serial)
+    assert err.value.code == "central.image"

@@ -485,17 +485,16 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
     for key, n in online_votes.items():
         votes[key] = votes.get(key, 0) + n
     # (votes, name, institution id, specialist id), ordered by votes, then name; each result made once
-    keys: dict[str, tuple] = {}
+    name_keys: dict[str, tuple] = {}
     unranked = [(n, roster.get((iid, sid)) or label_names.get((iid, sid), sid), iid, sid)
                 for (iid, sid), n in votes.items()]
-    unranked.sort(key=lambda u: (-u[0], keys.get(u[1]) or keys.setdefault(u[1], lv_key(u[1])), u[2]))
+    unranked.sort(key=lambda u: (-u[0], name_keys.get(u[1]) or name_keys.setdefault(u[1], lv_key(u[1])), u[2]))
     specialists = tuple(
         SpecialistResult(sid, name, inst_names.get(iid, iid), iid, n, rank=rank,
                          winner=rank <= rules.specialists and n > 0, paper=paper.get((iid, sid), 0),
                          online=online_votes.get((iid, sid), 0))
         for (n, name, iid, sid), rank in zip(unranked, competition_ranks([u[0] for u in unranked]))
     )
-    del keys
 
     def score(iid: str) -> float | None:
         if rules.institution_ranking == "mean":
