@@ -363,6 +363,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Tiešsaistes balsu fails nav derīgs: {detail}",
         "The file of online votes is not valid: {detail}",
     ),
+    "central.image": (
+        "Biļetena attēlu no partijas nevar nolasīt: {detail}",
+        "The ballot's image cannot be read from the batch: {detail}",
+    ),
     # why a batch is refused ("batch.<reason>"; the reason is the name verify and tally report)
     "batch.bad_signature": (
         "Paraksts nav derīgs: manifests mainīts vai parakstīts ar citu atslēgu",

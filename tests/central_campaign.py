@@ -27,8 +27,19 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from kiosk.ballot import payload  # noqa: E402
 from kiosk.ballot.campaign import Campaign, load_campaign  # noqa: E402
-from kiosk.ballot.keys import kiosk_certificate, new_signing_key, public_hex, write_hex_key  # noqa: E402
-from kiosk.batches.format import FORMAT_VERSION, GENESIS, ExportRecord, batch_file_name, write_batch  # noqa: E402
+from kiosk.ballot.keys import (  # noqa: E402
+    kiosk_certificate,
+    new_signing_key,
+    public_hex,
+    write_hex_key,
+)
+from kiosk.batches.format import (  # noqa: E402
+    FORMAT_VERSION,
+    GENESIS,
+    ExportRecord,
+    batch_file_name,
+    write_batch,
+)
 
 TOTAL_KEYS = ("issued", "voided", "scanned", "counted", "in_review", "rejected", "duplicates", "blank_backs", "exported")
 FIRST = ("Ģirts", "Ķēniņš", "Šarlote", "Ūdris", "Jānis", "Līga", "Mārtiņš", "Ilze", "Andris", "Žanete", "Ēriks",

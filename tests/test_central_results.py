@@ -244,7 +244,7 @@ def test_workbook_sheets_have_frozen_headers_and_numbers(two, demo_campaign, tmp
 
 # -- the report of a generated campaign ----------------------------------------------------------
 
-def test_report_of_a_generated_campaign_opens_with_winners_and_rule(tmp_path):
+def test_report_of_a_generated_campaign_opens_with_winners_and_rule(tmp_path, capsys):
     """8 institutions of 60 specialists: page 1 names the winners, the rule and the
     integrity summary; the top 50 follow; an annex page per institution lists every name."""
     import pypdfium2 as pdfium
@@ -278,3 +278,93 @@ def test_report_of_a_generated_campaign_opens_with_winners_and_rule(tmp_path):
     for inst, page in zip(campaign.institutions, annex):
         assert inst.name in page
         assert all(s.name in page for s in inst.specialists)
+
+    # the command line lists the first 50 specialists (and every winner), not all 480
+    assert main(["central", "tally", "--campaign", str(tmp_path / "c.toml"), "--master", str(master_path),
+                 str(tmp_path / "b")]) == 0
+    text = capsys.readouterr().out
+    assert "… un vēl 430 (visi: --json, --csv, --xlsx, --pdf)" in text
+    assert text.startswith("Noteikumi: Speciālisti sarindoti pēc balsu skaita")
+
+
+# -- decisions with a note ---------------------------------------------------------------------
+
+def test_a_decision_carries_its_note_into_the_json_the_workbook_and_the_report(kiosk, tmp_path, demo_campaign,
+                                                                                capsys):
+    import pypdfium2 as pdfium
+    from openpyxl import load_workbook
+
+    from kiosk.ballot import payload
+    from kiosk.station import Kiosk
+
+    twin = Kiosk.enroll(kiosk.institution.id, root=tmp_path / "twin", campaign_path=demo_campaign_path())
+    try:
+        sid = [s.id for s in kiosk.institution.specialists]
+        a = add_sheet(kiosk, "counted", {"specialist": [sid[0]], "rating": []})
+        add_sheet(twin, "counted", {"specialist": [sid[1]], "rating": []}, serial=a.serial)  # a re-marked copy
+        for k in (kiosk, twin):
+            export_batch(k, tmp_path / "usb")
+        serial = payload.serial_text(a.serial)
+        decisions = tmp_path / "decisions.json"
+        decisions.write_text(json.dumps({serial: {"kiosk_id": twin.kiosk_id, "batch": 1,
+                                                  "note": "oriģināls ar zīmogu"}}), encoding="utf-8")
+        pdf, xlsx = tmp_path / "r.pdf", tmp_path / "r.xlsx"
+        assert main(["central", "tally", "--resolutions", str(decisions), "--json", "--pdf", str(pdf),
+                     "--xlsx", str(xlsx), str(tmp_path / "usb")]) == 0
+        result = json.loads(capsys.readouterr().out)
+        [c] = result["conflicts"]
+        assert (c["resolved"], c["counted"]["kiosk_id"], c["note"]) == (True, twin.kiosk_id, "oriģināls ar zīmogu")
+        assert {s["id"]: s["votes"] for s in result["specialists"]}[sid[1]] == 1
+        doc = pdfium.PdfDocument(str(pdf))
+        try:
+            text = "".join(doc[i].get_textpage().get_text_range() for i in range(len(doc))).replace("\r\n", " ")
+        finally:
+            doc.close()
+        assert "oriģināls ar zīmogu" in text
+        ws = load_workbook(xlsx)["Pretrunas"]
+        assert any("oriģināls ar zīmogu" in str(row[5].value) for row in ws.iter_rows(min_row=2))
+        # none counts, with a note
+        decisions.write_text(json.dumps({serial: {"kiosk_id": None, "note": "abi bojāti"}}), encoding="utf-8")
+        assert main(["central", "tally", "--resolutions", str(decisions), "--json", str(tmp_path / "usb")]) == 0
+        [c] = json.loads(capsys.readouterr().out)["conflicts"]
+        assert (c["resolved"], c["counted"], c["note"]) == (True, None, "abi bojāti")
+    finally:
+        twin.close()
+
+
+def test_each_copy_of_a_conflicting_serial_shows_its_own_image(kiosk, tmp_path, demo_campaign):
+    """The images side by side: each copy's file gives that copy's image (checked against its hash)."""
+    import hashlib
+    import zipfile
+
+    from kiosk.ballot import payload
+    from kiosk.central.images import ballot_image
+    from kiosk.station import Kiosk
+
+    twin = Kiosk.enroll(kiosk.institution.id, root=tmp_path / "twin", campaign_path=demo_campaign_path())
+    try:
+        sid = [s.id for s in kiosk.institution.specialists]
+        a = add_sheet(kiosk, "counted", {"specialist": [sid[0]], "rating": []})
+        add_sheet(twin, "counted", {"specialist": [sid[1]], "rating": []}, serial=a.serial)
+        paths = [export_batch(k, tmp_path / "usb", images=True).path for k in (kiosk, twin)]
+        add_sheet(kiosk)
+        without = export_batch(kiosk, tmp_path / "plain").path  # batch 2, no images
+    finally:
+        twin.close()
+    result = tally(verify_batches(paths, {}, demo_campaign, demo_campaign.demo_master_key), demo_campaign)
+    [conflict] = result.conflicts
+    serial = payload.serial_text(a.serial)
+    assert conflict.serial == serial
+    for cp in conflict.copies:
+        ext, data = ballot_image(cp.file, serial)
+        with zipfile.ZipFile(cp.file) as z:
+            [record] = [r for r in json.loads(z.read("records.json")) if r["serial"] == serial]
+        assert hashlib.sha256(data).hexdigest() == record["image_sha256"]
+        assert ext in ("png", "jpg")
+    assert ballot_image(without, serial) is None  # a batch without images
+    assert ballot_image(paths[0], "AAAA-AAAA-AAAAA") is None  # not in it
+    bad = tmp_path / "bad.zip"
+    bad.write_bytes(b"not a zip")
+    with pytest.raises(KioskError) as err:
+        ballot_image(bad, serial)
+    assert err.value.code == "central.image"

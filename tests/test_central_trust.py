@@ -22,7 +22,7 @@ from kiosk.ballot.payload import derive_institution_key
 from kiosk.batches.export import export_batch
 from kiosk.batches.format import FORMAT_VERSION
 from kiosk.central.tally import tally
-from kiosk.central.verify import parse_revocations, verify_batches
+from kiosk.central.verify import kiosk_chains, parse_revocations, verify_batches
 from kiosk.cli.main import main
 from kiosk.errors import KioskError
 from kiosk.station import Kiosk
@@ -168,3 +168,28 @@ def test_revocation_list_lines_are_checked_and_every_bad_line_named():
     assert err.value.code == "central.revocations"
     assert "rev.txt:1" in text and "rev.txt:2" in text and "rev.txt:4" in text and "rev.txt:3" not in text
     assert err.value.message("lv").startswith("Atsaukto kiosku saraksts nav derīgs")
+
+
+def test_each_kiosk_chain_state_and_progress(office, tmp_path):
+    """What the window shows per kiosk: complete, missing batch N, revoked; progress per file."""
+    campaign, master, (a, b, c) = office
+    files = {}
+    for k, n in ((a, 3), (b, 1), (c, 2)):
+        files[k.kiosk_id] = []
+        for _ in range(n):
+            add_sheet(k)
+            files[k.kiosk_id].append(export_batch(k, tmp_path / "usb").path)
+    replay = tmp_path / "copy.zip"
+    replay.write_bytes(files[b.kiosk_id][0].read_bytes())
+    paths = [files[a.kiosk_id][0], files[a.kiosk_id][2], *files[b.kiosk_id], replay, *files[c.kiosk_id]]
+    seen: list[tuple[int, int]] = []
+    checks = verify_batches(paths, {}, campaign, read_hex_key(master), parse_revocations(f"{c.kiosk_id}\n"),
+                            progress=lambda done, total: seen.append((done, total)))
+    assert seen == [(n, 6) for n in range(1, 7)]
+    states = {s.kiosk_id: s for s in kiosk_chains(checks)}
+    assert (states[a.kiosk_id].state, states[a.kiosk_id].at, states[a.kiosk_id].received,
+            states[a.kiosk_id].counted) == ("missing", 2, (1, 3), 1)
+    assert (states[b.kiosk_id].state, states[b.kiosk_id].counted) == ("complete", 1)
+    assert [r for _f, r, _d in states[b.kiosk_id].excluded] == ["replayed_batch"]
+    assert (states[c.kiosk_id].state, states[c.kiosk_id].at, states[c.kiosk_id].counted) == ("revoked", 1, 0)
+    assert states[a.kiosk_id].institution_id == a.institution.id

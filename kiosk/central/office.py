@@ -30,7 +30,6 @@ import getpass
 import hashlib
 import json
 import os
-import zipfile
 from collections import defaultdict
 from collections.abc import Callable, Iterable
 from concurrent.futures import ProcessPoolExecutor
@@ -41,10 +40,10 @@ from typing import Any
 from .. import platform
 from ..ballot.campaign import Campaign, load_campaign
 from ..ballot.keys import read_hex_key, write_hex_key
-from ..batches.format import IMAGE_PREFIX, RECORDS_NAME
 from ..datadir import CentralDir
 from ..errors import KioskError
 from ..storage.central import BatchFile, CentralStore, Decision, OnlineImport, Publication
+from .images import ballot_image
 from .online import OnlineVotes, parse_online
 from .report import write_report
 from .tables import write_csv, write_xlsx
@@ -386,23 +385,13 @@ class CentralOffice:
         return Count(result, decisions, {names[f.sha256]: f.sha256 for f in files})
 
     def copy_image(self, count: Count, copy: SerialCopy, serial: str) -> tuple[bytes, str] | None:
-        """The image of one copy of a serial as its batch carries it (data and extension),
-        None when the batch carries no images."""
+        """The image of one copy of a serial as its batch carries it (data and extension,
+        checked against its record's hash), None when the batch carries no images."""
         sha = count.files.get(copy.file)
         if sha is None:
             return None
-        try:
-            with zipfile.ZipFile(self.dir.batch_file(sha)) as z:
-                records = json.loads(z.read(RECORDS_NAME))
-                image = next((r.get("image_sha256") for r in records if r.get("serial") == serial), None)
-                if not image:
-                    return None
-                name = next((n for n in z.namelist() if n.startswith(f"{IMAGE_PREFIX}{image}.")), None)
-                if name is None:
-                    return None
-                return z.read(name), name.rsplit(".", 1)[1]
-        except (OSError, zipfile.BadZipFile, ValueError, KeyError) as exc:
-            raise KioskError("central.import", detail=f"{copy.file}: {exc}") from None
+        found = ballot_image(self.dir.batch_file(sha), serial)
+        return None if found is None else (found[1], found[0])
 
     # -- decisions ------------------------------------------------------------------------
     def decide(self, count: Count, serial: str, copy: SerialCopy | None, note: str = "") -> Decision:

@@ -287,6 +287,8 @@ def write_report(result: TallyResult, campaign: Campaign, path: Path, generated:
         for c in result.conflicts:
             decided = ("neizlemts" if not c.resolved else "skaitīts: nekas" if c.counted is None
                        else f"skaitīts: {c.counted.kiosk_id} {c.counted.batch}")
+            if c.note:
+                decided += f" ({c.note})"
             for n, cp in enumerate(c.copies):
                 what = ("ieskaitīts: " + ", ".join(f"{q}={o}" for q, o in cp.choices)) if cp.status == "counted" \
                     else f"noraidīts ({cp.decided_by})"

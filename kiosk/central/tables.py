@@ -89,6 +89,8 @@ def tables(result: TallyResult, lang: str | None = None) -> list[Table]:
     rows = []
     for c in result.conflicts:
         decided = ("" if not c.resolved else "-" if c.counted is None else f"{c.counted.kiosk_id} {c.counted.batch}")
+        if c.note:
+            decided += f" ({c.note})"
         for cp in c.copies:
             what = (", ".join(f"{q}={o}" for q, o in cp.choices) if cp.status == "counted"
                     else f"{cp.status} ({cp.decided_by})")

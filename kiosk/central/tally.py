@@ -210,6 +210,7 @@ class Resolution:
     serial: str
     kiosk_id: str | None  # None: no copy counts
     batch: int | None = None
+    note: str = ""  # why (shown in the report)
 
 
 @dataclass(frozen=True)
@@ -221,11 +222,15 @@ class SerialConflict:
     copies: tuple[SerialCopy, ...]  # in (kiosk id, batch) order
     resolved: bool = False
     counted: SerialCopy | None = None  # the copy a resolution chose (None: none counts)
+    note: str = ""  # the decision's note
 
     def to_json(self) -> dict[str, Any]:
-        return {"serial": self.serial, "kind": self.kind, "copies": [c.to_json() for c in self.copies],
-                "resolved": self.resolved, "counted": None if self.counted is None else
-                {"kiosk_id": self.counted.kiosk_id, "batch": self.counted.batch}}
+        out = {"serial": self.serial, "kind": self.kind, "copies": [c.to_json() for c in self.copies],
+               "resolved": self.resolved, "counted": None if self.counted is None else
+               {"kiosk_id": self.counted.kiosk_id, "batch": self.counted.batch}}
+        if self.note:
+            out["note"] = self.note
+        return out
 
 
 @dataclass(frozen=True)
@@ -304,8 +309,8 @@ class TallyResult:
 
 
 def load_resolutions(path: str | Path) -> dict[str, Resolution]:
-    """A resolutions file: ``{"SERIAL": {"kiosk_id": "...", "batch": N}, "SERIAL": null, ...}``
-    (null: no copy counts)."""
+    """A resolutions file: ``{"SERIAL": {"kiosk_id": "...", "batch": N, "note": "..."}, "SERIAL": null, ...}``
+    (null: no copy counts; ``{"kiosk_id": null, "note": "..."}``: none counts, with a note)."""
     import json
 
     try:
@@ -316,11 +321,15 @@ def load_resolutions(path: str | Path) -> dict[str, Resolution]:
         raise KioskError("central.resolutions", detail=f"{path}: not a JSON object")
     out: dict[str, Resolution] = {}
     for serial, choice in data.items():
-        if choice is None:
-            out[serial] = Resolution(serial, None)
+        note = choice.get("note", "") if isinstance(choice, dict) else ""
+        if not isinstance(note, str):
+            raise KioskError("central.resolutions", detail=f"{serial}: note {note!r}")
+        if choice is None or (isinstance(choice, dict) and choice.get("kiosk_id") is None
+                              and set(choice) <= {"kiosk_id", "batch", "note"}):
+            out[serial] = Resolution(serial, None, note=note)
         elif (isinstance(choice, dict) and isinstance(choice.get("kiosk_id"), str)
               and isinstance(choice.get("batch"), int) and not isinstance(choice.get("batch"), bool)):
-            out[serial] = Resolution(serial, choice["kiosk_id"], choice["batch"])
+            out[serial] = Resolution(serial, choice["kiosk_id"], choice["batch"], note)
         else:
             raise KioskError("central.resolutions", detail=f"{serial}: {choice!r}")
     return out
@@ -467,22 +476,24 @@ def tally(checks: list[BatchCheck], campaign: Campaign, lang: str | None = None,
         if chosen is not None and chosen[1] is not None:
             count(chosen[0], chosen[1])
         conflicts.append(SerialConflict(serial, kind, described, resolved=True,
-                                        counted=None if chosen is None or chosen[1] is None else chosen[2]))
+                                        counted=None if chosen is None or chosen[1] is None else chosen[2],
+                                        note=decision.note))
 
     paper = dict(votes)
     online_votes: dict[tuple[str, str], int] = dict(online.specialists) if online else {}
     online_inst: dict[str, int] = dict(online.institutions) if online else {}
     for key, n in online_votes.items():
         votes[key] = votes.get(key, 0) + n
-    unranked = [
-        SpecialistResult(sid, roster.get((iid, sid)) or label_names.get((iid, sid), sid), inst_names.get(iid, iid), iid, n,
-                         rank=0, winner=False, paper=paper.get((iid, sid), 0), online=online_votes.get((iid, sid), 0))
-        for (iid, sid), n in votes.items()
-    ]
-    unranked.sort(key=lambda s: (-s.votes, lv_key(s.name), s.institution_id))
+    # (votes, name, institution id, specialist id), ordered by votes, then name; each result made once
+    name_keys: dict[str, tuple] = {}
+    unranked = [(n, roster.get((iid, sid)) or label_names.get((iid, sid), sid), iid, sid)
+                for (iid, sid), n in votes.items()]
+    unranked.sort(key=lambda u: (-u[0], name_keys.get(u[1]) or name_keys.setdefault(u[1], lv_key(u[1])), u[2]))
     specialists = tuple(
-        replace(s, rank=rank, winner=rank <= rules.specialists and s.votes > 0)
-        for s, rank in zip(unranked, competition_ranks([s.votes for s in unranked]))
+        SpecialistResult(sid, name, inst_names.get(iid, iid), iid, n, rank=rank,
+                         winner=rank <= rules.specialists and n > 0, paper=paper.get((iid, sid), 0),
+                         online=online_votes.get((iid, sid), 0))
+        for (n, name, iid, sid), rank in zip(unranked, competition_ranks([u[0] for u in unranked]))
     )
 
     def score(iid: str) -> float | None:

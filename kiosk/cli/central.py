@@ -41,6 +41,7 @@ T = {
     "st_rejected": ("noraidīts ({by})", "rejected ({by})"),
     "evals": ("vidēji {avg}", "average {avg}"),
     "rule": ("Noteikumi: {text}", "Rules: {text}"),
+    "more": ("  … un vēl {n} (visi: --json, --csv, --xlsx, --pdf)", "  … and {n} more (all of them: --json, --csv, --xlsx, --pdf)"),
     "split": (" (papīrs {paper}, tiešsaistē {online})", " (paper {paper}, online {online})"),
     "score": ("rezultāts {score}", "score {score}"),
     "unplaced": ("bez vietas", "not placed"),
@@ -50,6 +51,9 @@ T = {
     "online": ("Tiešsaistes balsis: {n} ({file})", "Online votes: {n} ({file})"),
     "written": ("Ierakstīts: {path}", "Written: {path}"),
 }
+
+
+TEXT_SPECIALISTS = 50  # specialists the text output lists (every winner too); the files list all
 
 
 def t(key: str, lang: str, **kw: Any) -> str:
@@ -146,11 +150,14 @@ def cmd_tally(args: argparse.Namespace) -> int:
     if result.online is not None:
         print(t("online", lang, n=result.online.total, file=result.online.source))
     print(t("specialists", lang))
-    for s in result.specialists:
+    shown = [s for n, s in enumerate(result.specialists) if n < TEXT_SPECIALISTS or s.winner]
+    for s in shown:
         mark = "★" if s.winner else " "
         votes = count(s.votes, lang, ("balss", "balsis"), ("vote", "votes"))
         split = t("split", lang, paper=s.paper, online=s.online) if s.online else ""
         print(f" {mark}{s.rank:3d}. {s.name} ({s.institution}): {votes}{split}")
+    if len(shown) < len(result.specialists):
+        print(t("more", lang, n=len(result.specialists) - len(shown)))
     print(t("institutions", lang))
     for i in result.institutions:
         mark = "★" if i.winner else " "
