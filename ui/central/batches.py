@@ -92,6 +92,7 @@ class BatchesPage(QWidget):
         box.addWidget(self.summary)
         box.addWidget(split, 1)
         self.snapshot: Snapshot | None = None
+        self._shown: tuple | None = None
         self.retranslate()
 
     def retranslate(self) -> None:
@@ -104,7 +105,7 @@ class BatchesPage(QWidget):
         self.excluded.setHorizontalHeaderLabels([self.tr("Fails"), self.tr("Kiosks"), self.tr("Nr."),
                                                  self.tr("Iemesls")])
         if self.snapshot is not None:
-            self.show_snapshot(self.snapshot)
+            self.show_snapshot(self.snapshot, force=True)
 
     def chain_text(self, k: KioskChain) -> str:
         if k.state == "complete":
@@ -117,9 +118,14 @@ class BatchesPage(QWidget):
             return self.tr("kiosks atsaukts: tā partijas neskaita")
         return self.tr("ķēde pārtraukta: partija neturpina iepriekšējo")
 
-    def show_snapshot(self, snap: Snapshot) -> None:
+    def show_snapshot(self, snap: Snapshot, *, force: bool = False) -> None:
         self.snapshot = snap
         view = snap.overview
+        signals = tuple((g.institution_id, g.signals) for g in snap.count.result.integrity) if snap.count else ()
+        shown = (view, signals, self.lang)
+        if shown == self._shown and not force:
+            return  # the same files and figures (a decision, a recount): the tree stays as it is
+        self._shown = shown
         self.tree.clear()
         self.excluded.setRowCount(0)
         if view is None:

@@ -115,6 +115,7 @@ class Jobs:
         self.cache: dict[str, BatchCheck] = {}
 
     def _open(self) -> CentralOffice:
+        gc.freeze()  # what lives now (the window, the campaign, earlier results): see ``settled``
         return CentralOffice.open(self.root, self.operator, self.cache)
 
     def refresh(self) -> Callable[[WorkContext], Done]:
