@@ -54,10 +54,9 @@ class BatchesPage(QWidget):
         self.tree.setRootIsDecorated(True)
         self.tree.setUniformRowHeights(True)
         self.tree.header().setSectionResizeMode(0, QHeaderView.ResizeMode.Stretch)
-        for col, width in ((1, 110), (2, 110), (3, 300)):  # fixed: sizing to contents measures every row
+        for col, width in ((1, 100), (2, 100), (3, 250), (4, 200)):  # fixed: sizing to contents measures every row
             self.tree.header().setSectionResizeMode(col, QHeaderView.ResizeMode.Interactive)
             self.tree.setColumnWidth(col, width)
-        self.tree.header().setSectionResizeMode(4, QHeaderView.ResizeMode.Stretch)
 
         self.excluded_title = QLabel()
         self.excluded_title.setObjectName("sectionTitle")
