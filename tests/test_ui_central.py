@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import subprocess
+import threading
 from pathlib import Path
 
 import pytest
@@ -205,3 +206,40 @@ def test_the_window_speaks_english(window, qtbot, monkeypatch, tmp_path):
     assert window.results.publish_button.text() == "Publish results…"
     window.set_language("lv")
     assert window.tabs.tabText(0) == "Partijas"
+
+
+def test_stopping_an_import_keeps_what_arrived_and_the_next_look_finishes_it(window, qtbot, stick, monkeypatch):
+    """Pārtraukt while files are received: the job is held at its first progress report
+    (an event, not a sleep) until the click has landed."""
+    from ui.central import work
+
+    w = window
+    settle(qtbot, w, lambda: w.configure(campaign=str(demo_campaign_path())))
+    reached, release = threading.Event(), threading.Event()
+    original = work._progress
+
+    def gated(ctx, phase):
+        report = original(ctx, phase)
+
+        def held(done, total):
+            if phase == work.Phase.RECEIVE and done == 0 and not release.is_set():
+                reached.set()
+                assert release.wait(30)
+            report(done, total)
+
+        return held
+
+    monkeypatch.setattr(work, "_progress", gated)
+    with qtbot.waitSignal(w.settled, timeout=20_000):
+        w.import_paths([stick.folder])
+        qtbot.waitUntil(reached.is_set, timeout=10_000)
+        assert w.cancel_button.isEnabled()
+        qtbot.mouseClick(w.cancel_button, Qt.MouseButton.LeftButton)
+        release.set()
+    view = w.snapshot.overview
+    assert (view.files, view.unverified, w.snapshot.count) == (1, 1, None)  # received, not verified, not counted
+    monkeypatch.setattr(work, "_progress", original)
+    settle(qtbot, w, w.refresh)
+    assert w.snapshot.overview.unverified == 0 and w.snapshot.count is not None
+    settle(qtbot, w, lambda: w.import_paths([stick.folder]))
+    assert w.snapshot.overview.files == 5 and w.snapshot.overview.unverified == 0
