@@ -252,9 +252,11 @@ class CentralOffice:
         return paths
 
     def import_paths(self, items: Iterable[str | Path], progress: Progress = _no_progress,
-                     cancelled: Cancelled = _never) -> ImportOutcome:
-        """Copy each batch file into the data directory by its SHA-256 and verify the new
-        ones.  A file that cannot be read is named and the others go on."""
+                     cancelled: Cancelled = _never, verify: bool = True) -> ImportOutcome:
+        """Copy each batch file into the data directory by its SHA-256 and (``verify``) verify
+        the new ones; without ``verify`` they wait for ``verify_pending`` (a caller that
+        reports that progress on its own).  A file that cannot be read is named and the
+        others go on."""
         paths = self.batch_paths(items)
         self._campaign_or_raise()
         new: list[str] = []
@@ -275,9 +277,14 @@ class CentralOffice:
             else:
                 unchanged.append(path.name)
         progress(total, total)
-        self.verify_pending(cancelled=cancelled, only=set(new))
+        if verify:
+            self.verify_pending(cancelled=cancelled, only=set(new))
         files = {f.sha256: f for f in self.store.files()}
         return ImportOutcome(tuple(files[s] for s in new if s in files), tuple(unchanged), tuple(unreadable))
+
+    def files(self) -> list[BatchFile]:
+        """Every file received, with its own outcome as it stands."""
+        return self.store.files()
 
     def _receive(self, path: Path) -> tuple[str, int]:
         """Copy a file into the batches folder under its SHA-256 (atomically); its hash and size."""
@@ -312,17 +319,19 @@ class CentralOffice:
                        only: set[str] | None = None) -> int:
         """Verify the files not verified with the current configuration; how many were."""
         pending = [f for f in self.store.files() if not f.verified and (only is None or f.sha256 in only)]
+        keys = (self.trust, self.master) if pending else None
         for n, f in enumerate(pending):
             if cancelled():
                 break
             progress(n, len(pending))
-            check = self._verify(f)
+            check = self._verify(f, keys)
             self.store.set_outcomes([_outcome(f.sha256, check)])
         progress(len(pending), len(pending))
         return len(pending)
 
-    def _verify(self, f: BatchFile) -> BatchCheck:
-        check = verify_file(self.dir.batch_file(f.sha256), self.trust, self.campaign, self.master)
+    def _verify(self, f: BatchFile, keys: tuple[dict[str, bytes], bytes | None] | None = None) -> BatchCheck:
+        trust, master = keys if keys is not None else (self.trust, self.master)
+        check = verify_file(self.dir.batch_file(f.sha256), trust, self.campaign, master)
         self._files[f.sha256] = check
         return check
 
@@ -366,12 +375,13 @@ class CentralOffice:
         files = self.store.files()
         names = _display_names(files)
         outcomes = []
+        keys = (self.trust, self.master) if any(f.sha256 not in self._files for f in files) else None
         for n, f in enumerate(files):
             if cancelled():
                 raise KioskError("central.not_counted")
             progress(n, len(files))
             if f.sha256 not in self._files:
-                check = self._verify(f)
+                check = self._verify(f, keys)
                 if not f.verified:
                     outcomes.append(_outcome(f.sha256, check))
             self._files[f.sha256].path = names[f.sha256]

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import gc
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -142,8 +142,12 @@ class Jobs:
 
         def import_paths(ctx: WorkContext) -> Done:
             with self._open() as office:
-                outcome = office.import_paths(paths, _progress(ctx, Phase.RECEIVE), ctx.cancelled)
-                return settled(Done(snapshot(ctx, office, lang), imported=outcome))
+                # the new files are verified by the snapshot, with their own progress
+                outcome = office.import_paths(paths, _progress(ctx, Phase.RECEIVE), ctx.cancelled, verify=False)
+                snap = snapshot(ctx, office, lang)
+                now = {f.sha256: f for f in office.files()}  # the new files as verified since
+                outcome = replace(outcome, new=tuple(now.get(f.sha256, f) for f in outcome.new))
+                return settled(Done(snap, imported=outcome))
 
         return import_paths
 
