@@ -243,3 +243,23 @@ def test_stopping_an_import_keeps_what_arrived_and_the_next_look_finishes_it(win
     assert w.snapshot.overview.unverified == 0 and w.snapshot.count is not None
     settle(qtbot, w, lambda: w.import_paths([stick.folder]))
     assert w.snapshot.overview.files == 5 and w.snapshot.overview.unverified == 0
+
+
+def test_a_revocation_entered_in_the_keys_dialog_excludes_the_kiosk(window, qtbot, stick, tmp_path):
+    from ui.central.setup import SetupDialog
+
+    w = window
+    settle(qtbot, w, lambda: w.configure(campaign=str(demo_campaign_path())))
+    settle(qtbot, w, lambda: w.import_paths([stick.folder]))
+    dialog = SetupDialog(w.snapshot.revocations, w.snapshot.has_master_key, w.snapshot.configured, w)
+    qtbot.addWidget(dialog)
+    dialog.revoked.setPlainText(f"{stick.second.kiosk_id}\n")
+    assert dialog.changes() == {"revocations": f"{stick.second.kiosk_id}\n"}
+    settle(qtbot, w, lambda: w.configure(**dialog.changes()))
+    first = w.batches.tree.topLevelItem(0)
+    rows = {first.child(i).text(0): first.child(i).text(3) for i in range(first.childCount())}
+    assert rows[stick.second.kiosk_id] == "kiosks atsaukts: tā partijas neskaita"
+    reasons = [w.batches.excluded.item(r, 3).text() for r in range(w.batches.excluded.rowCount())]
+    assert len(reasons) == 2 and any("atsaukts" in r.lower() or "revoked" in r.lower() for r in reasons)
+    with CentralOffice.open(tmp_path / "central") as office:
+        assert office.revocations == {stick.second.kiosk_id: None}
