@@ -5,10 +5,13 @@ scan included as an image entry), then verifies it in a fresh process and prints
 process's peak resident memory (``ru_maxrss``): verification streams the file, so the
 figure does not grow with the file.
 
-``--million``: writes 1,000,000 ballots in 1,000 batches of 10 kiosks (real keys, real
-payloads with tags, the real writer; ``benchmarks/bench_tally.py``'s generator), then runs
-what ``kiosk central tally`` does (every file, every chain, every ballot's QR tag, the
-tally) in a fresh process and prints its time and peak resident memory.
+``--million``: writes a campaign of 200 institutions with 60 specialists each and
+1,000,000 ballots in 1,000 batches (5 per institution's kiosk; format 3 with enrollment
+certificates, real keys, real payloads with tags, the real writer:
+``tests/central_campaign.py``), then runs what ``kiosk central tally --campaign FILE
+--master FILE`` does (every file, every certificate, every chain, every ballot's QR tag,
+the tally) in a fresh process pinned to one core and prints its time (wall and CPU) and
+peak resident memory.
 
     .venv/bin/python benchmarks/bench_central_memory.py [--big] [--million] [--dir DIR]
 """
@@ -27,6 +30,7 @@ from pathlib import Path
 REPO = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(REPO))
 sys.path.insert(0, str(REPO / "benchmarks"))
+sys.path.insert(0, str(REPO / "tests"))
 
 from kiosk.assets import demo_campaign_path  # noqa: E402
 from kiosk.ballot import payload  # noqa: E402
@@ -60,9 +64,37 @@ print(json.dumps({"files": len(paths), "bytes": sum(p.stat().st_size for p in pa
 """
 
 
-def measure(batches: Path, trust: Path) -> dict:
-    p = subprocess.run([sys.executable, "-c", CHILD, str(REPO), str(batches), str(trust)], capture_output=True,
-                       text=True, timeout=7200)
+MILLION_CHILD = r"""
+import json, os, resource, sys, time
+sys.path.insert(0, sys.argv[1])
+if hasattr(os, "sched_setaffinity"):
+    os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})  # one core
+from pathlib import Path
+from kiosk.ballot.campaign import load_campaign
+from kiosk.central.tally import tally
+from kiosk.central.verify import verify_batches
+work = Path(sys.argv[2])
+campaign = load_campaign(work / "campaign.toml")
+master = bytes.fromhex((work / "campaign.master").read_text().strip())
+paths = sorted((work / "batches").glob("*.zip"))
+base = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+c0, t0 = time.process_time(), time.perf_counter()
+checks = verify_batches(paths, {}, campaign, master)
+c1, t1 = time.process_time(), time.perf_counter()
+result = tally(checks, campaign)
+c2, t2 = time.process_time(), time.perf_counter()
+print(json.dumps({"files": len(paths), "bytes": sum(p.stat().st_size for p in paths), "ok": sum(c.ok for c in checks),
+                  "certified": sum(c.certified for c in checks), "institutions": len(campaign.institutions),
+                  "counted": result.ballots_counted, "verify_s": t1 - t0, "tally_s": t2 - t1,
+                  "verify_cpu_s": c1 - c0, "tally_cpu_s": c2 - c1,
+                  "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  "baseline_rss_mb": base / 1024, "complete": result.complete}))
+"""
+
+
+def measure(batches: Path, trust: Path | None, child: str = CHILD) -> dict:
+    args = [str(REPO), str(batches)] + ([str(trust)] if trust is not None else [])
+    p = subprocess.run([sys.executable, "-c", child, *args], capture_output=True, text=True, timeout=7200)
     if p.returncode != 0:
         raise SystemExit(p.stderr)
     return json.loads(p.stdout)
@@ -126,19 +158,24 @@ def main() -> None:
               f"verify {m['verify_s']:.1f} s, peak RSS {m['peak_rss_mb']:.0f} MB (interpreter and imports "
               f"{m['baseline_rss_mb']:.0f} MB)")
     if args.million:
-        from bench_tally import generate
+        from central_campaign import generate_batches, write_campaign
 
-        out, trust = work / "million", work / "million-trust"
-        out.mkdir(parents=True, exist_ok=True)
-        trust.mkdir(parents=True, exist_ok=True)
-        if not list(out.glob("*.zip")):
+        from kiosk.ballot.keys import read_hex_key
+
+        out = work / "million"
+        if not list((out / "batches").glob("*.zip")):
+            master = write_campaign(out / "campaign.toml", 200, 60)
             t0 = time.perf_counter()
-            generate(out, trust, 1_000_000, 1000, 10)
+            generate_batches(out / "batches", load_campaign(out / "campaign.toml"), read_hex_key(master),
+                             1_000_000, 1000)
             print(f"generated 1,000,000 ballots in 1,000 batches in {time.perf_counter() - t0:.0f} s")
-        m = measure(out, trust)
-        print(f"1,000,000 ballots / {m['files']} batches ({m['bytes'] / 1e6:.0f} MB): valid {m['ok']}, counted "
-              f"{m['counted']}, verify {m['verify_s']:.1f} s + tally {m['tally_s']:.1f} s, peak RSS "
-              f"{m['peak_rss_mb']:.0f} MB (interpreter and imports {m['baseline_rss_mb']:.0f} MB)")
+        load = os.getloadavg()[0]
+        m = measure(out, None, MILLION_CHILD)
+        print(f"1,000,000 ballots / {m['files']} batches of {m['institutions']} institutions ({m['bytes'] / 1e6:.0f} "
+              f"MB), trusted by certificate {m['certified']}: valid {m['ok']}, counted {m['counted']}, "
+              f"verify {m['verify_s']:.1f} s + tally {m['tally_s']:.1f} s wall (CPU {m['verify_cpu_s']:.1f} s + "
+              f"{m['tally_cpu_s']:.1f} s) on one core, peak RSS {m['peak_rss_mb']:.0f} MB (interpreter and imports "
+              f"{m['baseline_rss_mb']:.0f} MB); load {load:.1f} before, {os.getloadavg()[0]:.1f} after")
 
 
 if __name__ == "__main__":

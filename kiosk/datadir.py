@@ -153,3 +153,90 @@ class DataDir:
     def tmp(self) -> Path:
         """Temporary files that must stay on the data directory's file system."""
         return self.root
+
+
+CENTRAL_APP_NAME = "urn-kiosk-central"
+CENTRAL_ENV_VAR = "KIOSK_CENTRAL_DIR"
+CENTRAL_DB_NAME = "central.db"
+
+
+@dataclass(frozen=True)
+class CentralDir:
+    """The central office's data directory: the one place that knows its layout.
+
+    ::
+
+        <root>/central.db               SQLite database (kiosk.storage.central)
+        <root>/central.db.lock          held while the schema is created or upgraded
+        <root>/campaign.toml            the campaign file the office counts
+        <root>/keys/master.key          the campaign master key (hex, owner-only)
+        <root>/keys/trust/<kiosk-id>.pub  kiosk keys trusted by hand (version 1 batches)
+        <root>/revoked.txt              the revocation list (kiosk ids, one a line)
+        <root>/batches/<sha256>.zip     every batch file received, by its content
+        <root>/reports/                 published reports (PDF, CSV, XLSX, JSON)
+        <root>/logs/central.log         the log (bugs with their traces)
+
+    The root is ``--data-dir``, else ``$KIOSK_CENTRAL_DIR``, else the platform's
+    user data directory for the central office (never a kiosk's).
+    """
+
+    root: Path
+
+    @classmethod
+    def locate(cls, explicit: str | Path | None = None) -> "CentralDir":
+        if isinstance(explicit, CentralDir):
+            return explicit
+        if explicit:
+            return cls(Path(explicit))
+        env = os.environ.get(CENTRAL_ENV_VAR)
+        return cls(Path(env) if env else Path(platformdirs.user_data_dir(CENTRAL_APP_NAME, appauthor=False)))
+
+    def ensure_private(self) -> None:
+        platform.make_private_dir(self.root)
+        for sub in (self.batches, self.reports, self.logs, self.keys):
+            platform.make_private_dir(sub)
+
+    @property
+    def db(self) -> Path:
+        return self.root / CENTRAL_DB_NAME
+
+    @property
+    def campaign(self) -> Path:
+        return self.root / "campaign.toml"
+
+    @property
+    def keys(self) -> Path:
+        return self.root / "keys"
+
+    @property
+    def master_key(self) -> Path:
+        return self.keys / "master.key"
+
+    @property
+    def trust(self) -> Path:
+        """Public keys trusted by hand (``<kiosk-id>.pub``), for version 1 batches."""
+        return self.keys / "trust"
+
+    @property
+    def revocations(self) -> Path:
+        return self.root / "revoked.txt"
+
+    @property
+    def batches(self) -> Path:
+        return self.root / "batches"
+
+    def batch_file(self, sha256: str) -> Path:
+        """Where a received batch file with this content hash is kept."""
+        return self.batches / f"{sha256}.zip"
+
+    @property
+    def reports(self) -> Path:
+        return self.root / "reports"
+
+    @property
+    def logs(self) -> Path:
+        return self.root / "logs"
+
+    @property
+    def log_file(self) -> Path:
+        return self.logs / "central.log"

@@ -353,6 +353,43 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Pretrunu lēmumu fails nav derīgs: {detail}",
         "The file of conflict decisions is not valid: {detail}",
     ),
+    # the central office's own data directory (kiosk.central.office)
+    "central.published": (
+        "Rezultāti jau ir publicēti: lēmumus un tiešsaistes balsis vairs nevar mainīt",
+        "The results are published: decisions and the online vote can no longer change",
+    ),
+    "central.undecided": (
+        "Nevar publicēt: vēl nav izlemti pretrunīgie numuri ({count})",
+        "Cannot publish: conflicting serials are not decided yet ({count})",
+    ),
+    "central.not_counted": (
+        "Vispirms saskaitiet partijas (pretrunas ir zināmas tikai pēc skaitīšanas)",
+        "Count the batches first (conflicts are known only after counting)",
+    ),
+    "central.no_conflict": (
+        "Numuram {serial} nav šādas pretrunīgas kopijas: {detail}",
+        "Serial {serial} has no such conflicting copy: {detail}",
+    ),
+    "central.no_campaign": (
+        "Centrālajam birojam vēl nav norādīts kampaņas fails",
+        "The central office has no campaign file yet",
+    ),
+    "central.import": (
+        "Failu nevar nolasīt: {detail}",
+        "Cannot read the file: {detail}",
+    ),
+    "central.revocations": (
+        "Atsaukto kiosku saraksts nav derīgs: {detail}",
+        "The list of revoked kiosks is not valid: {detail}",
+    ),
+    "central.online": (
+        "Tiešsaistes balsu fails nav derīgs: {detail}",
+        "The file of online votes is not valid: {detail}",
+    ),
+    "central.image": (
+        "Biļetena attēlu no partijas nevar nolasīt: {detail}",
+        "The ballot's image cannot be read from the batch: {detail}",
+    ),
     # why a batch is refused ("batch.<reason>"; the reason is the name verify and tally report)
     "batch.bad_signature": (
         "Paraksts nav derīgs: manifests mainīts vai parakstīts ar citu atslēgu",
@@ -391,6 +428,10 @@ CATALOG: dict[str, tuple[str, str]] = {
     "batch.too_large": (
         "Partijas fails vai tā daļa ir lielāka, nekā pārbaude pieņem ({detail})",
         "The batch file or a part of it is larger than verification accepts ({detail})",
+    ),
+    "batch.revoked": (
+        "Kiosks ir atsaukts (pazudis vai nozagts): tā partijas no šī datuma netiek skaitītas ({detail})",
+        "The kiosk is revoked (lost or stolen): its batches from this date on are not counted ({detail})",
     ),
     # camera intake: the camera source in the Qt UI
     "camera.none": (
@@ -578,6 +619,12 @@ class Problem:
         "too_long": ("teksts ir par garu (vairāk nekā {max} rakstzīmes)", "text is too long (more than {max} characters)"),
         "no_questions": ("kampaņā nav neviena jautājuma", "the campaign has no questions"),
         "no_institutions": ("kampaņā nav nevienas iestādes", "the campaign has no institutions"),
+        # [results]: how winners are found
+        "bad_count": ("jābūt veselam skaitlim no {low} līdz {high}", "must be a whole number from {low} to {high}"),
+        "unknown_ranking": (
+            "nezināma iestāžu vērtēšanas kārtība '{value}' (atļautas: {allowed})",
+            "unknown institution ranking '{value}' (allowed: {allowed})",
+        ),
     }
 
     def __init__(self, file: str, field: str, code: str, **params: Any) -> None:

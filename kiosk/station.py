@@ -121,8 +121,11 @@ class Kiosk:
             keys.save_signing_key(datadir.signing_key, signing)
             kiosk_id = "kiosk-" + base64.b32encode(secrets.token_bytes(5)).decode().lower()
             keys.write_private(datadir.public_key(kiosk_id), (keys.public_hex(signing) + "\n").encode("ascii"))
+            # the institution key certifies this kiosk's public key: every batch carries it
+            certificate = keys.kiosk_certificate(tag_key, kiosk_id, bytes.fromhex(keys.public_hex(signing)))
             store.set_settings(
                 {
+                    "kiosk_certificate": certificate,
                     "kiosk_id": kiosk_id,
                     "campaign_id": campaign.id,
                     "campaign_path": str(campaign_path),
@@ -185,6 +188,16 @@ class Kiosk:
 
     def signing_key(self) -> keys.Ed25519PrivateKey:
         return keys.load_signing_key(self.datadir.signing_key)
+
+    @property
+    def certificate(self) -> str:
+        """The enrollment certificate: this kiosk's id and public key under the institution key
+        (written at enrollment; made from the keys for a kiosk enrolled before certificates)."""
+        stored = self.store.get_setting("kiosk_certificate")
+        if stored:
+            return stored
+        public = bytes.fromhex(keys.public_hex(self.signing_key()))
+        return keys.kiosk_certificate(self.tag_key, self.kiosk_id, public)
 
     # -- layouts ----------------------------------------------------------------
     def layout(self, page_size: str | None = None) -> LayoutSpec:

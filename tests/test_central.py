@@ -25,7 +25,7 @@ from kiosk.ballot.keys import new_signing_key, public_hex, write_hex_key
 from kiosk.batches.export import export_batch
 from kiosk.batches.format import GENESIS, ExportRecord, write_batch
 from kiosk.central.tally import competition_ranks, tally
-from kiosk.central.verify import REASONS, load_trust, verify_batches, verify_file
+from kiosk.central.verify import REASONS, kiosk_chains, load_trust, verify_batches, verify_file
 from kiosk.cli import central as central_cli
 from kiosk.cli.main import main
 from kiosk.errors import KioskError
@@ -233,9 +233,14 @@ def test_a_forked_chain_and_a_wrong_previous_hash_are_named(kiosk, tmp_path, dem
     one_b = signed(1, GENESIS, "1b.zip")
     two = signed(2, "ab" * 32, "2.zip")
     trust = load_trust(trust_dir(tmp_path, kiosk))
-    assert [c.reason for c in verify_batches([one_a, one_b, two], trust, demo_campaign)] == [
-        "broken_chain", "broken_chain", "missing_batch"]
-    assert [c.reason for c in verify_batches([one_a, two], trust, demo_campaign)] == [None, "broken_chain"]
+    forked = verify_batches([one_a, one_b, two], trust, demo_campaign)
+    assert [c.reason for c in forked] == ["broken_chain", "broken_chain", "missing_batch"]
+    [state] = kiosk_chains(forked)
+    assert (state.state, state.at, state.received, state.counted) == ("forked", 1, (1, 2), 0)
+    broken = verify_batches([one_a, two], trust, demo_campaign)
+    assert [c.reason for c in broken] == [None, "broken_chain"]
+    [state] = kiosk_chains(broken)
+    assert (state.state, state.at, state.counted) == ("broken", 2, 1)
 
 
 # -- keys, campaign, tags ------------------------------------------------------------

@@ -768,9 +768,13 @@ def test_39_tally_exits_nonzero_when_every_batch_is_refused(kiosk, tmp_path, cap
     path = export_batch(kiosk, tmp_path / "out").path
     empty_trust = tmp_path / "no-keys"
     empty_trust.mkdir()
-    assert main(["--lang", "en", "central", "tally", "--trust", str(empty_trust), str(path)]) == 1
+    # the demo campaign's master key trusts the kiosk through its enrollment certificate: revoke it
+    revoked = tmp_path / "revoked.txt"
+    revoked.write_text(f"{kiosk.kiosk_id}\n")
+    refused = ["--trust", str(empty_trust), "--revoked", str(revoked)]
+    assert main(["--lang", "en", "central", "tally", *refused, str(path)]) == 1
     assert "PARTIAL RESULTS: excluded batches 1" in capsys.readouterr().out
-    assert main(["central", "tally", "--trust", str(empty_trust), "--allow-partial", "--json", str(path)]) == 0
+    assert main(["central", "tally", *refused, "--allow-partial", "--json", str(path)]) == 0
     assert json.loads(capsys.readouterr().out)["complete"] is False
 
 

@@ -20,6 +20,7 @@ from . import layout
 
 QUESTION_TYPES = ("specialist", "rating")
 LIST_STYLES = ("boxes", "number")  # a specialist question: one box per name, or a numbered list and digit boxes
+RANKINGS = ("positive", "mean", "ballots")  # how institutions are ranked ([results] institution_ranking)
 PAGE_SIZES = ("a5", "a4")
 ID_RE = re.compile(r"^[a-z0-9][a-z0-9_-]{0,63}$")
 MAX_TEXT = 160
@@ -88,6 +89,30 @@ class Question:
 
 
 @dataclass(frozen=True)
+class ResultRules:
+    """How the winners are found (the campaign file's ``[results]``; every field has a default).
+
+    - ``specialists`` / ``institutions``: how many places win (3 and 1).
+    - ``institution_ranking``: ``positive`` (default): positive evaluations, i.e. paper
+      ratings at or above ``positive_threshold`` plus online votes for the institution;
+      ``mean``: the mean paper rating, institutions with fewer than ``min_ratings``
+      ratings are not placed; ``ballots``: the number of ballots counted at the
+      institution (paper) plus its online votes.
+    Ties at a winning place are ties: every tied entry wins, none is dropped silently."""
+
+    specialists: int = 3
+    institutions: int = 1
+    institution_ranking: str = "positive"  # one of RANKINGS
+    positive_threshold: int = 4  # a rating at or above this is positive (on the question's scale)
+    min_ratings: int = 30  # ``mean`` only
+
+    def to_json(self) -> dict[str, Any]:
+        return {"specialists": self.specialists, "institutions": self.institutions,
+                "institution_ranking": self.institution_ranking, "positive_threshold": self.positive_threshold,
+                "min_ratings": self.min_ratings}
+
+
+@dataclass(frozen=True)
 class Campaign:
     id: str
     title: dict[str, str]
@@ -100,6 +125,7 @@ class Campaign:
     source: str = ""
     review: dict[str, str] = field(default_factory=lambda: dict(DEFAULT_REVIEW))  # case -> review | count
     demo_institution: str | None = None  # demo only: the institution a fresh kiosk enrolls in
+    results: ResultRules = field(default_factory=ResultRules)
 
     def institution(self, institution_id: str) -> Institution:
         for inst in self.institutions:
@@ -249,7 +275,7 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>", *, check_rost
     this: it lays out its own institution's ballot anyway)."""
     c = _Checker(file)
     c.unknown(data, {"id", "title", "voting", "page_size", "questions", "institutions", "demo_master_key", "review",
-                     "demo_institution"}, "")
+                     "demo_institution", "results"}, "")
     ids: dict[str, str] = {}
     cid = c.ident(data, "", {})
     title = c.localized(data, "title", "")
@@ -344,6 +370,7 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>", *, check_rost
     demo_institution = data.get("demo_institution")
     if demo_institution is not None and demo_institution not in {i.id for i in institutions}:
         c.add("demo_institution", "unknown_institution", value=demo_institution)
+    rules = _result_rules(c, data.get("results"), questions)
 
     if c.problems:
         raise CampaignError(c.problems)
@@ -360,6 +387,7 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>", *, check_rost
         source=file,
         review=review,
         demo_institution=demo_institution,
+        results=rules,
     )
     # every institution's ballot must fit the campaign's page: say how many do
     for n, inst in enumerate(campaign.institutions if check_rosters else (), start=1):
@@ -369,6 +397,38 @@ def parse_campaign(data: dict[str, Any], file: str = "<campaign>", *, check_rost
     if c.problems:
         raise CampaignError(c.problems)
     return campaign
+
+
+def _result_rules(c: _Checker, table: Any, questions: list[Question]) -> ResultRules:
+    """The ``[results]`` table (absent: the defaults), every problem named."""
+    if table is None:
+        return ResultRules()
+    if not isinstance(table, dict):
+        c.add("results", "type", expected="a table")
+        return ResultRules()
+    c.unknown(table, {"specialists", "institutions", "institution_ranking", "positive_threshold", "min_ratings"},
+              "results.")
+    scale = max((q.scale for q in questions if q.type == "rating"), default=5)
+    default = ResultRules()
+
+    def whole(key: str, low: int, high: int) -> int:
+        value = table.get(key, getattr(default, key))
+        if not isinstance(value, int) or isinstance(value, bool) or not low <= value <= high:
+            c.add(f"results.{key}", "bad_count", low=low, high=high)
+            return getattr(default, key)
+        return value
+
+    ranking = table.get("institution_ranking", default.institution_ranking)
+    if ranking not in RANKINGS:
+        c.add("results.institution_ranking", "unknown_ranking", value=ranking, allowed=", ".join(RANKINGS))
+        ranking = default.institution_ranking
+    return ResultRules(
+        specialists=whole("specialists", 1, 100),
+        institutions=whole("institutions", 1, 100),
+        institution_ranking=ranking,
+        positive_threshold=whole("positive_threshold", 1, scale),
+        min_ratings=whole("min_ratings", 0, 1_000_000),
+    )
 
 
 def _too_long(campaign: Campaign, inst: Institution, page: str) -> tuple[str, dict[str, Any]]:

@@ -4,9 +4,17 @@
   Every kiosk of the institution and the central office hold it; nobody else.
 - ``keys/kiosk-ed25519.pem``: this kiosk's private signing key for batches.
 - ``kiosk.pub``: its public key (raw 32 bytes, hex), handed to the central office.
+
+A kiosk's **enrollment certificate** binds its id to its public key under the
+institution key: ``HMAC-SHA256(institution key, CERT_DOMAIN || kiosk id || 0x00 ||
+public key)``.  Every batch carries it (docs/batch-format.md, version 3), so the
+central office, which derives every institution key from the campaign master key,
+trusts every enrolled kiosk without collecting its ``.pub`` file.
 """
 from __future__ import annotations
 
+import hashlib
+import hmac
 from pathlib import Path
 
 from cryptography.hazmat.primitives import serialization
@@ -17,6 +25,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import (
 
 from .. import platform
 from ..errors import KioskError
+
+CERT_DOMAIN = b"urn-kiosk/kiosk-certificate/v1\x00"
 
 
 def write_private(path: Path, data: bytes) -> None:
@@ -67,3 +77,15 @@ def public_hex(key: Ed25519PrivateKey | Ed25519PublicKey) -> str:
 
 def load_public_hex(text: str) -> Ed25519PublicKey:
     return Ed25519PublicKey.from_public_bytes(bytes.fromhex(text.strip()))
+
+
+def kiosk_certificate(institution_key: bytes, kiosk_id: str, public_key: bytes) -> str:
+    """The enrollment certificate (64 hex digits) of ``kiosk_id`` holding the raw Ed25519 ``public_key``."""
+    msg = CERT_DOMAIN + kiosk_id.encode("ascii") + b"\x00" + public_key
+    return hmac.new(institution_key, msg, hashlib.sha256).hexdigest()
+
+
+def certificate_valid(institution_key: bytes, kiosk_id: str, public_key: bytes, certificate: str) -> bool:
+    if not (isinstance(kiosk_id, str) and kiosk_id.isascii() and isinstance(certificate, str) and certificate.isascii()):
+        return False
+    return hmac.compare_digest(kiosk_certificate(institution_key, kiosk_id, public_key), certificate)

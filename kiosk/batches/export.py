@@ -262,6 +262,8 @@ def _export(kiosk: Kiosk, out_dir: Path, images: bool, progress: Callable[[int, 
         # shown to reach at least this far
         "audit": None if head is None else {"seq": head[0], "sha256": head[1]},
         "software": f"urn-kiosk {__version__}",
+        # the institution key's word that this kiosk id holds the key signing this batch
+        "certificate": kiosk.certificate,
     }
 
     try:

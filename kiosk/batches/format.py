@@ -4,7 +4,7 @@ A batch is a ZIP file with *stored* (uncompressed) entries and fixed header
 fields, written by the small writer below rather than ``zipfile`` so every
 byte is specified (docs/batch-format.md).  Entries, in this order:
 
-    manifest.json    canonical JSON: who, which batch, chain, counts, records hash
+    manifest.json    canonical JSON: who (with the enrollment certificate), which batch, chain, counts, records hash
     records.json     canonical JSON array of records, in random order
     signature.json   canonical JSON: Ed25519 public key and signature
     images/<sha256>.<ext>   (optional) one metadata-free image per ballot, sorted by name
@@ -26,8 +26,10 @@ from ..ballot.keys import Ed25519PrivateKey, public_hex
 from ..errors import KioskError
 
 FORMAT = "urn-kiosk-batch"
-FORMAT_VERSION = 2  # 2: one image per ballot (image_sha256 null without images), the audit head
-READABLE_VERSIONS = (1, 2)  # what kiosk.central.verify accepts
+# 2: one image per ballot (image_sha256 null without images), the audit head;
+# 3: the kiosk's enrollment certificate (its id and public key under the institution key)
+FORMAT_VERSION = 3
+READABLE_VERSIONS = (1, 2, 3)  # what kiosk.central.verify accepts
 SIGN_DOMAIN = b"urn-kiosk/batch/v1\x00"
 GENESIS = "0" * 64
 MANIFEST_NAME = "manifest.json"

@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import argparse
-import csv
 import secrets
 from pathlib import Path
 from typing import Any
@@ -11,9 +10,11 @@ from ..assets import demo_campaign_path
 from ..ballot.campaign import load_campaign
 from ..ballot.keys import read_hex_key, write_hex_key
 from ..ballot.payload import derive_institution_key
+from ..central.online import load_online
 from ..central.report import write_report
-from ..central.tally import TallyResult, load_resolutions, tally
-from ..central.verify import load_trust, verify_batches
+from ..central.tables import CSV_COLUMNS, write_csv, write_xlsx  # noqa: F401 - CSV_COLUMNS: stable import
+from ..central.tally import TallyResult, load_resolutions, rule_text, tally
+from ..central.verify import load_revocations, load_trust, verify_batches
 from ..errors import KioskError
 from ..lang import count
 from .common import EXIT_KNOWN, EXIT_OK, UsageError, out
@@ -39,8 +40,20 @@ T = {
     "st_counted": ("ieskaitīts", "counted"),
     "st_rejected": ("noraidīts ({by})", "rejected ({by})"),
     "evals": ("vidēji {avg}", "average {avg}"),
+    "rule": ("Noteikumi: {text}", "Rules: {text}"),
+    "more": ("  … un vēl {n} (visi: --json, --csv, --xlsx, --pdf)", "  … and {n} more (all of them: --json, --csv, --xlsx, --pdf)"),
+    "split": (" (papīrs {paper}, tiešsaistē {online})", " (paper {paper}, online {online})"),
+    "score": ("rezultāts {score}", "score {score}"),
+    "unplaced": ("bez vietas", "not placed"),
+    "look": ("Ievērībai (skaitļi, nevis secinājumi)", "Look here (figures, not verdicts)"),
+    "ties": ("Neizšķirts uzvarētāju vietās: speciālisti {s}, iestādes {i}",
+             "Ties at winning places: specialists {s}, institutions {i}"),
+    "online": ("Tiešsaistes balsis: {n} ({file})", "Online votes: {n} ({file})"),
     "written": ("Ierakstīts: {path}", "Written: {path}"),
 }
+
+
+TEXT_SPECIALISTS = 50  # specialists the text output lists (every winner too); the files list all
 
 
 def t(key: str, lang: str, **kw: Any) -> str:
@@ -85,10 +98,15 @@ def _batch_paths(items: list[str]) -> list[Path]:
 
 
 def _verify(args: argparse.Namespace):
+    """Trust comes from the campaign master key (every kiosk certified by its institution
+    key: batch format 3), from a directory of ``.pub`` files (``--trust``), or both."""
     campaign = load_campaign(args.campaign or demo_campaign_path())
-    trust = load_trust(args.trust)
     master = read_hex_key(Path(args.master)) if args.master else campaign.demo_master_key
-    checks = verify_batches(_batch_paths(args.files), trust, campaign, master)
+    if not args.trust and master is None:
+        raise UsageError("give --master FILE (the campaign master key) or --trust DIR (<kiosk-id>.pub files)")
+    trust = load_trust(args.trust) if args.trust else {}
+    revocations = load_revocations(args.revoked) if getattr(args, "revoked", None) else None
+    checks = verify_batches(_batch_paths(args.files), trust, campaign, master, revocations)
     return campaign, checks, master is not None
 
 
@@ -107,34 +125,6 @@ def cmd_verify(args: argparse.Namespace) -> int:
     return EXIT_OK if all(c.ok for c in checks) else EXIT_KNOWN
 
 
-CSV_COLUMNS = ["section", "rank", "winner", "id", "name", "institution", "votes", "evaluations", "average_rating",
-               "issued", "scanned", "counted", "in_review", "rejected", "duplicates", "turnout"]
-
-
-def write_csv(result: TallyResult, path: Path) -> None:
-    """One table: a row per specialist, per institution and per integrity line."""
-    rows: list[dict[str, Any]] = []
-    for s in result.specialists:
-        rows.append({"section": "specialist", "rank": s.rank, "winner": int(s.winner), "id": s.id,
-                     "name": s.name, "institution": s.institution, "votes": s.votes})
-    for i in result.institutions:
-        rows.append({"section": "institution", "rank": i.rank, "winner": int(i.winner), "id": i.id,
-                     "name": i.name, "evaluations": i.evaluations,
-                     "average_rating": "" if i.average_rating is None else i.average_rating})
-    for g in result.integrity:
-        rows.append({"section": "integrity", "id": g.institution_id, "name": g.institution,
-                     "issued": g.issued, "scanned": g.scanned, "counted": g.counted, "in_review": g.in_review,
-                     "rejected": g.rejected, "duplicates": g.duplicates,
-                     "turnout": "" if g.turnout is None else g.turnout})
-    try:
-        with open(path, "w", newline="", encoding="utf-8-sig") as fp:  # BOM: spreadsheets then read UTF-8
-            w = csv.DictWriter(fp, fieldnames=CSV_COLUMNS)
-            w.writeheader()
-            w.writerows(rows)
-    except OSError as exc:
-        raise KioskError("central.output", detail=str(exc)) from None
-
-
 def _tally_status(result: TallyResult, args: argparse.Namespace) -> int:
     """0 only for complete results (or with --allow-partial): ``tally && publish`` never publishes a part."""
     return EXIT_OK if result.complete or getattr(args, "allow_partial", False) else EXIT_KNOWN
@@ -143,26 +133,49 @@ def _tally_status(result: TallyResult, args: argparse.Namespace) -> int:
 def cmd_tally(args: argparse.Namespace) -> int:
     resolutions = load_resolutions(args.resolutions) if getattr(args, "resolutions", None) else None
     campaign, checks, tags = _verify(args)
-    result = tally(checks, campaign, args.lang, resolutions).with_tags_checked(tags)
+    online = load_online(args.online, campaign) if getattr(args, "online", None) else None
+    result = tally(checks, campaign, args.lang, resolutions, online=online).with_tags_checked(tags)
     if args.csv:
         write_csv(result, Path(args.csv))
+    if getattr(args, "xlsx", None):
+        write_xlsx(result, Path(args.xlsx), args.lang)
     if args.pdf:
         write_report(result, campaign, Path(args.pdf))
     if args.json:
         out(result.to_json())
         return _tally_status(result, args)
     lang = args.lang
+    if result.rules is not None:
+        print(t("rule", lang, text=rule_text(result.rules, lang)))
+    if result.online is not None:
+        print(t("online", lang, n=result.online.total, file=result.online.source))
     print(t("specialists", lang))
-    for s in result.specialists:
+    shown = [s for n, s in enumerate(result.specialists) if n < TEXT_SPECIALISTS or s.winner]
+    for s in shown:
         mark = "★" if s.winner else " "
         votes = count(s.votes, lang, ("balss", "balsis"), ("vote", "votes"))
-        print(f" {mark}{s.rank:3d}. {s.name} ({s.institution}): {votes}")
+        split = t("split", lang, paper=s.paper, online=s.online) if s.online else ""
+        print(f" {mark}{s.rank:3d}. {s.name} ({s.institution}): {votes}{split}")
+    if len(shown) < len(result.specialists):
+        print(t("more", lang, n=len(result.specialists) - len(shown)))
     print(t("institutions", lang))
     for i in result.institutions:
         mark = "★" if i.winner else " "
         avg = "–" if i.average_rating is None else f"{i.average_rating:.2f}"
         evals = count(i.evaluations, lang, ("novērtējums", "novērtējumi"), ("evaluation", "evaluations"))
-        print(f" {mark}{i.rank:3d}. {i.name}: {evals}, {t('evals', lang, avg=avg)}")
+        place = f"{i.rank:3d}." if i.rank is not None else f" {t('unplaced', lang)}:"
+        score = "–" if i.score is None else (f"{i.score:.2f}" if isinstance(i.score, float) else str(i.score))
+        print(f" {mark}{place} {i.name}: {t('score', lang, score=score)}; {evals}, {t('evals', lang, avg=avg)}")
+    ties = result.ties if result.rules is not None else {"specialists": (), "institutions": ()}
+    if ties["specialists"] or ties["institutions"]:
+        print(t("ties", lang, s=", ".join(map(str, ties["specialists"])) or "–",
+                i=", ".join(map(str, ties["institutions"])) or "–"))
+    flagged = [g for g in result.integrity if g.signals]
+    if flagged:
+        print(t("look", lang))
+        for g in flagged:
+            for sig in g.signals:
+                print(f"  {g.institution}: {sig.text(lang)}")
     if result.excluded_batches:
         print(t("excluded", lang))
         for e in result.excluded_batches:
@@ -178,7 +191,7 @@ def cmd_tally(args: argparse.Namespace) -> int:
                 status = t("st_counted", lang) if cp.status == "counted" else t("st_rejected", lang, by=cp.decided_by)
                 choices = (": " + ", ".join(f"{q}={o}" for q, o in cp.choices)) if cp.choices else ""
                 print(t("copy", lang, kiosk=cp.kiosk_id, batch=cp.batch, status=status, choices=choices))
-    for written in (args.csv, args.pdf):
+    for written in (args.csv, getattr(args, "xlsx", None), args.pdf):
         if written:
             print(t("written", lang, path=written))
     if not result.complete:
@@ -200,10 +213,15 @@ def register(csub: Any) -> None:
     s.set_defaults(func=cmd_institution_key)
 
     def common(p: argparse.ArgumentParser) -> None:
-        p.add_argument("--trust", required=True, metavar="DIR", help="directory of trusted <kiosk-id>.pub files")
+        p.add_argument("--trust", metavar="DIR",
+                       help="directory of trusted <kiosk-id>.pub files (needed for batches of format 1 and 2 only)")
         p.add_argument("--campaign", metavar="FILE", help="campaign TOML (default: the demo campaign)")
         p.add_argument("--master", metavar="FILE",
-                       help="campaign master key: also check every ballot's QR tag (default: the demo key of a demo campaign)")
+                       help="campaign master key: trusts every kiosk its institution key certified and checks every "
+                            "ballot's QR tag (default: the demo key of a demo campaign)")
+        p.add_argument("--revoked", metavar="FILE",
+                       help="revoked kiosks: one 'kiosk-id [YYYY-MM-DD]' per line; their batches (made on or after "
+                            "the date) are excluded")
         p.add_argument("--json", action="store_true")
         p.add_argument("files", nargs="+", metavar="FILE", help="batch files (a directory: its *.zip files)")
 
@@ -215,6 +233,9 @@ def register(csub: Any) -> None:
     common(s)
     s.add_argument("--csv", metavar="OUT", help="also write the results as CSV")
     s.add_argument("--pdf", metavar="OUT", help="also write the Latvian PDF report")
+    s.add_argument("--xlsx", metavar="OUT", help="also write the results as a workbook (one sheet per table)")
+    s.add_argument("--online", metavar="FILE.csv",
+                   help="online votes: institution_id,specialist_id,votes (an empty specialist_id: the institution)")
     s.add_argument("--resolutions", metavar="FILE",
                    help='decisions on conflicting serials: {"SERIAL": {"kiosk_id": ..., "batch": N} or null}')
     s.add_argument("--allow-partial", action="store_true",

@@ -27,3 +27,25 @@ def cmd_gui(args: argparse.Namespace) -> int:
 def register(sub: Any) -> None:
     s = sub.add_parser("gui", help="open the kiosk application (the default)")
     s.set_defaults(func=cmd_gui)
+
+
+CENTRAL_GUI_ENTRY_POINTS = "urn_kiosk.central_gui"
+
+
+def cmd_central_gui(args: argparse.Namespace) -> int:
+    """Start the central office window over the central office's data directory
+    (``--data-dir``, else $KIOSK_CENTRAL_DIR, else its own user data directory):
+    the runner the caller handed in, else the one registered under
+    CENTRAL_GUI_ENTRY_POINTS (ui.central.app:run, by pyproject.toml)."""
+    runner = getattr(args, "central_gui_runner", None)
+    if runner is None:
+        found = sorted(entry_points(group=CENTRAL_GUI_ENTRY_POINTS), key=lambda ep: ep.name)
+        if not found:
+            raise KioskError("usage", detail="the central office window is not installed (run .ci/setup)")
+        runner = found[0].load()
+    return runner(data_dir=args.data_dir, lang=args.lang)
+
+
+def register_central(csub: Any) -> None:
+    s = csub.add_parser("gui", help="open the central office window (import, verify, decide, publish)")
+    s.set_defaults(func=cmd_central_gui)

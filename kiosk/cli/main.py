@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     group = sub.add_parser("central", help="central office: keys, verification, tally")
     csub = group.add_subparsers(dest="central_command", parser_class=Parser, required=True)
     central.register(csub)
+    gui.register_central(csub)
     return p
 
 

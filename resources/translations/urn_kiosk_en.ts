@@ -2,6 +2,105 @@
 <!DOCTYPE TS>
 <TS version="2.1" language="en" sourcelanguage="lv">
 <context>
+    <name>BatchesPage</name>
+    <message>
+        <source>Atvērt mapi…</source>
+        <translation>Open folder…</translation>
+    </message>
+    <message>
+        <source>Atvērt failus…</source>
+        <translation>Open files…</translation>
+    </message>
+    <message>
+        <source>Vai ievelciet šeit mapi vai partiju failus (piemēram, no USB atmiņas).</source>
+        <translation>Or drop a folder or batch files here (from a USB stick, for example).</translation>
+    </message>
+    <message>
+        <source>Iestāde / kiosks</source>
+        <translation>Institution / kiosk</translation>
+    </message>
+    <message>
+        <source>Saņemtas</source>
+        <translation>Received</translation>
+    </message>
+    <message>
+        <source>Ieskaitītas</source>
+        <translation>Counted</translation>
+    </message>
+    <message>
+        <source>Ķēde</source>
+        <translation>Chain</translation>
+    </message>
+    <message>
+        <source>Ievērībai</source>
+        <translation>Look here</translation>
+    </message>
+    <message>
+        <source>Izslēgtie faili</source>
+        <translation>Excluded files</translation>
+    </message>
+    <message>
+        <source>Fails</source>
+        <translation>File</translation>
+    </message>
+    <message>
+        <source>Kiosks</source>
+        <translation>Kiosk</translation>
+    </message>
+    <message>
+        <source>Nr.</source>
+        <translation>No.</translation>
+    </message>
+    <message>
+        <source>Iemesls</source>
+        <translation>Reason</translation>
+    </message>
+    <message>
+        <source>pilna: partijas 1–{0}</source>
+        <translation>complete: batches 1–{0}</translation>
+    </message>
+    <message>
+        <source>pilna: partija 1</source>
+        <translation>complete: batch 1</translation>
+    </message>
+    <message>
+        <source>trūkst partijas Nr. {0}</source>
+        <translation>batch no. {0} missing</translation>
+    </message>
+    <message>
+        <source>sazarota: divi dažādi faili partijai Nr. {0}</source>
+        <translation>forked: two different files for batch no. {0}</translation>
+    </message>
+    <message>
+        <source>kiosks atsaukts: tā partijas neskaita</source>
+        <translation>kiosk revoked: its batches do not count</translation>
+    </message>
+    <message>
+        <source>ķēde pārtraukta: partija neturpina iepriekšējo</source>
+        <translation>chain broken: a batch does not follow the one before</translation>
+    </message>
+    <message>
+        <source>Vispirms norādiet kampaņas failu un galveno atslēgu (“Kampaņa un atslēgas”).</source>
+        <translation>First give the campaign file and the master key (“Campaign and keys”).</translation>
+    </message>
+    <message>
+        <source>Saņemti faili: {0} · kioski: {1} · iestādes: {2} · izslēgti faili: {3}</source>
+        <translation>Files received: {0} · kiosks: {1} · institutions: {2} · excluded files: {3}</translation>
+    </message>
+    <message>
+        <source>gaida pārbaudi: {0}</source>
+        <translation>waiting for verification: {0}</translation>
+    </message>
+    <message>
+        <source>visas ķēdes pilnas</source>
+        <translation>every chain complete</translation>
+    </message>
+    <message>
+        <source>skatīt kioskus</source>
+        <translation>see the kiosks</translation>
+    </message>
+</context>
+<context>
     <name>Bug</name>
     <message>
         <source>Radās programmas kļūda. Darbu var turpināt; sīkāka informācija ir žurnālā (logs/kiosk.log).</source>
@@ -93,6 +192,259 @@
     <message>
         <source>Kamera apturēta. Ieskaitīti {c}, jāpārbauda {r}, noraidīti {x}, dublikāti {d}.</source>
         <translation>Camera stopped. Counted {c}, to review {r}, rejected {x}, duplicates {d}.</translation>
+    </message>
+</context>
+<context>
+    <name>CentralWindow</name>
+    <message>
+        <source>Centrālais birojs</source>
+        <translation>Central office</translation>
+    </message>
+    <message>
+        <source>Kampaņa un atslēgas…</source>
+        <translation>Campaign and keys…</translation>
+    </message>
+    <message>
+        <source>Pārtraukt</source>
+        <translation>Stop</translation>
+    </message>
+    <message>
+        <source>Partijas</source>
+        <translation>Batches</translation>
+    </message>
+    <message>
+        <source>Pretrunas ({0})</source>
+        <translation>Conflicts ({0})</translation>
+    </message>
+    <message>
+        <source>Pretrunas</source>
+        <translation>Conflicts</translation>
+    </message>
+    <message>
+        <source>Rezultāti</source>
+        <translation>Results</translation>
+    </message>
+    <message>
+        <source>Vēl notiek iepriekšējais darbs: pagaidiet, līdz tas beidzas.</source>
+        <translation>The previous task is still running: wait until it ends.</translation>
+    </message>
+    <message>
+        <source>Saņem failus</source>
+        <translation>Receiving files</translation>
+    </message>
+    <message>
+        <source>Pārbauda partijas</source>
+        <translation>Verifying batches</translation>
+    </message>
+    <message>
+        <source>Skaita</source>
+        <translation>Counting</translation>
+    </message>
+    <message>
+        <source>Publicē</source>
+        <translation>Publishing</translation>
+    </message>
+    <message>
+        <source>Strādā</source>
+        <translation>Working</translation>
+    </message>
+    <message>
+        <source>Radās programmas kļūda; sīkāka informācija ir žurnālā.</source>
+        <translation>A program error occurred; the details are in the log.</translation>
+    </message>
+    <message>
+        <source>Gatavs.</source>
+        <translation>Ready.</translation>
+    </message>
+    <message>
+        <source>Jauni faili: {0} (no tiem izslēgti: {1}) · jau saņemti agrāk: {2}</source>
+        <translation>New files: {0} (excluded among them: {1}) · received before: {2}</translation>
+    </message>
+    <message>
+        <source>nenolasāmi: {0}</source>
+        <translation>unreadable: {0}</translation>
+    </message>
+    <message>
+        <source>Lēmums saglabāts: {0}</source>
+        <translation>Decision saved: {0}</translation>
+    </message>
+    <message>
+        <source>Rezultāti publicēti: {0}</source>
+        <translation>Results published: {0}</translation>
+    </message>
+    <message>
+        <source>Tiešsaistes balsis importētas: {0} ({1})</source>
+        <translation>Online votes imported: {0} ({1})</translation>
+    </message>
+    <message>
+        <source>Atver datus…</source>
+        <translation>Opening the data…</translation>
+    </message>
+    <message>
+        <source>Saglabā iestatījumus…</source>
+        <translation>Saving the settings…</translation>
+    </message>
+    <message>
+        <source>Vispirms norādiet kampaņas failu (“Kampaņa un atslēgas”).</source>
+        <translation>First give the campaign file (“Campaign and keys”).</translation>
+    </message>
+    <message>
+        <source>Saņem failus…</source>
+        <translation>Receiving files…</translation>
+    </message>
+    <message>
+        <source>Saglabā lēmumu…</source>
+        <translation>Saving the decision…</translation>
+    </message>
+    <message>
+        <source>Atsauc lēmumu…</source>
+        <translation>Withdrawing the decision…</translation>
+    </message>
+    <message>
+        <source>Importē tiešsaistes balsis…</source>
+        <translation>Importing the online votes…</translation>
+    </message>
+    <message>
+        <source>Apstiprināt</source>
+        <translation>Confirm</translation>
+    </message>
+    <message>
+        <source>Publicēt rezultātus? Pēc publicēšanas lēmumus un tiešsaistes balsis vairs nevar mainīt.</source>
+        <translation>Publish the results? After publication the decisions and the online votes can no longer change.</translation>
+    </message>
+    <message>
+        <source>Izslēgtie faili ({0}) netiek skaitīti; ziņojumā tie ir uzskaitīti.</source>
+        <translation>Excluded files ({0}) are not counted; the report lists them.</translation>
+    </message>
+    <message>
+        <source>Publicē…</source>
+        <translation>Publishing…</translation>
+    </message>
+    <message>
+        <source>Mape ar partiju failiem</source>
+        <translation>Folder with batch files</translation>
+    </message>
+    <message>
+        <source>Partiju faili</source>
+        <translation>Batch files</translation>
+    </message>
+    <message>
+        <source>Partiju faili (*.zip)</source>
+        <translation>Batch files (*.zip)</translation>
+    </message>
+    <message>
+        <source>Tiešsaistes balsis</source>
+        <translation>Online votes</translation>
+    </message>
+    <message>
+        <source>CSV faili (*.csv)</source>
+        <translation>CSV files (*.csv)</translation>
+    </message>
+</context>
+<context>
+    <name>ConflictsPage</name>
+    <message>
+        <source>Pretrunīgi numuri</source>
+        <translation>Conflicting serials</translation>
+    </message>
+    <message>
+        <source>Neskaitīt nevienu kopiju</source>
+        <translation>Count no copy</translation>
+    </message>
+    <message>
+        <source>Piezīme: kāpēc tā izlemts (ieraksta ziņojumā)</source>
+        <translation>Note: why it was decided so (written into the report)</translation>
+    </message>
+    <message>
+        <source>Saglabāt lēmumu</source>
+        <translation>Save decision</translation>
+    </message>
+    <message>
+        <source>Atsaukt lēmumu</source>
+        <translation>Withdraw decision</translation>
+    </message>
+    <message>
+        <source>Viena numura kopijas nesakrīt: tās netiek skaitītas nevienam, kamēr cilvēks neizlemj, kura kopija skaitās (vai neviena). Lēmumu var mainīt līdz rezultātu publicēšanai.</source>
+        <translation>The copies of one serial disagree: they count for nobody until a person decides which copy counts (or none). The decision can be changed until the results are published.</translation>
+    </message>
+    <message>
+        <source>atšķirīgas atzīmes</source>
+        <translation>different marks</translation>
+    </message>
+    <message>
+        <source>viena kopija noraidīta</source>
+        <translation>one copy rejected</translation>
+    </message>
+    <message>
+        <source>izlemts</source>
+        <translation>decided</translation>
+    </message>
+    <message>
+        <source>neizlemts</source>
+        <translation>undecided</translation>
+    </message>
+    <message>
+        <source>Pretrunu nav: katrs numurs skaitīts vienreiz.</source>
+        <translation>No conflicts: every serial counted once.</translation>
+    </message>
+    <message>
+        <source>Vēl nav saskaitīts.</source>
+        <translation>Not counted yet.</translation>
+    </message>
+    <message>
+        <source>Numurs {0}: {1}</source>
+        <translation>Serial {0}: {1}</translation>
+    </message>
+    <message>
+        <source>neskaita nevienu kopiju</source>
+        <translation>no copy counts</translation>
+    </message>
+    <message>
+        <source>skaita {0} partijas {1} kopiju</source>
+        <translation>the copy in {0} batch {1} counts</translation>
+    </message>
+    <message>
+        <source>Lēmums: {0} ({1}, {2} UTC){3}</source>
+        <translation>Decision: {0} ({1}, {2} UTC){3}</translation>
+    </message>
+    <message>
+        <source>Vēl nav izlemts: šis numurs netiek skaitīts.</source>
+        <translation>Not decided yet: this serial is not counted.</translation>
+    </message>
+    <message>
+        <source>partijā nav attēla</source>
+        <translation>the batch carries no image</translation>
+    </message>
+</context>
+<context>
+    <name>CopyCard</name>
+    <message>
+        <source>attēls tiek ielādēts…</source>
+        <translation>loading the image…</translation>
+    </message>
+    <message>
+        <source>partija {0}</source>
+        <translation>batch {0}</translation>
+    </message>
+    <message>
+        <source>nekas nav atzīmēts</source>
+        <translation>nothing marked</translation>
+    </message>
+    <message>
+        <source>mašīna</source>
+        <translation>the machine</translation>
+    </message>
+    <message>
+        <source>nolasīja: {0}</source>
+        <translation>read by: {0}</translation>
+    </message>
+    <message>
+        <source>noraidīts pārskatīšanā ({0})</source>
+        <translation>rejected in review ({0})</translation>
+    </message>
+    <message>
+        <source>Skaitīt šo kopiju</source>
+        <translation>Count this copy</translation>
     </message>
 </context>
 <context>
@@ -821,6 +1173,85 @@ The folder {folder} holds two files. Send both to the central office: the batch 
     </message>
 </context>
 <context>
+    <name>ResultsPage</name>
+    <message>
+        <source>Importēt tiešsaistes balsis…</source>
+        <translation>Import online votes…</translation>
+    </message>
+    <message>
+        <source>Publicēt rezultātus…</source>
+        <translation>Publish results…</translation>
+    </message>
+    <message>
+        <source>Speciālisti</source>
+        <translation>Specialists</translation>
+    </message>
+    <message>
+        <source>Iestādes</source>
+        <translation>Institutions</translation>
+    </message>
+    <message>
+        <source>Vieta</source>
+        <translation>Place</translation>
+    </message>
+    <message>
+        <source>Speciālists</source>
+        <translation>Specialist</translation>
+    </message>
+    <message>
+        <source>Iestāde</source>
+        <translation>Institution</translation>
+    </message>
+    <message>
+        <source>Papīra</source>
+        <translation>Paper</translation>
+    </message>
+    <message>
+        <source>Tiešsaistē</source>
+        <translation>Online</translation>
+    </message>
+    <message>
+        <source>Kopā</source>
+        <translation>Total</translation>
+    </message>
+    <message>
+        <source>Rezultāts</source>
+        <translation>Score</translation>
+    </message>
+    <message>
+        <source>Pozitīvi</source>
+        <translation>Positive</translation>
+    </message>
+    <message>
+        <source>Vidējais</source>
+        <translation>Mean</translation>
+    </message>
+    <message>
+        <source>Biļeteni</source>
+        <translation>Ballots</translation>
+    </message>
+    <message>
+        <source>Tiešsaistes balsis vēl nav importētas.</source>
+        <translation>No online votes imported yet.</translation>
+    </message>
+    <message>
+        <source>Tiešsaistes balsis: {0} ({1}, importētas {2} UTC)</source>
+        <translation>Online votes: {0} ({1}, imported {2} UTC)</translation>
+    </message>
+    <message>
+        <source>Vēl nav ko skaitīt: importējiet partiju failus.</source>
+        <translation>Nothing to count yet: import batch files.</translation>
+    </message>
+    <message>
+        <source>Ieskaitīti biļeteni: {0} · partijas: {1} · izslēgtas: {2} · neizlemtas pretrunas: {3}</source>
+        <translation>Ballots counted: {0} · batches: {1} · excluded: {2} · undecided conflicts: {3}</translation>
+    </message>
+    <message>
+        <source>PUBLICĒTS {0} UTC ({1}): {2}</source>
+        <translation>PUBLISHED {0} UTC ({1}): {2}</translation>
+    </message>
+</context>
+<context>
     <name>ReviewScreen</name>
     <message>
         <source>Izlaist (N)</source>
@@ -1318,6 +1749,57 @@ The folder {folder} holds two files. Send both to the central office: the batch 
     <message>
         <source>Lietotājs “{name}” atslēgts.</source>
         <translation>User “{name}” deactivated.</translation>
+    </message>
+</context>
+<context>
+    <name>SetupDialog</name>
+    <message>
+        <source>Kampaņa un atslēgas</source>
+        <translation>Campaign and keys</translation>
+    </message>
+    <message>
+        <source>Kampaņas fails</source>
+        <translation>Campaign file</translation>
+    </message>
+    <message>
+        <source>Galvenā atslēga</source>
+        <translation>Master key</translation>
+    </message>
+    <message>
+        <source>Uzticamās atslēgas (1. versijas partijām)</source>
+        <translation>Trusted keys (for version 1 batches)</translation>
+    </message>
+    <message>
+        <source>Kampaņa norādīta.</source>
+        <translation>The campaign is set.</translation>
+    </message>
+    <message>
+        <source>Kampaņa vēl nav norādīta.</source>
+        <translation>No campaign set yet.</translation>
+    </message>
+    <message>
+        <source>Galvenā atslēga saglabāta.</source>
+        <translation>The master key is stored.</translation>
+    </message>
+    <message>
+        <source>Galvenā atslēga nav saglabāta (demonstrācijas kampaņai der tās atslēga).</source>
+        <translation>No master key stored (a demo campaign&apos;s own key serves).</translation>
+    </message>
+    <message>
+        <source>Atsauktie kioski: pa vienam rindā, aiz tā datums (GGGG-MM-DD), no kura tā partijas neskaita; bez datuma neskaita nevienu tā partiju.</source>
+        <translation>Revoked kiosks: one per line, followed by the date (YYYY-MM-DD) from which its batches do not count; without a date none of its batches counts.</translation>
+    </message>
+    <message>
+        <source>Izvēlēties…</source>
+        <translation>Choose…</translation>
+    </message>
+    <message>
+        <source>Kampaņas faili (*.toml)</source>
+        <translation>Campaign files (*.toml)</translation>
+    </message>
+    <message>
+        <source>Uzticamās atslēgas</source>
+        <translation>Trusted keys</translation>
     </message>
 </context>
 <context>
