@@ -127,6 +127,12 @@ class DataDir:
         return self.root / "pdf"
 
     @property
+    def shared(self) -> tuple[Path, ...]:
+        """The folders of the data directory a person may see and choose in a folder
+        dialog (batches, ballots saved as PDF); everything else in it is the kiosk's own."""
+        return (self.exports, self.pdf)
+
+    @property
     def print_spool(self) -> Path:
         """Ballots on their way to the printer: one file per job in flight, deleted
         once the spooler has them (and, after a crash, on the next open)."""

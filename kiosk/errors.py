@@ -102,10 +102,13 @@ CATALOG: dict[str, tuple[str, str]] = {
     "print.output": ("Biļetenu failu nevar ierakstīt: {detail}", "Cannot write the ballot file: {detail}"),
     "print.no_printer": ("Printeris nav pieejams: {detail}", "No printer available: {detail}"),
     "print.failed": (
-        "Drukāšana neizdevās: {detail}. Anulēti {voided} biļeteni",
-        "Printing failed: {detail}. {voided} ballot(s) voided",
+        "Drukāšana neizdevās: {detail}. {voided:Anulēts|Anulēti} {voided} {voided:biļetens|biļeteni}",
+        "Printing failed: {detail}. {voided} {voided:ballot|ballots} voided",
     ),
-    "print.cancelled": ("Drukāšana atcelta. Anulēti {voided} biļeteni", "Printing cancelled. {voided} ballot(s) voided"),
+    "print.cancelled": (
+        "Drukāšana atcelta. {voided:Anulēts|Anulēti} {voided} {voided:biļetens|biļeteni}",
+        "Printing cancelled. {voided} {voided:ballot|ballots} voided",
+    ),
     # printers and their spooler: why a job was refused or did not come out (a printer's
     # reason is its own text plus the IPP keywords below, "printer.<keyword>")
     "print.no_spooler": ("Drukas serveris (CUPS) nav pieejams: {detail}", "The print server (CUPS) is not available: {detail}"),
@@ -237,6 +240,10 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Kamera biļetenu neredzēja pietiekami ilgi, lai to droši nolasītu",
         "The camera did not see the ballot steadily enough to read it safely",
     ),
+    "sheet.voided_serial": (
+        "Šī biļetena numurs ir anulēts (tā drukāšana neizdevās vai tika atcelta): izlemiet, vai to skaitīt",
+        "This ballot's serial was voided (its printing failed or was cancelled): decide whether it counts",
+    ),
     "sheet.duplicate_serial": (
         "Šī biļetena numurs jau ir nolasīts: kopija netiek skaitīta",
         "This ballot's serial was already read: the copy does not count",
@@ -300,6 +307,22 @@ CATALOG: dict[str, tuple[str, str]] = {
         "Izlabojiet atzīmes vai noraidiet biļetenu",
         "The machine's reading cannot be confirmed: question “{question}” has several answers marked. "
         "Correct the marks or reject the ballot",
+    ),
+    "review.exported": (
+        "Šis biļetens jau ir eksportēts partijā Nr. {batch}: lēmumu vairs nevar mainīt",
+        "This ballot has already been exported in batch no. {batch}: its decision can no longer change",
+    ),
+    "review.undo_stale": (
+        "Šo lēmumu vairs nevar atsaukt: biļetens pa to laiku izlemts vēlreiz",
+        "This decision can no longer be undone: the ballot has been decided again since",
+    ),
+    "review.not_own": (
+        "Atsaukt var tikai savu lēmumu; citu lēmumu var atkal atvērt birojs",
+        "You can undo only your own decision; the office can reopen any other",
+    ),
+    "review.not_decided": (
+        "Šis biļetens nav izlemts, tāpēc to nevar atvērt no jauna (lapa {sheet})",
+        "This ballot has not been decided, so it cannot be reopened (sheet {sheet})",
     ),
     # signed batch export and central verification
     "export.output": ("Partijas failu nevar ierakstīt: {detail}", "Cannot write the batch file: {detail}"),
@@ -476,6 +499,27 @@ def default_language() -> str:
     return lang if lang in LANGUAGES else "lv"
 
 
+class Count(int):
+    """A number in a message that agrees with its words: in a template, ``{n:one|many}``
+    is the word for ``n`` (Latvian: 1, 21, 31 … but not 11 take ``one``; English: 1),
+    and ``{n}`` the number itself."""
+
+    lang = "lv"
+
+    def __new__(cls, value: int, lang: str = "lv") -> "Count":
+        made = super().__new__(cls, value)
+        made.lang = lang
+        return made
+
+    def __format__(self, spec: str) -> str:
+        if "|" not in spec:
+            return format(int(self), spec)
+        one, many = spec.split("|", 1)
+        n = int(self)
+        singular = n == 1 if self.lang == "en" else (n % 10 == 1 and n % 100 != 11)
+        return one if singular else many
+
+
 class KioskError(Exception):
     """A known, expected failure with a stable code and a translatable message."""
 
@@ -491,7 +535,8 @@ class KioskError(Exception):
         lv, en = CATALOG[self.code]
         template = en if lang == "en" else lv
         # a parameter that can speak (another KioskError, a printer's reason) speaks the same language
-        params = {k: v.message(lang) if callable(getattr(v, "message", None)) else v for k, v in self.params.items()}
+        params = {k: v.message(lang) if callable(getattr(v, "message", None))
+                  else Count(v, lang) if type(v) is int else v for k, v in self.params.items()}
         try:
             return template.format(**params)
         except (KeyError, IndexError):

@@ -18,6 +18,9 @@ on one machine):
   creation time the kernel recorded;
 - ``exclusive_lock``: one holder at a time across processes, through
   ``filelock`` (``flock`` on POSIX, ``LockFileEx``-style locking on Windows);
+- ``removable_folders``: where removable drives (USB sticks) are mounted:
+  under ``/media`` and ``/run/media`` on Linux, ``/Volumes`` on macOS, the
+  drives Windows reports as removable;
 - ``make_private_dir`` / ``make_private_file`` / ``write_private``: owner-only
   permissions.  POSIX sets modes 0700 and 0600.  On Windows a file's mode
   bits only toggle the read-only flag and protect nothing, so nothing is
@@ -223,3 +226,24 @@ def write_private(path: str | Path, data: bytes) -> None:
     make_private_file(tmp)
     os.replace(tmp, path)
     fsync_dir(path.parent)
+
+
+MOUNT_ROOTS = ("/media/", "/run/media/", "/Volumes/")
+
+
+def removable_folders() -> list[Path]:
+    """The mount points of removable drives, as the system reports them now."""
+    import psutil
+
+    out = []
+    try:
+        parts = psutil.disk_partitions(all=False)
+    except OSError:  # pragma: no cover - a system that cannot list its mounts
+        return []
+    for part in parts:
+        if KIND == "windows":
+            if "removable" in part.opts.split(","):
+                out.append(Path(part.mountpoint))
+        elif part.mountpoint.startswith(MOUNT_ROOTS):
+            out.append(Path(part.mountpoint))
+    return sorted(set(out))

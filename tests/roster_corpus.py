@@ -144,7 +144,7 @@ def _work(task: Task) -> tuple[list[Result], bool, list[str]]:
     key = payload.derive_institution_key(MASTER, campaign.id, inst.id)
     spec = build_layout(campaign, inst, task.page)
     rng = random.Random(f"{task.seed}:{inst.id}:{task.page}")
-    ctx = ReadContext({spec.id: spec}, campaign.hash, inst.hash, key, {}, None, task.policy or dict(campaign.review))
+    ctx = ReadContext({spec.id: spec}, campaign.hash, inst.hash, key, {}, None, policy=task.policy or dict(campaign.review))
     out: list[Result] = []
     tmp = Path(tempfile.mkdtemp(prefix="rosters-"))
     try:

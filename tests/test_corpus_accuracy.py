@@ -1,4 +1,4 @@
-"""Issue 3 acceptance: the real reader, through ``kiosk scan --json``, on a generated corpus.
+"""Acceptance of the reader: the real reader, through ``kiosk scan --json``, on a generated corpus.
 
 304 ballots (200 scanned, 100 photographed, 4 of another institution), plus
 the blank backs of duplex batches, are printed with the real printing code,

@@ -375,6 +375,28 @@ def test_a_damaged_code_goes_to_review_and_the_typed_serial_resolves_it(kiosk, h
     assert clips(helper.item(results[0].sheet_id), page) == {}  # resolved: nothing to type any more
 
 
+def test_a_typed_serial_stays_with_its_sheet_through_undo_and_reopen(kiosk, helper, tmp_path):
+    """Taking back the decision keeps the serial typed for the sheet (it is never typed twice);
+    once the ballot left in a batch, the office can no longer reopen it."""
+    from kiosk.batches.export import export_batch
+
+    files, serials = _scribbled(kiosk, tmp_path, 1, {"specialist": "k-ozolina", "rating": "3"}, heavy=True, seed=70)
+    (r,) = scan_paths(kiosk, files, workers=1)
+    item = helper.item(r.sheet_id)
+    p = payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, kiosk.institution.hash, item.layout_id, serials[0])
+    _, decision = helper.decide(r.sheet_id, item.machine, serial=payload.printed_serial(p))
+    helper.undo(decision)
+    again = helper.item(r.sheet_id)
+    assert again.serial == payload.serial_text(serials[0]) and not again.needs_serial
+    assert helper.decide(r.sheet_id, {"specialist": ["k-ozolina"], "rating": []})[0] == "correct"
+    result = export_batch(kiosk, tmp_path / "out")
+    assert result.counted == 1
+    office = Review(kiosk, Auth(kiosk.store).sign_in(Role.OFFICE, "3333"))
+    with pytest.raises(KioskError) as e:
+        office.reopen(r.sheet_id)
+    assert e.value.code == "review.exported"
+
+
 def test_a_resolved_damaged_ballot_exports_and_verifies(kiosk, helper, tmp_path):
     from kiosk.batches.export import export_batch
     from kiosk.central.verify import load_trust, verify_batches

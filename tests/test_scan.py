@@ -106,6 +106,26 @@ def test_feeding_the_same_files_again_reads_nothing_twice(kiosk, stack):
     assert r.repeat and r.status == "counted" and r.source == str(copy)
 
 
+def test_a_ballot_whose_serial_was_voided_goes_to_a_person(kiosk, tmp_path):
+    """A job that failed after paper came out voids its serials; such a ballot marked and
+    dropped in the urn is neither counted silently nor lost: a person decides."""
+    jobs_before = {j["id"] for j in kiosk.store.print_jobs()}
+    voided_img, _, voided_serial = sheets.ballot(kiosk, tmp_path, {"specialist": "k-ozolina", "rating": "5"})
+    (job_id,) = {j["id"] for j in kiosk.store.print_jobs()} - jobs_before
+    kiosk.store.void_job(job_id, [voided_serial], "print.job_aborted")  # what the spooler's abort does
+    fine_img, _, fine_serial = sheets.ballot(kiosk, tmp_path, {"specialist": "k-kalnins", "rating": "4"})
+    assert kiosk.store.issued_state(voided_serial) == "voided" and kiosk.store.issued_state(fine_serial) == "issued"
+    paths = [save(sheets.scanner(voided_img), tmp_path / "in" / "1.png"),
+             save(sheets.scanner(fine_img), tmp_path / "in" / "2.png")]
+    voided, fine = scan_paths(kiosk, paths, workers=1)
+    assert (voided.status, voided.reasons[0]) == ("review", "voided_serial"), voided
+    assert fine.status == "counted", fine
+    assert kiosk.store.review_queue_ids() == [voided.sheet_id]
+    from kiosk.intake.review import reason_text
+
+    assert "anulēts" in reason_text("voided_serial") and "voided" in reason_text("voided_serial", "en")
+
+
 def test_bad_inputs_each_get_their_reason_and_the_batch_goes_on(kiosk, other_kiosk, tmp_path):
     from test_imaging import png_header_only
 

@@ -67,3 +67,34 @@ def test_a_shipped_qm_is_used_where_lrelease_is_missing(tmp_path, monkeypatch):
     tr = i18n.make_translator("en")
     assert not isinstance(tr, i18n.TsTranslator)  # the compiled file, with its plural forms
     assert tr.translate("PrintScreen", "Drukāt vienu biļetenu") == "Print one ballot"
+
+
+def test_latvian_plural_forms_are_complete_and_in_sync(tmp_path):
+    """The Latvian .ts holds every %n string of the sources (lupdate -pluralonly), each with
+    Qt's three Latvian forms filled in."""
+    ts = i18n.UI_DIR.parent / "resources" / "translations" / "urn_kiosk_lv.ts"
+    copy = tmp_path / "check_lv.ts"
+    shutil.copy(ts, copy)
+    tool = i18n._tool("pyside6-lupdate")
+    done = subprocess.run([tool, *i18n.sources(), "-no-obsolete", "-locations", "none", "-pluralonly",
+                           "-source-language", "lv", "-target-language", "lv", "-ts", str(copy)],
+                          capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert sources(copy) == sources(ts) and sources(ts)
+    assert i18n.unfinished("lv") == []
+    forms = [len(list(m.iter("numerusform"))) for m in ET.parse(ts).getroot().iter("message")]
+    assert set(forms) == {3}
+
+
+def test_latvian_plurals_from_the_compiled_file_and_the_fallback_agree(tmp_path):
+    qm = i18n.build_qm("lv", tmp_path)
+    compiled = QTranslator()
+    assert compiled.load(str(qm))
+    fallback = i18n.TsTranslator(i18n.ts_path("lv"), "lv")
+    source = "Drukāt %n biļetenus"
+    expected = {1: "Drukāt %n biļetenu", 2: "Drukāt %n biļetenus", 10: "Drukāt %n biļetenus",
+                21: "Drukāt %n biļetenu", 22: "Drukāt %n biļetenus", 11: "Drukāt %n biļetenus"}
+    for n, text in expected.items():
+        assert compiled.translate("PrintScreen", source, None, n) == text, n
+        assert fallback.translate("PrintScreen", source, None, n) == text, n
+    assert [i18n.plural_form("lv", n) for n in (0, 1, 2, 10, 11, 21, 22, 101, 111)] == [2, 0, 1, 1, 1, 0, 1, 0, 1]

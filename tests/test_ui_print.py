@@ -83,6 +83,8 @@ def test_cancelled_stack_voids_its_ballots_and_says_how_many(win, qtbot, tmp_pat
     gate.hold(printing, "print_job")  # the job waits after its first ballot until the cancel was clicked
     screen.stack_count.setValue(1000)
     qtbot.mouseClick(screen.stack_button, Qt.MouseButton.LeftButton)
+    assert screen.job is None and screen.question.windowTitle() == "Drukāt 1000 biļetenus?"  # a large stack: asked
+    qtbot.keyClick(screen.question, Qt.Key.Key_Return)
     job = screen.job
     gate.wait_held(qtbot)
     assert gate.at == (1, 1000)
@@ -92,7 +94,7 @@ def test_cancelled_stack_voids_its_ballots_and_says_how_many(win, qtbot, tmp_pat
     assert job.is_cancelled and job.running and not screen.cancel_button.isEnabled()
     with qtbot.waitSignal(job.finished, timeout=30_000):
         gate.release()
-    assert "Drukāšana atcelta. Anulēti 1000 biļeteni" in win.message_bar.text()
+    assert win.message_bar.text() == "Drukāšana atcelta. Anulēti 1000 biļeteni"
     assert win.message_bar.level == "error"
     assert list((tmp_path / "pdf").iterdir()) == []  # no PDF, and no partial file either
     assert win.ctx.kiosk.store.issued_counts() == {"issued": 0, "voided": 1000}

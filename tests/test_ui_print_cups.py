@@ -87,7 +87,7 @@ def test_waiting_for_the_printer_can_be_cancelled(win, qtbot, private_cups):
     qtbot.mouseClick(screen.cancel_button, Qt.MouseButton.LeftButton)
     with qtbot.waitSignal(screen.job.finished, timeout=60_000):
         pass
-    assert win.message_bar.text() == "Drukāšana atcelta. Anulēti 1 biļeteni"
+    assert win.message_bar.text() == "Drukāšana atcelta. Anulēts 1 biļetens"
     assert win.ctx.kiosk.store.issued_counts() == {"issued": 0, "voided": 1}
     assert private_cups.jobs("all") == [] and queue.pdfs() == []
     assert not screen.progress.isVisible() and screen.print_one_button.isEnabled()

@@ -97,11 +97,14 @@ def test_wrong_pins_lock_the_role_out_with_growing_delays_and_survive_restart(wi
 def test_idle_session_signs_out(win, qtbot):
     sign_in(win, qtbot, Role.FRONT_DESK)
     win.set_idle_timeout(150)
-    assert win.idle_timer.isActive() and win.idle_timer.interval() == 150
+    assert win.idle_timer.isActive() and win.idle_timer.interval() == 150 - win.warning_ms  # a warning first
+    with qtbot.waitSignal(win.idle_warned, timeout=10_000):
+        pass
+    assert win.ctx.session is not None and "automātiska iziešana" in win.message_bar.text()
     with qtbot.waitSignal(win.idle_signed_out, timeout=10_000):
         pass
     assert win.mode is Mode.SIGN_IN and win.ctx.session is None
-    assert "netika lietots" in win.message_bar.text()
+    assert win.message_bar.text() == "Jūs izrakstījāties automātiski, jo kiosks netika lietots 1 minūti."
     assert not win.idle_timer.isActive()
 
 
@@ -110,16 +113,16 @@ def test_user_input_restarts_the_idle_timer(win, qtbot):
     only the person's input can start it again, with the full idle time."""
     sign_in(win, qtbot, Role.FRONT_DESK)
     win.set_idle_timeout(60_000)
-    assert win.idle_timer.isActive() and win.idle_timer.interval() == 60_000
+    assert win.idle_timer.isActive() and win.idle_timer.interval() == 30_000  # then 30 s of warning
     spin = win.screens[Mode.PRINT].stack_count
     before = spin.value()
     win.idle_timer.stop()
     qtbot.keyClick(spin, Qt.Key.Key_Up)  # a key press
     assert spin.value() == before + 1  # the key reached the screen
-    assert win.idle_timer.isActive() and win.idle_timer.interval() == 60_000
+    assert win.idle_timer.isActive() and win.idle_timer.interval() == 30_000
     win.idle_timer.stop()
     qtbot.mouseClick(win.user_label, Qt.MouseButton.LeftButton)  # a tap anywhere
-    assert win.idle_timer.isActive() and win.idle_timer.interval() == 60_000
+    assert win.idle_timer.isActive() and win.idle_timer.interval() == 30_000
     assert win.ctx.session is not None and win.mode is Mode.PRINT
 
 
@@ -142,9 +145,16 @@ def test_window_refuses_to_close_without_an_office_pin(win, qtbot):
     assert not win.isVisible()
 
 
-def test_office_exit_button_closes_directly(win, qtbot):
+def test_office_exit_button_asks_once_then_closes(win, qtbot):
     sign_in(win, qtbot, Role.OFFICE)
     qtbot.mouseClick(win.exit_button, Qt.MouseButton.LeftButton)
+    question = win.close_question
+    assert question is not None and question.isVisible() and win.isVisible()
+    assert question.windowTitle() == "Aizvērt kiosku?"
+    qtbot.mouseClick(question.cancel_button, Qt.MouseButton.LeftButton)  # a slip of the finger: nothing happens
+    assert win.close_question is None and win.isVisible() and win.ctx.session is not None
+    qtbot.mouseClick(win.exit_button, Qt.MouseButton.LeftButton)
+    qtbot.keyClick(win.close_question, Qt.Key.Key_Return)
     assert not win.isVisible()
     events = [(r["event"], r["actor"]) for r in win.ctx.kiosk.store.audit_rows()]
     assert events[-2:] == [("auth.signed_in", "office"), ("kiosk.closed", "office")]

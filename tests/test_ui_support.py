@@ -43,10 +43,23 @@ def clock():
     return Clock(float(int(time.time())))
 
 
+def in_voting_period(kiosk, clock) -> None:
+    """The kiosk's campaign votes on the clock's day, whatever the calendar says (the print
+    screen asks before printing outside the voting period; its own test moves the period)."""
+    import dataclasses
+    import datetime as dt
+
+    today = dt.datetime.fromtimestamp(clock()).date()
+    kiosk.campaign = dataclasses.replace(kiosk.campaign, voting_start=today - dt.timedelta(days=30),
+                                         voting_end=today + dt.timedelta(days=30))
+
+
 @pytest.fixture
 def win(kiosk, qtbot, clock):
-    """The main window over the demo kiosk, 1280×800, Latvian, nobody signed in."""
+    """The main window over the demo kiosk, 1280×800, Latvian, nobody signed in; the campaign
+    is in its voting period on the clock's day."""
     setup_application(QApplication.instance())
+    in_voting_period(kiosk, clock)
     w = create_window(kiosk, "lv", clock=clock)
     w.resize(1280, 800)
     w.show()

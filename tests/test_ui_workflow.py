@@ -68,8 +68,9 @@ def test_print_scan_review_export(win, qtbot, kiosk, tmp_path):
     with qtbot.waitSignal(review.decided):
         qtbot.keyClick(win, Qt.Key.Key_2)   # the voter's intent: the second specialist
         qtbot.keyClick(win, Qt.Key.Key_Return)
+    qtbot.keyClick(win, Qt.Key.Key_R)   # the other one is rejected, after one question
     with qtbot.waitSignal(review.decided):
-        qtbot.keyClick(win, Qt.Key.Key_R)   # the other one is rejected
+        qtbot.keyClick(review.reject_dialog, Qt.Key.Key_Return)
     assert review.item is None
     qtbot.mouseClick(win.sign_out_button, Qt.MouseButton.LeftButton)
 
@@ -131,7 +132,7 @@ def test_settings_and_users(win, qtbot, kiosk, tmp_path):
     qtbot.mouseClick(win.nav_buttons[Mode.SETTINGS], Qt.MouseButton.LeftButton)
     screen = win.screens[Mode.SETTINGS]
     assert kiosk.institution.name in screen.campaign_info.text()
-    assert "kiosk enroll" in screen.campaign_note.text()
+    assert "centrālo biroju" in screen.campaign_note.text() and "kiosk enroll" not in screen.campaign_note.text()
     # thresholds go to the reader's own setting
     spin = screen.threshold_spins["reader.outline"]
     spin.setValue(30.0)

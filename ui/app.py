@@ -88,6 +88,7 @@ def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscre
             screen = app.primaryScreen()
             if screen is not None:
                 window.setGeometry(screen.geometry())
+            window.keep_shown = True
             window.showFullScreen()
         else:
             window.resize(1280, 800)

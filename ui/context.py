@@ -23,6 +23,7 @@ from kiosk.station import Kiosk
 
 from . import i18n
 from .qtprint import ui_spooler
+from .sheetstate import SheetStates
 from .worker import Runner, worker_opener
 
 log = logging.getLogger("kiosk.ui")
@@ -54,6 +55,7 @@ class AppContext(QObject):
         self.runner = Runner(worker_opener(kiosk.datadir, kiosk.campaign, kiosk.institution), self)
         self.runner.job_failed.connect(lambda _job, exc: self.report(exc))
         self.spooler = ui_spooler()  # the printing system: CUPS, else Qt's (ui.qtprint)
+        self.sheets = SheetStates(lambda: self.kiosk.store, self)  # what the screens show of stored sheets
 
     # -- print jobs a dead process left -----------------------------------
     def settle_print_jobs(self) -> None:

@@ -1,27 +1,34 @@
 """The main window: a header, a navigation row, a stack of screens, a message bar.
 
-Thin on purpose: it switches screens by ``Mode``, shows only what the
-signed-in role may use (the core checks again), signs out an idle session,
-and refuses to close unless an office PIN is given.
+Thin on purpose: it switches screens by ``Mode`` (the navigation row, or
+Ctrl+Tab / Ctrl+Shift+Tab and Ctrl+PgDn / Ctrl+PgUp from the keyboard), shows
+only what the signed-in role may use (the core checks again), warns before it
+signs out an idle session and says why it did, and refuses to close unless an
+office PIN is given (the office's own button asks first).  Its dialogs have no
+window frame and come back if minimised, so nothing can hide behind the
+full-screen window.  Nothing it needs is wider than 1000 px.
 """
 from __future__ import annotations
 
 import logging
+import time
 
 from PySide6.QtCore import QEvent, QObject, Qt, QTimer, Signal
 from PySide6.QtGui import QCloseEvent, QKeySequence, QShortcut
 from PySide6.QtWidgets import (
     QApplication,
     QButtonGroup,
-    QDialog,
     QHBoxLayout,
     QLabel,
+    QLayout,
     QMainWindow,
     QPushButton,
+    QSizePolicy,
     QVBoxLayout,
     QWidget,
 )
 
+from kiosk.access.auth import FREE_ATTEMPTS, tries_left_text
 from kiosk.access.roles import Action, Role, Session, require
 from kiosk.access.settings import idle_seconds
 from kiosk.audit.log import record
@@ -29,7 +36,7 @@ from kiosk.errors import KioskError
 
 from .context import AppContext, Level, set_bug_sink
 from .screens import Mode, Screen
-from .widgets import CurrentPageStack, ElidedLabel, MessageBar, PinPad
+from .widgets import CurrentPageStack, ElidedLabel, KioskDialog, MessageBar, NoteLabel, PinPad, WheelGuard, ask
 
 log = logging.getLogger("kiosk.ui")
 
@@ -47,36 +54,80 @@ INPUT_EVENTS = {
 }
 
 DEFAULT_MODE = {Role.FRONT_DESK: Mode.PRINT, Role.HELPER: Mode.INTAKE, Role.OFFICE: Mode.EXPORT}
+IDLE_WARNING_MS = 30_000  # how long before an idle sign-out the warning shows (at most half the idle time)
 
 
-class ExitDialog(QDialog):
-    """Asks for an office PIN before the kiosk may close."""
+class ExitDialog(KioskDialog):
+    """Asks for an office PIN before the kiosk may close.  While the office's sign-in is
+    locked it counts down (the PIN pad off); after a wrong PIN it says how many tries
+    are left."""
 
     def __init__(self, window: "MainWindow") -> None:
         super().__init__(window)
         self.window_ = window
         self.setObjectName("exitDialog")
-        self.setModal(True)
         self.text = QLabel()
+        self.text.setObjectName("dialogText")
         self.text.setWordWrap(True)
         self.pad = PinPad()
         self.pad.submitted.connect(self.try_pin)
-        self.error = QLabel()
+        self.error = NoteLabel()
         self.error.setObjectName("signinError")
-        self.error.setWordWrap(True)
+        self.lock_label = NoteLabel()
+        self.lock_label.setObjectName("lockLabel")
         self.cancel_button = QPushButton()
+        self.cancel_button.setObjectName("exitCancel")
         self.cancel_button.clicked.connect(self.reject)
-        box = QVBoxLayout(self)
-        box.addWidget(self.text)
-        box.addWidget(self.pad)
-        box.addWidget(self.error)
-        box.addWidget(self.cancel_button)
+        self.box.addWidget(self.text)
+        self.box.addWidget(self.pad)
+        self.box.addWidget(self.error)
+        self.box.addWidget(self.lock_label)
+        self.box.addWidget(self.cancel_button)
+        # as large as its contents need: the texts never end up under the keypad
+        self.box.setSizeConstraint(QLayout.SizeConstraint.SetMinimumSize)
+        self.setMinimumWidth(440)
+        self.lock_timer = QTimer(self)
+        self.lock_timer.setInterval(1000)
+        self.lock_timer.timeout.connect(self.refresh_lock)
+        self.finished.connect(lambda _r: self.lock_timer.stop())
         self.retranslate()
 
     def retranslate(self) -> None:
         self.setWindowTitle(self.tr("Aizvērt kiosku"))
         self.text.setText(self.tr("Kiosku var aizvērt tikai birojs. Ievadiet biroja PIN kodu."))
         self.cancel_button.setText(self.tr("Atcelt"))
+        self.refresh_lock()
+
+    def start(self) -> None:
+        self.error.clear()
+        self.pad.field.clear()
+        self.refresh_lock()
+        self.open()
+        self.pad.field.setFocus()
+
+    def refresh_lock(self) -> None:
+        """The office's lock: a countdown while it lasts, then the PIN pad again."""
+        lock = self.window_.ctx.auth.locks()[Role.OFFICE]
+        if lock.locked_for > 0:
+            self.lock_label.setText(self.tr("Biroja pierakstīšanās bloķēta. Mēģiniet vēlreiz pēc {s} s.")
+                                    .format(s=lock.locked_for))
+            self.pad.set_enabled_input(False)
+            if not self.lock_timer.isActive():
+                self.lock_timer.start()
+            return
+        self.lock_timer.stop()
+        if not self.pad.field.isEnabled():  # the lock has just run out
+            self.error.clear()
+        self.pad.set_enabled_input(True)
+        if lock.remaining < FREE_ATTEMPTS:
+            self.lock_label.setText(self.tr("Birojam {left}.").format(left=tries_left_text(lock.remaining,
+                                                                                           self.window_.ctx.lang)))
+        else:
+            self.lock_label.clear()
+
+    @property
+    def locked(self) -> bool:
+        return not self.pad.ok_button.isEnabled()
 
     def try_pin(self, pin: str) -> None:
         ctx = self.window_.ctx
@@ -84,13 +135,15 @@ class ExitDialog(QDialog):
             session = ctx.auth.sign_in(Role.OFFICE, pin)
             require(session, Action.EXIT)
         except KioskError as exc:
-            self.error.setText(exc.message(ctx.lang))
+            self.error.setText("" if exc.code == "auth.locked" else exc.message(ctx.lang))
+            self.refresh_lock()
             return
         self.accept()
         self.window_.exit_kiosk()
 
 
 class MainWindow(QMainWindow):
+    idle_warned = Signal()
     idle_signed_out = Signal()
     exit_refused = Signal()
 
@@ -99,7 +152,9 @@ class MainWindow(QMainWindow):
         self.ctx = ctx
         self.setObjectName("mainWindow")
         self._may_close = False
+        self.keep_shown = False  # full-screen kiosk: never stays minimised (set by ui.app.run)
         self.exit_dialog: ExitDialog | None = None
+        self.close_question = None  # the office's "close the kiosk?" while it is open
 
         # header ----------------------------------------------------------
         self.header = QWidget()
@@ -108,6 +163,7 @@ class MainWindow(QMainWindow):
         self.app_title.setObjectName("appTitle")
         self.user_label = QLabel()
         self.user_label.setObjectName("userLabel")
+        self.user_label.setSizePolicy(QSizePolicy.Policy.Minimum, QSizePolicy.Policy.Preferred)  # the title gives way
         self.lang_buttons: dict[str, QPushButton] = {}
         self.sign_out_button = QPushButton()
         self.sign_out_button.setObjectName("signOut")
@@ -128,6 +184,7 @@ class MainWindow(QMainWindow):
             self.lang_buttons[lang] = b
             hrow.addWidget(b)
         hrow.addWidget(self.sign_out_button)
+        hrow.addSpacing(24)  # closing the kiosk is not next to signing out
         hrow.addWidget(self.exit_button)
 
         # navigation and screens ------------------------------------------
@@ -169,23 +226,40 @@ class MainWindow(QMainWindow):
         self._badge_timer = QTimer(self)
         self._badge_timer.setSingleShot(True)
         self._badge_timer.setInterval(250)
-        self._badge_timer.timeout.connect(self._refresh_review_badge)
+        self._badge_timer.timeout.connect(ctx.sheets.refresh_queue)
 
-        # idle sign-out -----------------------------------------------------
+        # idle sign-out: a warning first, with a countdown -----------------------
         self.idle_timer = QTimer(self)
         self.idle_timer.setSingleShot(True)
-        self.idle_timer.timeout.connect(self._idle_timeout)
+        self.idle_timer.timeout.connect(self._idle_warning)
+        self.warn_timer = QTimer(self)  # from the warning to the sign-out
+        self.warn_timer.setSingleShot(True)
+        self.warn_timer.timeout.connect(self._idle_timeout)
+        self.warn_ticker = QTimer(self)  # the countdown's seconds
+        self.warn_ticker.setInterval(1000)
+        self.warn_ticker.timeout.connect(self._show_idle_warning)
+        self._warn_until = 0.0
+        self._warning_text = ""
         self._idle_ms = idle_seconds(ctx.kiosk.store) * 1000
         QApplication.instance().installEventFilter(self)
+
+        # the mouse wheel scrolls pages and changes a value only in a field being edited
+        self.wheel_guard = WheelGuard(self)
+        for screen in self.screens.values():
+            self.wheel_guard.guard(screen)
 
         ctx.session_changed.connect(self._session_changed)
         ctx.language_changed.connect(lambda _lang: self._refresh_lang_buttons())
         ctx.message.connect(self.message_bar.show_message)
         ctx.data_changed.connect(self._data_changed)
+        ctx.sheets.queue_changed.connect(lambda _n: self._refresh_review_badge())
         ctx.activity.connect(self.touch)
         set_bug_sink(lambda text: self.message_bar.show_message(Level.ERROR, text))
 
         QShortcut(QKeySequence(Qt.Key.Key_F1), self, activated=self._help)
+        for keys, step in (("Ctrl+Tab", 1), ("Ctrl+PgDown", 1), ("Ctrl+Shift+Tab", -1), ("Ctrl+Shift+Backtab", -1),
+                           ("Ctrl+PgUp", -1)):
+            QShortcut(QKeySequence(keys), self, activated=lambda step=step: self.next_screen(step))
         self.retranslate()
         self._session_changed(ctx.session)
 
@@ -206,6 +280,8 @@ class MainWindow(QMainWindow):
         }
         for mode, b in self.nav_buttons.items():
             b.setText(names.get(mode, mode.value))
+            b.setToolTip(self.tr("Nākamais ekrāns: Ctrl+Tab, iepriekšējais: Ctrl+Shift+Tab"))
+        self.exit_button.setToolTip(self.tr("Aizver kioska programmu (pēc apstiprinājuma)"))
         self._refresh_review_badge()
         self._refresh_user()
         self._refresh_lang_buttons()
@@ -216,6 +292,9 @@ class MainWindow(QMainWindow):
             self.retranslate()
             if self.exit_dialog is not None:
                 self.exit_dialog.retranslate()
+        if event.type() == QEvent.Type.WindowStateChange and self.keep_shown \
+                and self.windowState() & Qt.WindowState.WindowMinimized:
+            QTimer.singleShot(0, self.showFullScreen)  # a kiosk never hides behind the desktop
 
     def _refresh_lang_buttons(self) -> None:
         for lang, b in self.lang_buttons.items():
@@ -233,7 +312,7 @@ class MainWindow(QMainWindow):
         b = self.nav_buttons.get(Mode.REVIEW)
         if b is None:
             return
-        n = len(self.ctx.kiosk.store.review_queue_ids()) if self.ctx.session is not None else 0
+        n = self.ctx.sheets.pending() if self.ctx.session is not None else 0
         b.setText(self.tr("Pārbaudīt") + (f" ({n})" if n else ""))
 
     # -- modes --------------------------------------------------------------------
@@ -243,6 +322,14 @@ class MainWindow(QMainWindow):
 
     def screen(self, mode: Mode) -> Screen:
         return self.screens[mode]
+
+    def next_screen(self, step: int = 1) -> bool:
+        """The next (or previous) screen the signed-in role may use, round the row."""
+        modes = [m for m, b in self.nav_buttons.items() if not b.isHidden()]
+        if self.ctx.session is None or not modes:
+            return False
+        here = modes.index(self.mode) if self.mode in modes else -1
+        return self.show_mode(modes[(here + step) % len(modes)])
 
     def show_mode(self, mode: Mode) -> bool:
         screen = self.screens.get(mode)
@@ -271,11 +358,13 @@ class MainWindow(QMainWindow):
         # switch the page before showing/hiding the navigation row, so the
         # window never needs the tall sign-in page and the row at once
         if session is None:
-            self.idle_timer.stop()
+            self._stop_idle()
+            self.message_bar.clear()  # nothing of the last person's work stays on the sign-in screen
             self.nav.setVisible(False)
             self.show_mode(Mode.SIGN_IN)
         else:
             self.message_bar.clear()
+            self.ctx.sheets.refresh_queue()
             self._refresh_review_badge()
             if not self.show_mode(DEFAULT_MODE[session.role]):
                 for mode, screen in self.screens.items():
@@ -287,7 +376,7 @@ class MainWindow(QMainWindow):
     def _data_changed(self, topic: str) -> None:
         if topic == "review":
             self._badge_timer.stop()
-            self._refresh_review_badge()
+            self.ctx.sheets.refresh_queue()
         elif topic == "sheets" and not self._badge_timer.isActive():
             self._badge_timer.start()  # at most a few refreshes a second while sheets pour in
         if topic == "settings":
@@ -300,34 +389,86 @@ class MainWindow(QMainWindow):
         self._idle_ms = ms
         self.touch()
 
+    @property
+    def warning_ms(self) -> int:
+        return min(IDLE_WARNING_MS, self._idle_ms // 2)
+
     def touch(self) -> None:
-        if self.ctx.session is not None:
-            self.idle_timer.start(self._idle_ms)
+        """Somebody is here: the idle time starts again, and a warning goes away."""
+        if self.ctx.session is None:
+            return
+        if self.warning_shown:
+            self._stop_idle()
+            if self.message_bar.text() == self._warning_text:
+                self.message_bar.clear()
+        self.idle_timer.start(self._idle_ms - self.warning_ms)
+
+    @property
+    def warning_shown(self) -> bool:
+        return self.warn_timer.isActive()
+
+    def _stop_idle(self) -> None:
+        self.idle_timer.stop()
+        self.warn_timer.stop()
+        self.warn_ticker.stop()
 
     def eventFilter(self, obj: QObject, event: QEvent) -> bool:  # noqa: N802 - Qt API
         if event.type() in INPUT_EVENTS and self.ctx.session is not None:
-            self.idle_timer.start(self._idle_ms)
+            self.touch()
         return False
 
-    def _idle_timeout(self) -> None:
+    def _idle_warning(self) -> None:
         if self.ctx.session is None:
             return
         if self.ctx.runner.busy(ignore=BACKGROUND_JOBS):
             self.touch()  # long work running: the person is waiting for it
             return
+        self._warn_until = time.monotonic() + self.warning_ms / 1000
+        self.warn_timer.start(self.warning_ms)
+        self.warn_ticker.start()
+        self._show_idle_warning()
+        self.idle_warned.emit()
+
+    def _show_idle_warning(self) -> None:
+        left = max(1, round(self._warn_until - time.monotonic()))
+        self._warning_text = self.tr(
+            "Kiosks netiek lietots: pēc {s} s notiks automātiska iziešana no profila. Pieskarieties ekrānam "
+            "vai nospiediet jebkuru taustiņu, lai turpinātu darbu.").format(s=left)
+        self.message_bar.show_message(Level.WARN, self._warning_text)
+
+    def _idle_timeout(self) -> None:
+        self.warn_ticker.stop()
+        if self.ctx.session is None:
+            return
+        if self.ctx.runner.busy(ignore=BACKGROUND_JOBS):
+            self.message_bar.clear()
+            self.touch()
+            return
+        minutes = max(1, round(self._idle_ms / 60_000))
         self.ctx.sign_out("idle")
-        self.ctx.info(self.tr("Jūs izrakstījāties, jo kiosks netika lietots."), Level.INFO)
+        self.ctx.info(self.tr("Jūs izrakstījāties automātiski, jo kiosks netika lietots %n minūtes.", "", minutes),
+                      Level.INFO)
         self.idle_signed_out.emit()
 
     # -- leaving the kiosk ------------------------------------------------------
     def request_exit(self) -> None:
-        """The office's exit button: the signed-in office session is the PIN."""
+        """The office's exit button: the signed-in office session is the PIN; it asks once."""
         try:
             require(self.ctx.session, Action.EXIT)
         except KioskError:
             self.ask_exit_pin()
             return
-        self.exit_kiosk()
+        if self.close_question is not None:
+            return
+        self.close_question = ask(
+            self, self.tr("Aizvērt kiosku?"),
+            self.tr("Kioska programma tiks aizvērta: šajā datorā vairs nevarēs drukāt, skenēt un pārbaudīt "
+                    "biļetenus, līdz to atkal palaiž. Saglabātie dati paliek."),
+            self.tr("Aizvērt kiosku"), self.tr("Atcelt"), self.exit_kiosk, danger=True)
+        self.close_question.finished.connect(self._close_question_done)
+
+    def _close_question_done(self, _result: int) -> None:
+        self.close_question = None
 
     def exit_kiosk(self) -> None:
         """Called only after an office PIN (the dialog) or by the office's own session."""
@@ -345,7 +486,7 @@ class MainWindow(QMainWindow):
             self.exit_refused.emit()
             self.ask_exit_pin()
             return
-        self.idle_timer.stop()
+        self._stop_idle()
         QApplication.instance().removeEventFilter(self)
         set_bug_sink(None)
         for screen in self.screens.values():
@@ -358,9 +499,7 @@ class MainWindow(QMainWindow):
     def ask_exit_pin(self) -> None:
         if self.exit_dialog is None:
             self.exit_dialog = ExitDialog(self)
-        self.exit_dialog.error.clear()
-        self.exit_dialog.open()
-        self.exit_dialog.pad.field.setFocus()
+        self.exit_dialog.start()
 
     def _help(self) -> None:
         self.ctx.info(self.tr("Palīdzība: izvēlieties darbu augšējā rindā. Kļūdas un ziņas parādās šeit."), Level.INFO)

@@ -53,6 +53,7 @@ class Action(enum.StrEnum):
     SETTINGS = "settings"        # thresholds, folders, language, idle time
     USERS = "users"              # add users, change PINs
     EXIT = "exit"                # leave the full-screen kiosk
+    REOPEN = "reopen"            # send a decided ballot (not yet exported) back to review
 
 
 PERMISSIONS: dict[Action, frozenset[Role]] = {
@@ -64,6 +65,7 @@ PERMISSIONS: dict[Action, frozenset[Role]] = {
     Action.SETTINGS: frozenset({Role.OFFICE}),
     Action.USERS: frozenset({Role.OFFICE}),
     Action.EXIT: frozenset({Role.OFFICE}),
+    Action.REOPEN: frozenset({Role.OFFICE}),
 }
 
 

@@ -51,6 +51,10 @@ EVENTS: tuple[Event, ...] = (
           ("source", "outcome", "sheets", "counted", "review", "rejected", "duplicate", "repeat")),
     Event("review.decided", "A person decided a ballot in review: `action` confirm, correct or reject, `reason` "
                             "the reject reason (which ballot and what it says are not logged).", ("action", "reason")),
+    Event("review.undone", "A person took back their last review decision (`action`: the one taken back); the "
+                           "ballot waits for review again.", ("action",)),
+    Event("review.reopened", "The office sent a decided ballot back to review (`was`: counted or rejected, `by`: "
+                             "machine or person).", ("was", "by")),
     Event("export.batch", "A signed batch was written.", ("batch", "records", "counted", "rejected", "pending", "images")),
     Event("export.failed", "An export failed with the error `error`; no batch was recorded.", ("error",)),
     Event("cli.command", "A command-line command ran on this data directory (the actor is the operating-system "

@@ -9,11 +9,21 @@ reviewer's role.  Three decisions exist:
 * ``correct``: the person's selections (at most one option per question);
 * ``reject``: the ballot does not count, with a reason from ``REJECT_REASONS``.
 
-Only sheets the machine sent to review and nobody has decided yet can be
-decided here.  Every operation checks the session's role (``Action.REVIEW``).
-Each decision is written to the audit log with its action and reason only:
-which ballot it was and what it says are not logged.  This module never
-imports Qt.
+Only sheets waiting for a person can be decided here: the machine sent them
+to review and nobody has decided yet, or the decision was taken back.  A
+decision is never changed; it is taken back by appending a reversal
+(``Store.reverse_decision``):
+
+* ``undo``: a reviewer takes back a decision of their own role that is still
+  the ballot's last (the screen offers the decisions of its own session);
+* ``reopen``: the office sends any decided ballot (by the machine or a
+  person) back to review.
+
+Neither is possible once the ballot has left in a batch.  Every operation
+checks the session's role (``Action.REVIEW``; reopening ``Action.REOPEN``).
+Each decision and reversal is written to the audit log with its action and
+reason only: which ballot it was and what it says are not logged.  This
+module never imports Qt.
 
 Two cases need more than marks:
 
@@ -55,6 +65,7 @@ REJECT_REASONS: dict[str, tuple[str, str]] = {
     "identifying": ("Biļetenā ir zīmes, kas var atklāt balsotāju", "The ballot carries marks that may identify the voter"),
     "damaged": ("Biļetens ir bojāts vai nepilnīgs", "The ballot is damaged or incomplete"),
     "not_ballot": ("Tas nav šīs iestādes biļetens", "This is not a ballot of this institution"),
+    "blank": ("Tukšs biļetens: nav atzīmēta neviena atbilde", "Blank ballot: no answer is marked"),
 }
 
 _PLACEHOLDER = re.compile(r"\s*[:(]?\s*\{[a-z_]+\}\)?")
@@ -223,7 +234,8 @@ class Review:
     # -- decisions ---------------------------------------------------------------
     def _pending_item(self, sheet_id: int) -> ReviewItem:
         item = self.item(sheet_id)
-        if item.status != "review" or self.store.decisions(sheet_id):
+        state = self.store.sheet_states([sheet_id]).get(sheet_id)
+        if state is None or not state.pending:
             raise KioskError("review.not_pending", sheet=sheet_id)
         return item
 
@@ -285,6 +297,33 @@ class Review:
     def _decided(self, decision_id: int, action: str, reason: str | None = None) -> int:
         record(self.store, "review.decided", self.session.role.value, action=action, reason=reason)
         return decision_id
+
+    # -- taking a decision back ------------------------------------------------------
+    def undo(self, decision_id: int) -> int:
+        """Take back a decision of this session's role that is still its ballot's last
+        (the office may take back anyone's); the ballot waits for review again.
+        Returns the reversal's id."""
+        require(self.session, Action.REVIEW)
+        decision = self.store.decision(decision_id)
+        if decision is None or decision["action"] not in ("confirm", "correct", "reject"):
+            raise KioskError("review.undo_stale")
+        if decision["role"] != self.session.role.value and not self.session.may(Action.REOPEN):
+            raise KioskError("review.not_own")
+        reversal = self.store.reverse_decision(decision["sheet_id"], "undo", self.session.role.value,
+                                               decision_id=decision_id)
+        record(self.store, "review.undone", self.session.role.value, action=decision["action"])
+        return reversal
+
+    def reopen(self, sheet_id: int) -> int:
+        """Office: send a decided ballot that has not been exported back to review."""
+        require(self.session, Action.REOPEN)
+        state = self.store.sheet_states([sheet_id]).get(sheet_id)
+        if state is None:
+            raise KioskError("review.not_found", sheet=sheet_id)
+        reversal = self.store.reverse_decision(sheet_id, "reopen", self.session.role.value)
+        record(self.store, "review.reopened", self.session.role.value, was=state.status,
+               by="machine" if state.decided_by == "machine" else "person")
+        return reversal
 
     def decide(self, sheet_id: int, selections: dict[str, list[str]], serial: str | None = None) -> tuple[str, int]:
         """Enter on the review screen: confirm when the selections are the

@@ -258,4 +258,31 @@ MIGRATIONS: list[str] = [
     CREATE TRIGGER typed_serials_kept BEFORE DELETE ON typed_serials
     BEGIN SELECT RAISE(ABORT, 'typed serials are never deleted'); END;
     """,
+    # 11: review decisions can be reversed.  A reversal is a row like a decision:
+    # `undo` (a reviewer takes back their last decision) or `reopen` (the office
+    # sends a decided ballot, not yet exported, back to review), naming the row it
+    # reverses in `reverses`.  Nothing is updated or deleted: a sheet's state is its
+    # last row.  SQLite cannot change a CHECK constraint, so the table is rebuilt
+    # with every row, its index and its triggers.
+    """
+    CREATE TABLE decisions_v10 (
+        id         INTEGER PRIMARY KEY,
+        sheet_id   INTEGER NOT NULL REFERENCES sheets (id),
+        action     TEXT    NOT NULL CHECK (action IN ('confirm', 'correct', 'reject', 'undo', 'reopen')),
+        selections TEXT,
+        reason     TEXT,
+        role       TEXT    NOT NULL,
+        decided_at TEXT    NOT NULL,
+        reverses   INTEGER
+    );
+    INSERT INTO decisions_v10 (id, sheet_id, action, selections, reason, role, decided_at)
+        SELECT id, sheet_id, action, selections, reason, role, decided_at FROM decisions ORDER BY id;
+    DROP TABLE decisions;
+    ALTER TABLE decisions_v10 RENAME TO decisions;
+    CREATE INDEX decisions_sheet ON decisions (sheet_id);
+    CREATE TRIGGER decisions_written_once BEFORE UPDATE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are written once'); END;
+    CREATE TRIGGER decisions_kept BEFORE DELETE ON decisions
+    BEGIN SELECT RAISE(ABORT, 'decisions are never deleted'); END;
+    """,
 ]

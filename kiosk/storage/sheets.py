@@ -52,3 +52,44 @@ class FinalSheet:
     final_status: str  # counted | review | rejected
     selections: Selections | None  # final: the decision's, else the machine's
     decided_by: str  # "machine" or the deciding person's role
+
+
+# a person's decisions on a sheet, and the rows that take one back
+DECISIONS = ("confirm", "correct", "reject")
+REVERSALS = ("undo", "reopen")
+
+
+@dataclass(frozen=True)
+class SheetState:
+    """A stored sheet as it stands now (``Store.sheet_states``): the machine's outcome
+    with the last person's decision on top.  The scan list, its counters and the
+    review queue all read this one state."""
+
+    sheet_id: int
+    machine_status: str  # counted | review | rejected | duplicate, as read
+    status: str  # now: counted | review | rejected | duplicate
+    decision: str | None  # the last row: confirm, correct, reject, undo, reopen (None: nobody decided)
+    decision_id: int | None  # that row's id
+    decided_by: str  # "machine" or the role of the person whose decision stands
+    reason: str | None  # a reviewer's reject reason
+    ballot: bool  # the sheet holds its serial's ballot (a duplicate or a foreign sheet does not)
+    exported: bool  # its ballot left in a batch: nothing can change it any more
+    duplicate_of: int | None = None  # the sheet holding the ballot this one copies
+    original_source: str | None = None  # that sheet's source and page
+    original_page: int | None = None
+
+    @property
+    def pending(self) -> bool:
+        """Waiting for a person."""
+        return self.status == "review"
+
+    @property
+    def reviewed(self) -> bool:
+        """A person's decision stands."""
+        return self.decision in DECISIONS
+
+    @property
+    def reopenable(self) -> bool:
+        """The office may send it back to review: a ballot decided (by the machine or a
+        person) whose batch has not been written yet."""
+        return self.ballot and not self.exported and self.status in ("counted", "rejected")

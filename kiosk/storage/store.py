@@ -31,7 +31,7 @@ from ..errors import KioskError
 from ..locks import interprocess_lock
 from ..reading.sheet import Selections, SheetReading
 from .migrations import MIGRATIONS
-from .sheets import FinalSheet, StoredSheet
+from .sheets import DECISIONS, REVERSALS, FinalSheet, SheetState, StoredSheet
 
 SCHEMA_VERSION = len(MIGRATIONS)
 BUSY_TIMEOUT_S = 10.0  # how long a connection waits for another one's write lock
@@ -352,7 +352,8 @@ class Store:
         In the same transaction: a page already stored is returned unchanged
         (with ``repeat`` true); a counted or review sheet whose serial already
         holds a ballot becomes a ``duplicate`` linked to the first sheet and
-        never counts.  ``source`` is text (a name that is not UTF-8 shown with its
+        never counts; one whose serial this kiosk voided goes to review
+        (``voided_serial``).  ``source`` is text (a name that is not UTF-8 shown with its
         bytes escaped); ``source_bytes`` keeps such a name's exact bytes.
         """
         with self.transaction() as db:
@@ -368,6 +369,10 @@ class Store:
                 if first is not None:
                     status, duplicate_of = "duplicate", first[0]
                     reasons = ("duplicate_serial",)
+                elif db.execute("SELECT 1 FROM issued WHERE serial = ? AND voided = 1", (serial,)).fetchone():
+                    # this kiosk voided the serial (its print job failed or was cancelled), yet the
+                    # ballot came back marked: a person decides whether it counts
+                    status, reasons = "review", ("voided_serial", *(r for r in reasons if r != "voided_serial"))
             cur = db.execute(
                 "INSERT INTO sheets (image_sha256, page, source, run_id, status, reasons, serial, layout_id,"
                 " selections, interpretation, duplicate_of, source_bytes) VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
@@ -394,8 +399,8 @@ class Store:
                      *, first: bool = True, serial: bytes | None = None) -> int:
         """Append a person's decision on a sheet; the machine's reading stays as it was.
 
-        With ``first`` (the review queue's case) the sheet must not have been decided
-        yet, checked inside the same write transaction: of two reviewers deciding the
+        With ``first`` (the review queue's case) no decision may stand on the sheet
+        (none yet, or the last one taken back), checked inside the same write transaction: of two reviewers deciding the
         same ballot at once, the second gets review.not_pending instead of silently
         replacing the first one's decision.
 
@@ -404,7 +409,7 @@ class Store:
         transaction it becomes the sheet's ballot; a serial that already holds a
         ballot is refused (review.serial_taken: the sheet is a copy)."""
         with self.transaction() as db:
-            if first and db.execute("SELECT 1 FROM decisions WHERE sheet_id = ?", (sheet_id,)).fetchone():
+            if first and _last_decision(db, sheet_id)[1] in DECISIONS:
                 raise KioskError("review.not_pending", sheet=sheet_id)
             if serial is not None:
                 if db.execute("SELECT 1 FROM ballots WHERE serial = ?", (serial,)).fetchone():
@@ -415,6 +420,62 @@ class Store:
                 "INSERT INTO decisions (sheet_id, action, selections, reason, role, decided_at) VALUES (?, ?, ?, ?, ?, ?)",
                 (sheet_id, action, _selections_text(selections), reason, role, now_utc()),
             ).lastrowid)
+
+    def reverse_decision(self, sheet_id: int, action: str, role: str, *, decision_id: int | None = None) -> int:
+        """Append a reversal: ``undo`` takes back the decision ``decision_id``, which must
+        still be the sheet's last row; ``reopen`` sends a decided ballot (by the machine
+        or a person) back to review.  Either is refused once the ballot left in a
+        batch.  Checked and written in one write transaction; returns the row's id."""
+        if action not in REVERSALS:
+            raise ValueError(action)
+        with self.transaction() as db:
+            sheet = db.execute(
+                "SELECT s.status, s.serial, b.sheet_id AS ballot, e.batch FROM sheets s"
+                " LEFT JOIN ballots b ON b.sheet_id = s.id LEFT JOIN exported e ON e.serial = b.serial"
+                " WHERE s.id = ?", (sheet_id,)).fetchone()
+            if sheet is None:
+                raise KioskError("review.not_found", sheet=sheet_id)
+            if sheet["ballot"] is not None and sheet["batch"] is not None:
+                raise KioskError("review.exported", batch=sheet["batch"])
+            last_id, last = _last_decision(db, sheet_id)
+            if action == "undo" and (decision_id is None or last_id != decision_id or last not in DECISIONS):
+                raise KioskError("review.undo_stale")
+            if action == "reopen" and (sheet["ballot"] is None or not (
+                    last in DECISIONS or (last is None and sheet["status"] == "counted"))):
+                raise KioskError("review.not_decided")
+            return int(db.execute(
+                "INSERT INTO decisions (sheet_id, action, selections, reason, role, decided_at, reverses)"
+                " VALUES (?, ?, NULL, NULL, ?, ?, ?)", (sheet_id, action, role, now_utc(), last_id),
+            ).lastrowid)
+
+    def decision(self, decision_id: int) -> dict[str, Any] | None:
+        row = self.db.execute("SELECT * FROM decisions WHERE id = ?", (decision_id,)).fetchone()
+        return {**dict(row), "selections": _selections(row["selections"])} if row else None
+
+    def sheet_states(self, sheet_ids: Iterable[int]) -> dict[int, SheetState]:
+        """The state now of each of these sheets (unknown ids are left out)."""
+        ids = sorted(set(sheet_ids))
+        out: dict[int, SheetState] = {}
+        for start in range(0, len(ids), 500):
+            chunk = ids[start:start + 500]
+            marks = ", ".join("?" * len(chunk))
+            rows = self.db.execute(
+                f"""
+                SELECT s.id, s.status, s.duplicate_of, d.id AS d_id, d.action, d.reason, d.role,
+                       b.sheet_id AS ballot, e.batch, o.source AS o_source, o.page AS o_page
+                FROM sheets s
+                LEFT JOIN decisions d ON d.id = (SELECT MAX(id) FROM decisions WHERE sheet_id = s.id)
+                LEFT JOIN ballots b ON b.sheet_id = s.id
+                LEFT JOIN exported e ON e.serial = b.serial
+                LEFT JOIN sheets o ON o.id = s.duplicate_of
+                WHERE s.id IN ({marks})
+                """, chunk)
+            for r in rows:
+                out[r["id"]] = _state(r)
+        return out
+
+    def review_queue_count(self) -> int:
+        return len(self.review_queue_ids())
 
     def decisions(self, sheet_id: int) -> list[dict[str, Any]]:
         rows = self.db.execute("SELECT * FROM decisions WHERE sheet_id = ? ORDER BY id", (sheet_id,))
@@ -448,12 +509,10 @@ class Store:
         return row[0] if row else None
 
     def review_queue(self) -> list[StoredSheet]:
-        """Sheets waiting for a person: machine status review, no decision yet."""
-        rows = self.db.execute(
-            "SELECT s.* FROM sheets s WHERE s.status = 'review'"
-            " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sheet_id = s.id) ORDER BY s.id"
-        )
-        return [_sheet(r) for r in rows]
+        """Sheets waiting for a person: sent to review by the machine and not decided
+        yet, or their decision taken back (undone, reopened); oldest first."""
+        ids = self.review_queue_ids()
+        return [s for s in (self.sheet(i) for i in ids) if s is not None]
 
     def sheet_counts(self) -> dict[str, int]:
         """Machine outcomes of all stored sheets: counted, review, rejected, duplicate."""
@@ -530,7 +589,10 @@ class Store:
         """Ids of the sheets waiting for a person (``review_queue`` without parsing every sheet)."""
         rows = self.db.execute(
             "SELECT s.id FROM sheets s WHERE s.status = 'review'"
-            " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sheet_id = s.id) ORDER BY s.id"
+            " AND NOT EXISTS (SELECT 1 FROM decisions d WHERE d.sheet_id = s.id)"
+            " UNION SELECT d.sheet_id FROM decisions d WHERE d.action IN ('undo', 'reopen')"
+            " AND d.id = (SELECT MAX(x.id) FROM decisions x WHERE x.sheet_id = d.sheet_id)"
+            " ORDER BY 1"
         )
         return [r[0] for r in rows]
 
@@ -698,7 +760,9 @@ def _sheet(row: sqlite3.Row, *, repeat: bool = False) -> StoredSheet:
 
 def _final(row: sqlite3.Row) -> FinalSheet:
     """A row of the ``final_sheets`` query: the sheet and its last decision, if any."""
-    if row["action"] is None:
+    if row["action"] in REVERSALS:  # taken back: waiting for a person again
+        final, sel, by = "review", row["selections"], "machine"
+    elif row["action"] is None:
         final, sel, by = row["status"], row["selections"], "machine"
     elif row["action"] == "reject":
         final, sel, by = "rejected", None, row["role"]
@@ -707,6 +771,32 @@ def _final(row: sqlite3.Row) -> FinalSheet:
     return FinalSheet(
         sheet_id=row["id"], serial=row["serial"], image_sha256=row["image_sha256"], machine_status=row["status"],
         final_status=final, selections=_selections(sel), decided_by=by,
+    )
+
+
+def _last_decision(db: sqlite3.Connection, sheet_id: int) -> tuple[int | None, str | None]:
+    """(id, action) of the last decision or reversal on a sheet, or (None, None)."""
+    row = db.execute("SELECT id, action FROM decisions WHERE sheet_id = ? ORDER BY id DESC LIMIT 1",
+                     (sheet_id,)).fetchone()
+    return (row[0], row[1]) if row else (None, None)
+
+
+def _state(row: sqlite3.Row) -> SheetState:
+    """A row of the ``sheet_states`` query: the sheet as read, its last decision, its ballot."""
+    action = row["action"]
+    if action in REVERSALS:
+        status, by = "review", "machine"
+    elif action == "reject":
+        status, by = "rejected", row["role"]
+    elif action in DECISIONS:
+        status, by = "counted", row["role"]
+    else:
+        status, by = row["status"], "machine"
+    return SheetState(
+        sheet_id=row["id"], machine_status=row["status"], status=status, decision=action, decision_id=row["d_id"],
+        decided_by=by, reason=row["reason"] if action == "reject" else None, ballot=row["ballot"] is not None,
+        exported=row["batch"] is not None, duplicate_of=row["duplicate_of"], original_source=row["o_source"],
+        original_page=row["o_page"],
     )
 
 

@@ -461,6 +461,14 @@
         <source>Atcelt</source>
         <translation>Cancel</translation>
     </message>
+    <message>
+        <source>Biroja pierakstīšanās bloķēta. Mēģiniet vēlreiz pēc {s} s.</source>
+        <translation>The office&apos;s sign-in is locked. Try again in {s} s.</translation>
+    </message>
+    <message>
+        <source>Birojam {left}.</source>
+        <translation>Office: {left}.</translation>
+    </message>
 </context>
 <context>
     <name>ExportScreen</name>
@@ -497,6 +505,12 @@
         <translation>Earlier batches</translation>
     </message>
     <message>
+        <source>Partija Nr. {n} izveidota un parakstīta: ieskaitīti {c}, noraidīti {r}.
+Mapē {folder} ir divi faili. Nosūtiet abus centrālajam birojam: partiju “{file}” un kioska atslēgu “{key}”, ar kuru birojs pārbauda, ka partija ir no šī kioska.</source>
+        <translation>Batch no. {n} made and signed: {c} counted, {r} rejected.
+The folder {folder} holds two files. Send both to the central office: the batch “{file}” and the kiosk&apos;s key “{key}”, with which the office checks that the batch comes from this kiosk.</translation>
+    </message>
+    <message>
         <source>Nr.</source>
         <translation>No.</translation>
     </message>
@@ -529,28 +543,32 @@
         <translation>Note: still awaiting review: {n}. These ballots will not be in this batch; they go into the next one once reviewed.</translation>
     </message>
     <message>
-        <source>Kopš pēdējās partijas nav jaunu biļetenu: partija būtu tukša.</source>
-        <translation>No new ballots since the last batch: the batch would be empty.</translation>
+        <source>Kopš pēdējās partijas nav jaunu biļetenu: jaunu partiju izveidot nevar, jo tā būtu tukša.</source>
+        <translation>No new ballots since the last batch: a new batch cannot be made, it would be empty.</translation>
+    </message>
+    <message>
+        <source>Partija Nr. {n} izveidota.</source>
+        <translation>Batch no. {n} made.</translation>
     </message>
     <message>
         <source>Visi nolasītie biļeteni ir izlemti.</source>
         <translation>Every ballot read has been decided.</translation>
     </message>
     <message>
+        <source>Partiju mapi {folder} nevar izveidot: {error}</source>
+        <translation>The batch folder {folder} cannot be created: {error}</translation>
+    </message>
+    <message>
+        <source>Failu pārvaldnieks šajā datorā nav atrasts. Partijas ir mapē {folder}: nokopējiet tās no turienes (piemēram, uz USB zibatmiņu).</source>
+        <translation>No file manager was found on this computer. The batches are in the folder {folder}: copy them from there (for example onto a USB stick).</translation>
+    </message>
+    <message>
+        <source>Partija netika izveidota: kopš pēdējās partijas nav jaunu biļetenu.</source>
+        <translation>No batch was made: there are no new ballots since the last batch.</translation>
+    </message>
+    <message>
         <source>Partija tiek veidota un parakstīta…</source>
         <translation>Creating and signing the batch…</translation>
-    </message>
-    <message>
-        <source>Partija Nr. {n} izveidota un parakstīta. Ieskaitīti: {c}, noraidīti: {r}.
-Fails: {path}
-Publiskā atslēga centrālajam birojam: {key}</source>
-        <translation>Batch no. {n} created and signed. Counted: {c}, rejected: {r}.
-File: {path}
-Public key for the central office: {key}</translation>
-    </message>
-    <message>
-        <source>Partija Nr. {n} izveidota: {path}</source>
-        <translation>Batch no. {n} created: {path}</translation>
     </message>
     <message>
         <source>Partija Nr. {n} izveidota. Vēl gaida pārbaudi: {p}.</source>
@@ -594,6 +612,22 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Notīrīt sarakstu</source>
         <translation>Clear the list</translation>
+    </message>
+    <message>
+        <source>Notīra tikai šo sarakstu ekrānā; nolasītie biļeteni paliek saglabāti.</source>
+        <translation>Clears only this list on the screen; the ballots read stay stored.</translation>
+    </message>
+    <message>
+        <source>Atvērt pārbaudei no jauna</source>
+        <translation>Reopen for review</translation>
+    </message>
+    <message>
+        <source>Pārbaudīt šo biļetenu</source>
+        <translation>Review this ballot</translation>
+    </message>
+    <message>
+        <source>Rādīt tikai šīs rindas (vēlreiz: visas)</source>
+        <translation>Show only these rows (again: all)</translation>
     </message>
     <message>
         <source>Apturēt</source>
@@ -644,8 +678,20 @@ Public key for the central office: {key}</translation>
         <translation>Camera: {device}</translation>
     </message>
     <message>
-        <source> (jau nolasīts)</source>
-        <translation> (read before)</translation>
+        <source>Kopija no: {sheet}.</source>
+        <translation>A copy of: {sheet}.</translation>
+    </message>
+    <message>
+        <source>Atzīmes abās lapās sakrīt.</source>
+        <translation>The marks on both sheets agree.</translation>
+    </message>
+    <message>
+        <source>Atzīmes atšķiras: skaitās tikai pirmā lapa.</source>
+        <translation>The marks differ: only the first sheet counts.</translation>
+    </message>
+    <message>
+        <source>Biļetens atkal gaida pārbaudi (“Pārbaudīt”).</source>
+        <translation>The ballot waits for review again (“Review”).</translation>
     </message>
     <message>
         <source>Ieskaitīti: {n}</source>
@@ -708,12 +754,16 @@ Public key for the central office: {key}</translation>
         <translation>No scanner folder chosen: press “Change folder…”.</translation>
     </message>
     <message>
-        <source>Skenētie biļeteni</source>
-        <translation>Scanned ballots</translation>
+        <source>Nav mapes, no kuras nolasīt: birojs iestatījumos nav norādījis skenera mapi, un USB zibatmiņa nav pievienota.</source>
+        <translation>There is no folder to read from: the office has not set the scanner folder in Settings, and no USB stick is plugged in.</translation>
     </message>
     <message>
-        <source>Skenējumi (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;Visi faili (*)</source>
-        <translation>Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;All files (*)</translation>
+        <source>Skenējumi (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</source>
+        <translation>Scans (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)</translation>
+    </message>
+    <message>
+        <source>Skenētie biļeteni</source>
+        <translation>Scanned ballots</translation>
     </message>
     <message>
         <source>Mape ar skenētiem biļeteniem</source>
@@ -736,8 +786,78 @@ Public key for the central office: {key}</translation>
         <translation>, page {n}</translation>
     </message>
     <message>
+        <source>Jau nolasīts agrāk, netiek skaitīts vēlreiz</source>
+        <translation>Read before, not counted again</translation>
+    </message>
+    <message>
+        <source>Pārbaudē noraidīts: {reason}</source>
+        <translation>Rejected in review: {reason}</translation>
+    </message>
+    <message>
+        <source>Pārbaudē apstiprināts</source>
+        <translation>Confirmed in review</translation>
+    </message>
+    <message>
+        <source>Pārbaudē labots</source>
+        <translation>Corrected in review</translation>
+    </message>
+    <message>
+        <source>Atkal jāpārbauda</source>
+        <translation>To review again</translation>
+    </message>
+    <message>
+        <source>Šī numura biļetens jau nolasīts: {sheet}</source>
+        <translation>A ballot with this number was read already: {sheet}</translation>
+    </message>
+    <message>
+        <source>Notīrīt sarakstu?</source>
+        <translation>Clear the list?</translation>
+    </message>
+    <message>
+        <source>Tiks notīrīts tikai saraksts šajā ekrānā. Nolasītie biļeteni paliek saglabāti kioskā un tiks eksportēti kā parasti.</source>
+        <translation>Only the list on this screen is cleared. The ballots read stay stored in the kiosk and are exported as usual.</translation>
+    </message>
+    <message>
+        <source>Atcelt</source>
+        <translation>Cancel</translation>
+    </message>
+    <message numerus="yes">
+        <source>Saraksts notīrīts (%n rindas). Nolasītie biļeteni paliek saglabāti.</source>
+        <translation>
+            <numerusform>List cleared (%n row). The ballots read stay stored.</numerusform>
+            <numerusform>List cleared (%n rows). The ballots read stay stored.</numerusform>
+        </translation>
+    </message>
+    <message>
         <source>Šai rindai attēla nav</source>
         <translation>No image for this row</translation>
+    </message>
+</context>
+<context>
+    <name>KioskFileDialog</name>
+    <message>
+        <source>Meklēt:</source>
+        <translation>Look in:</translation>
+    </message>
+    <message>
+        <source>Mape:</source>
+        <translation>Folder:</translation>
+    </message>
+    <message>
+        <source>Faili:</source>
+        <translation>Files:</translation>
+    </message>
+    <message>
+        <source>Failu veids:</source>
+        <translation>File type:</translation>
+    </message>
+    <message>
+        <source>Izvēlēties</source>
+        <translation>Choose</translation>
+    </message>
+    <message>
+        <source>Atcelt</source>
+        <translation>Cancel</translation>
     </message>
 </context>
 <context>
@@ -775,6 +895,14 @@ Public key for the central office: {key}</translation>
         <translation>Settings</translation>
     </message>
     <message>
+        <source>Nākamais ekrāns: Ctrl+Tab, iepriekšējais: Ctrl+Shift+Tab</source>
+        <translation>Next screen: Ctrl+Tab, previous: Ctrl+Shift+Tab</translation>
+    </message>
+    <message>
+        <source>Aizver kioska programmu (pēc apstiprinājuma)</source>
+        <translation>Closes the kiosk program (after a confirmation)</translation>
+    </message>
+    <message>
         <source>Neviens nav pierakstījies</source>
         <translation>Nobody signed in</translation>
     </message>
@@ -791,12 +919,58 @@ Public key for the central office: {key}</translation>
         <translation>Office</translation>
     </message>
     <message>
-        <source>Jūs izrakstījāties, jo kiosks netika lietots.</source>
-        <translation>You were signed out because the kiosk was not in use.</translation>
+        <source>Kiosks netiek lietots: pēc {s} s notiks automātiska iziešana no profila. Pieskarieties ekrānam vai nospiediet jebkuru taustiņu, lai turpinātu darbu.</source>
+        <translation>The kiosk is not being used: in {s} s you will be signed out. Touch the screen or press any key to carry on.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Jūs izrakstījāties automātiski, jo kiosks netika lietots %n minūtes.</source>
+        <translation>
+            <numerusform>You were signed out because the kiosk was not used for %n minute.</numerusform>
+            <numerusform>You were signed out because the kiosk was not used for %n minutes.</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Aizvērt kiosku?</source>
+        <translation>Close the kiosk?</translation>
+    </message>
+    <message>
+        <source>Kioska programma tiks aizvērta: šajā datorā vairs nevarēs drukāt, skenēt un pārbaudīt biļetenus, līdz to atkal palaiž. Saglabātie dati paliek.</source>
+        <translation>The kiosk program will close: nobody can print, scan or review ballots on this computer until it is started again. The stored data stay.</translation>
+    </message>
+    <message>
+        <source>Atcelt</source>
+        <translation>Cancel</translation>
     </message>
     <message>
         <source>Palīdzība: izvēlieties darbu augšējā rindā. Kļūdas un ziņas parādās šeit.</source>
         <translation>Help: choose a task in the row at the top. Errors and news appear here.</translation>
+    </message>
+</context>
+<context>
+    <name>OutlineLegend</name>
+    <message>
+        <source>izvēlētā atbilde</source>
+        <translation>answer in focus</translation>
+    </message>
+    <message>
+        <source>atzīme</source>
+        <translation>mark</translation>
+    </message>
+    <message>
+        <source>vāja atzīme</source>
+        <translation>faint mark</translation>
+    </message>
+    <message>
+        <source>neskaidrs</source>
+        <translation>unclear</translation>
+    </message>
+    <message>
+        <source>tukša rūtiņa</source>
+        <translation>empty box</translation>
+    </message>
+    <message>
+        <source>Procenti: cik rūtiņas aizpilda tinte. Klikšķis uz attēla to palielina.</source>
+        <translation>Percentages: how much of a box the ink fills. A click on the picture zooms in.</translation>
     </message>
 </context>
 <context>
@@ -834,10 +1008,6 @@ Public key for the central office: {key}</translation>
         <translation> pcs</translation>
     </message>
     <message>
-        <source>Drukāt kaudzi</source>
-        <translation>Print a stack</translation>
-    </message>
-    <message>
         <source>Atcelt</source>
         <translation>Cancel</translation>
     </message>
@@ -848,6 +1018,10 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Paraugs tiek sagatavots…</source>
         <translation>Preparing the specimen…</translation>
+    </message>
+    <message>
+        <source>Uzmanību: šodien nav balsošanas laiks (balsošana: {start}–{end}). Drukājiet biļetenus tikai tad, ja tas ir norunāts ar biroju.</source>
+        <translation>Note: today is outside the voting period (voting: {start}–{end}). Print ballots only if the office has agreed.</translation>
     </message>
     <message>
         <source>PDF fails (bez printera)</source>
@@ -888,6 +1062,17 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Printeris “{name}” šobrīd nav pieejams. Pārbaudiet, vai tas ir ieslēgts, vai izvēlieties “PDF fails” un drukājiet PDF failu vēlāk.</source>
         <translation>The printer “{name}” is not available now. Check that it is switched on, or choose “PDF file” and print the PDF later.</translation>
+    </message>
+    <message numerus="yes">
+        <source>Drukāt %n biļetenus</source>
+        <translation>
+            <numerusform>Print %n ballot</numerusform>
+            <numerusform>Print %n ballots</numerusform>
+        </translation>
+    </message>
+    <message>
+        <source>Vienā reizē var drukāt ne vairāk kā {max} biļetenus: samaziniet skaitu.</source>
+        <translation>At most {max} ballots can be printed at once: lower the number.</translation>
     </message>
     <message>
         <source>Printeris nav pievienots. Biļeteni tiek saglabāti PDF failā mapē:
@@ -937,6 +1122,20 @@ Public key for the central office: {key}</translation>
         <source>Gaida printeri…</source>
         <translation>Waiting for the printer…</translation>
     </message>
+    <message numerus="yes">
+        <source>Tiks izdrukāti %n biļeteni: tas ir daudz. Pārbaudiet, vai printerī pietiek papīra.</source>
+        <translation>
+            <numerusform>%n ballot will be printed. Check that the printer has enough paper.</numerusform>
+            <numerusform>%n ballots will be printed: that is a lot. Check that the printer has enough paper.</numerusform>
+        </translation>
+    </message>
+    <message numerus="yes">
+        <source>Drukāt %n biļetenus?</source>
+        <translation>
+            <numerusform>Print %n ballot?</numerusform>
+            <numerusform>Print %n ballots?</numerusform>
+        </translation>
+    </message>
     <message>
         <source>printerī “{name}”</source>
         <translation>on “{name}”</translation>
@@ -952,6 +1151,25 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Biļeteni izdrukāti: {n}, {where}.</source>
         <translation>Ballots printed: {n}, {where}.</translation>
+    </message>
+</context>
+<context>
+    <name>RejectDialog</name>
+    <message>
+        <source>Noraidīt šo biļetenu?</source>
+        <translation>Reject this ballot?</translation>
+    </message>
+    <message>
+        <source>Noraidīts biļetens netiek ieskaitīts. Izvēlieties iemeslu:</source>
+        <translation>A rejected ballot does not count. Choose the reason:</translation>
+    </message>
+    <message>
+        <source>Noraidīt (Enter)</source>
+        <translation>Reject (Enter)</translation>
+    </message>
+    <message>
+        <source>Atcelt (Esc)</source>
+        <translation>Cancel (Esc)</translation>
     </message>
 </context>
 <context>
@@ -1001,16 +1219,16 @@ Public key for the central office: {key}</translation>
         <translation>Score</translation>
     </message>
     <message>
+        <source>Pozitīvi</source>
+        <translation>Positive</translation>
+    </message>
+    <message>
         <source>Vidējais</source>
         <translation>Mean</translation>
     </message>
     <message>
         <source>Biļeteni</source>
         <translation>Ballots</translation>
-    </message>
-    <message>
-        <source>Pozitīvi</source>
-        <translation>Positive</translation>
     </message>
     <message>
         <source>Tiešsaistes balsis vēl nav importētas.</source>
@@ -1036,24 +1254,32 @@ Public key for the central office: {key}</translation>
 <context>
     <name>ReviewScreen</name>
     <message>
-        <source>Atzīmējiet, kas biļetenā redzams</source>
-        <translation>Mark what the ballot shows</translation>
-    </message>
-    <message>
-        <source>Kā nolasīja mašīna (Esc)</source>
-        <translation>As the machine read it (Esc)</translation>
-    </message>
-    <message>
         <source>Izlaist (N)</source>
         <translation>Skip (N)</translation>
     </message>
     <message>
-        <source>Noraidīt (R)</source>
-        <translation>Reject (R)</translation>
+        <source>Kā nolasīts (Esc)</source>
+        <translation>As read (Esc)</translation>
     </message>
     <message>
-        <source>Tastatūra: ↑ ↓ jautājums, ← → vai cipars atbilde, atstarpe atzīmē vai notīra, Enter apstiprina, R noraida, N izlaiž.</source>
-        <translation>Keyboard: ↑ ↓ question, ← → or a digit answer, Space marks or clears, Enter confirms, R rejects, N skips.</translation>
+        <source>Noraidīt… (R)</source>
+        <translation>Reject… (R)</translation>
+    </message>
+    <message>
+        <source>Atsaukt (Ctrl+Z)</source>
+        <translation>Undo (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>Atsauc jūsu pēdējo lēmumu: biļetens atkal gaida pārbaudi.</source>
+        <translation>Takes back your last decision: the ballot waits for review again.</translation>
+    </message>
+    <message>
+        <source>Atsaukt pēdējo lēmumu (Ctrl+Z)</source>
+        <translation>Undo the last decision (Ctrl+Z)</translation>
+    </message>
+    <message>
+        <source>↑ ↓ jautājums · ← → vai cipars atbilde · atstarpe atzīmē vai notīra · Enter apstiprina · R noraida · N izlaiž · Z palielina · Ctrl+Z atsauc</source>
+        <translation>↑ ↓ question · ← → or a digit answer · Space marks or clears · Enter confirms · R rejects · N skips · Z zooms · Ctrl+Z undoes</translation>
     </message>
     <message>
         <source>✓ Nav neviena biļetena, kas jāpārbauda.</source>
@@ -1064,44 +1290,96 @@ Public key for the central office: {key}</translation>
         <translation>Loading the image…</translation>
     </message>
     <message>
+        <source>Atzīmējiet, kas biļetenā redzams</source>
+        <translation>Mark what the ballot shows</translation>
+    </message>
+    <message>
+        <source>Attālināt (Z)</source>
+        <translation>Zoom out (Z)</translation>
+    </message>
+    <message>
+        <source>Palielināt (Z)</source>
+        <translation>Zoom in (Z)</translation>
+    </message>
+    <message>
         <source>Jāpārbauda: {n}</source>
         <translation>Needs review: {n}</translation>
     </message>
     <message>
-        <source>Biļetens Nr. {serial}</source>
-        <translation>Ballot no. {serial}</translation>
+        <source>Birojs atvēra šo biļetenu pārbaudei no jauna.</source>
+        <translation>The office reopened this ballot for review.</translation>
     </message>
     <message>
-        <source>Iemesls nav norādīts</source>
-        <translation>No reason given</translation>
+        <source>Iepriekšējais lēmums atsaukts.</source>
+        <translation>The earlier decision was undone.</translation>
     </message>
     <message>
-        <source>Mašīna nolasīja: {marks}</source>
-        <translation>The machine read: {marks}</translation>
+        <source>Iemesls nav norādīts.</source>
+        <translation>No reason given.</translation>
+    </message>
+    <message>
+        <source>Nolasīts automātiski: {marks}</source>
+        <translation>Read automatically: {marks}</translation>
+    </message>
+    <message>
+        <source>Saglabāts kā tukšs biļetens: nevienam netiek pieskaitīta balss.</source>
+        <translation>Saved as a blank ballot: nobody gets a vote from it.</translation>
+    </message>
+    <message>
+        <source>Saglabāts: biļetens ieskaitīts, kā nolasīts.</source>
+        <translation>Saved: the ballot counts as read.</translation>
+    </message>
+    <message>
+        <source>Atsaukt: Ctrl+Z.</source>
+        <translation>Undo: Ctrl+Z.</translation>
+    </message>
+    <message>
+        <source>Saglabāts: biļetens noraidīts ({reason}). Atsaukt: Ctrl+Z.</source>
+        <translation>Saved: the ballot is rejected ({reason}). Undo: Ctrl+Z.</translation>
+    </message>
+    <message>
+        <source>Šis ir vienīgais biļetens, kas jāpārbauda: izlaist nav uz kuru.</source>
+        <translation>This is the only ballot to review: there is none to skip to.</translation>
+    </message>
+    <message>
+        <source>Lēmums atsaukts: biļetens atkal gaida pārbaudi.</source>
+        <translation>Decision undone: the ballot waits for review again.</translation>
     </message>
     <message>
         <source>Attēlu nevar ielādēt</source>
         <translation>The image cannot be loaded</translation>
     </message>
     <message>
+        <source>Nr. {serial}</source>
+        <translation>No. {serial}</translation>
+    </message>
+    <message>
+        <source>Biļetena numurs, kā tas drukāts zem QR koda</source>
+        <translation>The ballot&apos;s number as printed under the QR code</translation>
+    </message>
+    <message>
+        <source>Atjaunots automātiskais nolasījums. Jautājumā “{question}” bija atzīmētas vairākas atbildes, tāpēc tur nekas nav izvēlēts: izvēlieties atbildi vai noraidiet biļetenu.</source>
+        <translation>The automatic reading is back. Question “{question}” had several answers marked, so nothing is chosen there: choose an answer or reject the ballot.</translation>
+    </message>
+    <message>
+        <source>Atjaunots automātiskais nolasījums.</source>
+        <translation>The automatic reading is back.</translation>
+    </message>
+    <message>
         <source>Saglabāt labojumu (Enter)</source>
         <translation>Save the correction (Enter)</translation>
+    </message>
+    <message>
+        <source>Apstiprināt: tukšs biļetens (Enter)</source>
+        <translation>Confirm: a blank ballot (Enter)</translation>
     </message>
     <message>
         <source>Apstiprināt (Enter)</source>
         <translation>Confirm (Enter)</translation>
     </message>
     <message>
-        <source>Saglabāts: biļetens ieskaitīts (apstiprināts).</source>
-        <translation>Saved: the ballot counts (confirmed).</translation>
-    </message>
-    <message>
         <source>Saglabāts: biļetens ieskaitīts ar jūsu labojumu.</source>
         <translation>Saved: the ballot counts with your correction.</translation>
-    </message>
-    <message>
-        <source>Saglabāts: biļetens noraidīts ({reason}).</source>
-        <translation>Saved: the ballot is rejected ({reason}).</translation>
     </message>
 </context>
 <context>
@@ -1159,10 +1437,6 @@ Public key for the central office: {key}</translation>
     <message>
         <source>Kampaņa un iestāde</source>
         <translation>Campaign and institution</translation>
-    </message>
-    <message>
-        <source>Kampaņu un iestādi šajā ekrānā mainīt nevar: tās nosaka kioska piesaiste. Citai iestādei izmantojiet jaunu datu mapi un komandu “kiosk enroll”.</source>
-        <translation>The campaign and institution cannot be changed here: the kiosk&apos;s enrollment fixes them. For another institution use a new data folder and the “kiosk enroll” command.</translation>
     </message>
     <message>
         <source>Atzīmju sliekšņi</source>
@@ -1243,6 +1517,10 @@ Public key for the central office: {key}</translation>
     <message>
         <source>jauns PIN (tikai cipari)</source>
         <translation>new PIN (digits only)</translation>
+    </message>
+    <message>
+        <source>Kampaņu un iestādi šeit mainīt nevar: tās kioskam iestata, to uzstādot. Ja kiosks jāpārceļ uz citu iestādi, sazinieties ar centrālo biroju.</source>
+        <translation>The campaign and the institution cannot be changed here: they are set when the kiosk is installed. If the kiosk must move to another institution, contact the central office.</translation>
     </message>
     <message>
         <source>PIN (tikai cipari)</source>
@@ -1333,8 +1611,16 @@ Public key for the central office: {key}</translation>
         <translation>Batch folder:</translation>
     </message>
     <message>
-        <source>Valoda:</source>
-        <translation>Language:</translation>
+        <source>Valoda (arī pēc restartēšanas):</source>
+        <translation>Language (also after a restart):</translation>
+    </message>
+    <message>
+        <source>Kioska numurs: {id}</source>
+        <translation>Kiosk number: {id}</translation>
+    </message>
+    <message>
+        <source>Dati glabājas mapē: {folder}</source>
+        <translation>Data are kept in the folder: {folder}</translation>
     </message>
     <message>
         <source>Izrakstīt pēc dīkstāves:</source>
@@ -1365,8 +1651,8 @@ Public key for the central office: {key}</translation>
         <translation>Office</translation>
     </message>
     <message>
-        <source>Balsošana: {start} – {end}</source>
-        <translation>Voting: {start} – {end}</translation>
+        <source>Balsošana: {start}–{end}</source>
+        <translation>Voting: {start}–{end}</translation>
     </message>
     <message>
         <source>nav izvēlēta</source>

@@ -3,7 +3,8 @@
 A batch holds every ballot decided since the previous batch (counted by the
 machine or decided by a reviewer), signed with this kiosk's key and chained
 to the previous batch (``kiosk.batches.export``).  Ballots still waiting for review
-are not in it; the screen says how many and offers the review.
+are not in it; the screen says how many and offers the review.  An empty batch is
+not made.  The result says what to do with the two files written.
 """
 from __future__ import annotations
 
@@ -20,7 +21,6 @@ from PySide6.QtGui import QDesktopServices
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QCheckBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -38,7 +38,8 @@ from kiosk.batches.export import ExportResult
 from kiosk.session import SignedIn
 
 from ..context import AppContext, Level
-from ..widgets import shrinkable
+from ..dialogs import KioskFileDialog
+from ..widgets import ElidedLabel, WrapButton, shrinkable
 from ..worker import WorkContext
 from . import Mode, Screen
 
@@ -110,9 +111,7 @@ class ExportScreen(Screen):
         self.review_button.clicked.connect(lambda: self.window().show_mode(Mode.REVIEW))
 
         self.folder_caption = QLabel()
-        self.folder_label = QLabel()
-        shrinkable(self.folder_label)
-        self.folder_label.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
+        self.folder_label = ElidedLabel(mode=Qt.TextElideMode.ElideMiddle)  # a long path: its middle gives way
         self.folder_button = QPushButton()
         self.folder_button.clicked.connect(self.choose_folder)
         self.open_folder_button = QPushButton()
@@ -120,10 +119,11 @@ class ExportScreen(Screen):
         self.images_check = QCheckBox()
         self.images_check.toggled.connect(self._images_toggled)
 
-        self.export_button = QPushButton()
+        self.open_url = QDesktopServices.openUrl  # the desktop's file manager (replaceable in tests)
+        self.summary: dict[str, int] = {}
+        self.export_button = WrapButton(kind="hero")
         self.export_button.setObjectName("exportBatch")
-        self.export_button.setProperty("kind", "hero")
-        self.export_button.setMinimumHeight(96)
+        self.export_button.set_min_height(96)
         self.export_button.clicked.connect(self.start_export)
         self.progress = QProgressBar()
         self.progress.setRange(0, 0)
@@ -197,8 +197,19 @@ class ExportScreen(Screen):
         self.export_button.setText(self.tr("Izveidot parakstītu partiju"))
         self.history_caption.setText(self.tr("Iepriekšējās partijas"))
         self.model.headerDataChanged.emit(Qt.Orientation.Horizontal, 0, len(BatchModel.COLUMNS) - 1)
+        if self.last_result is not None:
+            self.result_label.setText(self.result_text(self.last_result))
         if self.ctx.session is not None and self.ctx.session.may(Action.EXPORT):
             self.refresh()
+
+    def result_text(self, result) -> str:
+        """What was written, and what to do with it, in plain words."""
+        return self.tr(
+            "Partija Nr. {n} izveidota un parakstīta: ieskaitīti {c}, noraidīti {r}.\n"
+            "Mapē {folder} ir divi faili. Nosūtiet abus centrālajam birojam: partiju “{file}” un "
+            "kioska atslēgu “{key}”, ar kuru birojs pārbauda, ka partija ir no šī kioska."
+        ).format(n=result.batch, c=result.counted, r=result.rejected, folder=Path(result.path).parent,
+                 file=Path(result.path).name, key=Path(result.public_key).name)
 
     def column_titles(self) -> list[str]:
         return [self.tr("Nr."), self.tr("Izveidota"), self.tr("Ieskaitīti"), self.tr("Noraidīti"),
@@ -231,7 +242,8 @@ class ExportScreen(Screen):
             self.pending_note.setProperty("level", "warn")
             self.review_button.setVisible(True)
         elif summary["ready"] == 0:
-            self.pending_note.setText(self.tr("Kopš pēdējās partijas nav jaunu biļetenu: partija būtu tukša."))
+            self.pending_note.setText(self.tr("Kopš pēdējās partijas nav jaunu biļetenu: jaunu partiju "
+                                              "izveidot nevar, jo tā būtu tukša."))
             self.pending_note.setProperty("level", "warn")
             self.review_button.setVisible(False)
         else:
@@ -245,6 +257,7 @@ class ExportScreen(Screen):
         self.images_check.setChecked(self.ctx.settings()["export.images"] == "1")
         self.images_check.blockSignals(False)
         self.model.set_rows(office.batches())
+        self.export_button.setEnabled(summary["ready"] > 0 and not (self.job is not None and self.job.running))
 
     def on_show(self) -> None:
         self.refresh()
@@ -256,10 +269,10 @@ class ExportScreen(Screen):
         except Exception as exc:  # noqa: BLE001 - shown plainly
             self.ctx.report(exc)
 
-    def choose_folder(self) -> None:  # pragma: no cover - a modal system dialog
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Partiju mape"), self.out_dir())
-        if folder:
-            self.set_folder(folder)
+    def choose_folder(self) -> None:  # pragma: no cover - a modal dialog
+        dialog = KioskFileDialog(self, self.tr("Partiju mape"), self.out_dir(), datadir=self.ctx.datadir)
+        if dialog.exec() and dialog.selectedFiles():
+            self.set_folder(dialog.selectedFiles()[0])
 
     def set_folder(self, folder: str) -> None:
         try:
@@ -268,13 +281,26 @@ class ExportScreen(Screen):
             self.ctx.report(exc)
         self.refresh()
 
-    def open_folder(self) -> None:  # pragma: no cover - opens the desktop's file manager
+    def open_folder(self) -> None:
+        """The batch folder in the desktop's file manager; where there is none, say where it is."""
         folder = Path(self.out_dir())
-        folder.mkdir(parents=True, exist_ok=True)
-        QDesktopServices.openUrl(QUrl.fromLocalFile(str(folder)))
+        try:
+            folder.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            self.ctx.info(self.tr("Partiju mapi {folder} nevar izveidot: {error}").format(
+                folder=folder, error=exc.strerror or exc), Level.ERROR)
+            return
+        if not self.open_url(QUrl.fromLocalFile(str(folder))):
+            self.ctx.info(self.tr("Failu pārvaldnieks šajā datorā nav atrasts. Partijas ir mapē {folder}: "
+                                  "nokopējiet tās no turienes (piemēram, uz USB zibatmiņu).").format(folder=folder),
+                          Level.WARN)
 
     def start_export(self) -> None:
         if self.job is not None and self.job.running:
+            return
+        self.refresh()
+        if self.summary.get("ready", 0) == 0:
+            self.ctx.info(self.tr("Partija netika izveidota: kopš pēdējās partijas nav jaunu biļetenu."), Level.WARN)
             return
         session, out_dir = self.ctx.session, self.out_dir()
         images = self.images_check.isChecked()
@@ -298,19 +324,16 @@ class ExportScreen(Screen):
 
     def _exported(self, result) -> None:
         self.last_result = result
-        text = self.tr(
-            "Partija Nr. {n} izveidota un parakstīta. Ieskaitīti: {c}, noraidīti: {r}.\n"
-            "Fails: {path}\nPubliskā atslēga centrālajam birojam: {key}"
-        ).format(n=result.batch, c=result.counted, r=result.rejected, path=result.path, key=result.public_key)
-        self.result_label.setText(text)
+        self.result_label.setText(self.result_text(result))
         self.result_label.setProperty("level", "ok")
-        self.ctx.info(self.tr("Partija Nr. {n} izveidota: {path}").format(n=result.batch, path=result.path), Level.OK)
+        self.ctx.info(self.tr("Partija Nr. {n} izveidota.").format(n=result.batch), Level.OK)
         if result.pending:
             self.ctx.info(self.tr("Partija Nr. {n} izveidota. Vēl gaida pārbaudi: {p}.")
                           .format(n=result.batch, p=result.pending), Level.WARN)
         self.ctx.data_changed.emit("export")
 
     def _failed(self, exc) -> None:
+        self.last_result = None
         self.result_label.clear()
         self.ctx.report(exc)
 

@@ -10,9 +10,15 @@ Reading runs in the background (``kiosk.intake.scan.scan_paths`` in a worker of 
 shared runner, which uses a process pool of its own); results arrive in
 batches and are appended to the model with one insert per batch, so the
 window stays responsive at 20+ sheets a second.
+
+Each row shows its sheet as it stands now (``ctx.sheets``: the machine's outcome
+with the last review decision on top), so the list and its counters follow the
+review live; the counters filter the list.  A duplicate names the sheet it
+copies.  The office can send a decided ballot back to review from its row.
 """
 from __future__ import annotations
 
+import html
 import os
 from pathlib import Path
 from typing import Any
@@ -21,6 +27,7 @@ from PySide6.QtCore import (
     QAbstractTableModel,
     QModelIndex,
     QPersistentModelIndex,
+    QSortFilterProxyModel,
     Qt,
     Signal,
 )
@@ -28,7 +35,6 @@ from PySide6.QtGui import QBrush, QColor, QImage
 from PySide6.QtWidgets import (
     QAbstractItemView,
     QButtonGroup,
-    QFileDialog,
     QFrame,
     QHBoxLayout,
     QHeaderView,
@@ -43,18 +49,24 @@ from PySide6.QtWidgets import (
 
 from kiosk.access.roles import Action, Session
 from kiosk.access.settings import watch_settings
-from kiosk.intake.review import reason_text
+from kiosk.errors import KioskError
+from kiosk.intake.review import reason_text, reject_reason_text
 from kiosk.intake.watch import scan_ready
 from kiosk.session import SignedIn
+from kiosk.storage.sheets import SheetState
 
 from ..camera import CAMERA_SOURCE, CameraPanel
 from ..context import AppContext, Level
+from ..dialogs import KioskFileDialog, folder_roots
 from ..watch import FolderWatcher
 from ..widgets import (
     STATUS_COLORS,
     Box,
     CurrentPageStack,
+    FitScrollArea,
     ImageView,
+    OutlineLegend,
+    ask,
     pil_to_qimage,
     shrinkable,
 )
@@ -121,7 +133,8 @@ def boxes_for(interpretation: dict[str, Any], focused: tuple[str, str] | None = 
 
 
 class SheetModel(QAbstractTableModel):
-    """The live list: one row per SheetResult, appended in batches."""
+    """The live list: one row per SheetResult, appended in batches; each row shows its
+    sheet's state now (``ctx.sheets``)."""
 
     COLUMNS = ("n", "file", "status", "reason")  # the serial is in the tooltip and the detail panel
 
@@ -131,6 +144,8 @@ class SheetModel(QAbstractTableModel):
         self.rows: list[Any] = []
         self.counts = dict.fromkeys(STATUSES, 0)
         self.repeats = 0
+        self._counted: list[str | None] = []  # the status each row is counted under (None: a repeat)
+        self._by_sheet: dict[int, list[int]] = {}
 
     def rowCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.rows)
@@ -138,22 +153,56 @@ class SheetModel(QAbstractTableModel):
     def columnCount(self, parent: QModelIndex | QPersistentModelIndex = QModelIndex()) -> int:  # noqa: N802, B008
         return 0 if parent.isValid() else len(self.COLUMNS)
 
+    def state(self, r: Any) -> SheetState | None:
+        return self.screen.ctx.sheets.state(r.sheet_id)
+
+    def status(self, r: Any) -> str:
+        """The row's outcome now: the machine's, or the review's."""
+        st = self.state(r)
+        return st.status if st is not None else r.status
+
     def append(self, results: list[Any]) -> None:
         if not results:
             return
         first = len(self.rows)
         self.beginInsertRows(QModelIndex(), first, first + len(results) - 1)
         self.rows.extend(results)
-        for r in results:
+        for n, r in enumerate(results, start=first):
+            if r.sheet_id is not None:
+                self._by_sheet.setdefault(r.sheet_id, []).append(n)
             if r.repeat:
                 self.repeats += 1
-            elif r.status in self.counts:
-                self.counts[r.status] += 1
+                self._counted.append(None)
+            else:
+                status = self.status(r)
+                self._counted.append(status)
+                if status in self.counts:
+                    self.counts[status] += 1
         self.endInsertRows()
+
+    def sheets_changed(self, sheet_ids) -> None:
+        """These sheets' states changed (a review decision, an undo, a reopening)."""
+        rows = sorted(n for sid in sheet_ids for n in self._by_sheet.get(sid, ()))
+        if not rows:
+            return
+        for n in rows:
+            old = self._counted[n]
+            if old is None:
+                continue
+            new = self.status(self.rows[n])
+            if new != old:
+                if old in self.counts:
+                    self.counts[old] -= 1
+                if new in self.counts:
+                    self.counts[new] += 1
+                self._counted[n] = new
+        self.dataChanged.emit(self.index(rows[0], 0), self.index(rows[-1], len(self.COLUMNS) - 1))
 
     def clear(self) -> None:
         self.beginResetModel()
         self.rows.clear()
+        self._counted.clear()
+        self._by_sheet.clear()
         self.counts = dict.fromkeys(STATUSES, 0)
         self.repeats = 0
         self.endResetModel()
@@ -177,12 +226,11 @@ class SheetModel(QAbstractTableModel):
                 name = Path(r.source).name
                 return f"{name} · {r.page}" if r.page > 1 else name
             if col == "status":
-                text = self.screen.status_text(r.status)
-                return text + self.screen.repeat_suffix() if r.repeat else text
+                return self.screen.status_text(self.status(r))
             if col == "reason":
-                return reason_text(r.reason, self.screen.ctx.lang) if r.reason else ""
+                return self.screen.reason_text(r, self.state(r))
         if role == Qt.ItemDataRole.ForegroundRole and col == "status":
-            return QBrush(STATUS_COLORS.get(r.status))
+            return QBrush(STATUS_COLORS.get(self.status(r)))
         if role == Qt.ItemDataRole.ToolTipRole:
             lines = [r.source] + ([self.screen.serial_text(r.serial)] if r.serial else [])
             lines += [reason_text(x, self.screen.ctx.lang) for x in r.reasons]
@@ -190,6 +238,32 @@ class SheetModel(QAbstractTableModel):
         if role == Qt.ItemDataRole.UserRole:
             return r
         return None
+
+
+class SheetFilter(QSortFilterProxyModel):
+    """The list as the counters filter it: every row, or the rows of one outcome."""
+
+    def __init__(self, model: SheetModel) -> None:
+        super().__init__(model)
+        self.model_ = model
+        self.status: str | None = None
+        self.setSourceModel(model)
+        self.setDynamicSortFilter(True)
+
+    def show_only(self, status: str | None) -> None:
+        if hasattr(self, "beginFilterChange"):  # Qt 6.9 on
+            self.beginFilterChange()
+            self.status = status
+            self.endFilterChange(QSortFilterProxyModel.Direction.Rows)
+        else:  # pragma: no cover - earlier Qt
+            self.status = status
+            self.invalidateRowsFilter()
+
+    def filterAcceptsRow(self, row: int, parent: QModelIndex | QPersistentModelIndex) -> bool:  # noqa: N802
+        if self.status is None:
+            return True
+        r = self.model_.rows[row]
+        return not r.repeat and self.model_.status(r) == self.status
 
 
 class IntakeScreen(Screen):
@@ -265,33 +339,38 @@ class IntakeScreen(Screen):
         source_row.addStretch(1)
         self.source_buttons["files"].setChecked(True)
 
-        # counters -------------------------------------------------------------
-        self.counter_labels: dict[str, QLabel] = {}
+        # counters: each one also shows only its rows ---------------------------------
+        self.counter_labels: dict[str, QPushButton] = {}
         counters = QHBoxLayout()
         counters.setSpacing(8)
         for status in STATUSES:
-            lab = QLabel()
-            lab.setObjectName(f"count_{status}")
-            lab.setProperty("kind", "counter")
-            lab.setProperty("status", status)
-            self.counter_labels[status] = lab
-            counters.addWidget(lab)
+            b = QPushButton()
+            b.setObjectName(f"count_{status}")
+            b.setProperty("kind", "counter")
+            b.setProperty("status", status)
+            b.setCheckable(True)
+            b.toggled.connect(lambda on, st=status: self.filter_status(st if on else None))
+            self.counter_labels[status] = b
+            counters.addWidget(b)
         self.repeat_label = QLabel()
         self.repeat_label.setObjectName("note")
         counters.addWidget(self.repeat_label)
         self.watch_state = QLabel()  # whether the scanner folder is watched, whatever source is shown
         self.watch_state.setObjectName("note")  # coloured by its level, like the other notes
-        counters.addWidget(self.watch_state)
-        counters.addStretch(1)
+        shrinkable(self.watch_state)  # wraps rather than widening the window (1024 px)
+        counters.addWidget(self.watch_state, 1)
         self.clear_button = QPushButton()
-        self.clear_button.clicked.connect(self.clear_list)
+        self.clear_button.setObjectName("clearList")
+        self.clear_button.clicked.connect(self.ask_clear_list)
+        self.clear_question = None
         counters.addWidget(self.clear_button)
 
         # list and image ---------------------------------------------------------
         self.model = SheetModel(self)
+        self.rows_shown = SheetFilter(self.model)
         self.table = QTableView()
         self.table.setObjectName("sheetTable")
-        self.table.setModel(self.model)
+        self.table.setModel(self.rows_shown)
         self.table.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
         self.table.setSelectionMode(QAbstractItemView.SelectionMode.SingleSelection)
         self.table.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
@@ -301,24 +380,50 @@ class IntakeScreen(Screen):
         self.table.setWordWrap(False)
         hh = self.table.horizontalHeader()
         hh.setSectionResizeMode(QHeaderView.ResizeMode.Interactive)
+        hh.setSectionResizeMode(0, QHeaderView.ResizeMode.ResizeToContents)
+        hh.setSectionResizeMode(2, QHeaderView.ResizeMode.ResizeToContents)  # the outcome is never cut off
         hh.setStretchLastSection(True)
-        for col, width in enumerate((48, 160, 130)):
-            self.table.setColumnWidth(col, width)
+        self.table.setColumnWidth(1, 150)
         self.table.selectionModel().currentRowChanged.connect(self._row_changed)
         self.table.verticalScrollBar().valueChanged.connect(self._scrolled)
 
         self.image = ImageView()
-        self.image.setMinimumWidth(360)
-        self.image.setMinimumHeight(200)  # the camera panel takes room from it at 1280x800
+        self.image.setMinimumWidth(300)
+        self.image.setMinimumHeight(120)  # the camera panel takes room from it on a small screen
+        self.legend = OutlineLegend(("marked", "marginal", "unclear", "unmarked"))
         self.detail = QLabel()
         self.detail.setObjectName("sheetDetail")
         shrinkable(self.detail)
         self.detail.setTextFormat(Qt.TextFormat.RichText)
+        self.reopen_button = QPushButton()  # the office: a decided ballot back to review
+        self.reopen_button.setObjectName("reopenSheet")
+        self.reopen_button.clicked.connect(self.reopen_selected)
+        self.reopen_button.hide()
+        self.review_button = QPushButton()  # a ballot waiting: straight to it in review
+        self.review_button.setObjectName("reviewSheet")
+        self.review_button.clicked.connect(self.review_selected)
+        self.review_button.hide()
+        actions = QHBoxLayout()
+        actions.addWidget(self.review_button)
+        actions.addWidget(self.reopen_button)
+        actions.addStretch(1)
+        details = QWidget()
+        details.setObjectName("sheetDetails")
+        dl = QVBoxLayout(details)
+        dl.setContentsMargins(0, 0, 4, 0)
+        dl.addWidget(self.detail)
+        dl.addLayout(actions)
+        dl.addWidget(self.legend)
+        dl.addStretch(1)
+        # what is said of the sheet scrolls on a small screen instead of pushing the window taller
+        self.detail_scroll = FitScrollArea()
+        self.detail_scroll.setWidget(details)
+        self.detail_scroll.setMinimumHeight(60)
         right = QWidget()
         rl = QVBoxLayout(right)
         rl.setContentsMargins(0, 0, 0, 0)
-        rl.addWidget(self.image, 1)
-        rl.addWidget(self.detail)
+        rl.addWidget(self.image, 3)
+        rl.addWidget(self.detail_scroll, 2)
         splitter = QSplitter()
         splitter.addWidget(self.table)
         splitter.addWidget(right)
@@ -355,6 +460,7 @@ class IntakeScreen(Screen):
         self.sources.currentChanged.connect(
             lambda _i: outer.setStretchFactor(top, 1 if self.sources.currentWidget() is self.camera else 0))
         self._set_running(False)
+        ctx.sheets.changed.connect(self._sheets_changed)
         self.retranslate()
         self.restore_watch()
 
@@ -384,6 +490,11 @@ class IntakeScreen(Screen):
         self.files_note.setText(self.tr("PDF, PNG, JPEG vai TIFF no skenera. Katrs fails tiek nolasīts vienreiz."))
         self.watch_folder_button.setText(self.tr("Mainīt mapi…"))
         self.clear_button.setText(self.tr("Notīrīt sarakstu"))
+        self.clear_button.setToolTip(self.tr("Notīra tikai šo sarakstu ekrānā; nolasītie biļeteni paliek saglabāti."))
+        self.reopen_button.setText(self.tr("Atvērt pārbaudei no jauna"))
+        self.review_button.setText(self.tr("Pārbaudīt šo biļetenu"))
+        for b in self.counter_labels.values():
+            b.setToolTip(self.tr("Rādīt tikai šīs rindas (vēlreiz: visas)"))
         self.cancel_button.setText(self.tr("Apturēt"))
         self.image.set_placeholder(self.tr("Izvēlieties rindu sarakstā, lai redzētu biļetenu"))
         self.refresh_watch()
@@ -411,8 +522,35 @@ class IntakeScreen(Screen):
     def camera_source_text(self, device: str) -> str:
         return self.tr("Kamera: {device}").format(device=device)
 
-    def repeat_suffix(self) -> str:
-        return self.tr(" (jau nolasīts)")
+    def reason_text(self, r: Any, state: SheetState | None) -> str:
+        """A row's reason in plain words: a reviewer's decision, the sheet a duplicate copies,
+        a file read before, or the machine's reason."""
+        lang = self.ctx.lang
+        parts = []
+        if r.repeat:
+            parts.append(self.tr("Jau nolasīts agrāk, netiek skaitīts vēlreiz"))
+        if state is not None and state.decision == "reject":
+            parts.append(self.tr("Pārbaudē noraidīts: {reason}").format(reason=reject_reason_text(state.reason, lang)))
+        elif state is not None and state.decision == "confirm":
+            parts.append(self.tr("Pārbaudē apstiprināts"))
+        elif state is not None and state.decision == "correct":
+            parts.append(self.tr("Pārbaudē labots"))
+        elif state is not None and state.decision in ("undo", "reopen"):
+            parts.append(self.tr("Atkal jāpārbauda"))
+        elif state is not None and state.duplicate_of is not None:
+            parts.append(self.tr("Šī numura biļetens jau nolasīts: {sheet}").format(sheet=self.original_text(state)))
+        elif r.reason:
+            parts.append(reason_text(r.reason, lang))
+        return " · ".join(parts)
+
+    def original_text(self, state: SheetState) -> str:
+        """The sheet a duplicate copies: its file (and page)."""
+        if state.original_source is None:
+            return "—"
+        name = Path(state.original_source).name
+        if state.original_source.startswith(CAMERA_SOURCE):
+            name = self.camera_source_text(state.original_source[len(CAMERA_SOURCE):])
+        return name + (self.tr(", lapa {n}").format(n=state.original_page) if (state.original_page or 1) > 1 else "")
 
     def refresh_counters(self) -> None:
         names = {
@@ -468,22 +606,33 @@ class IntakeScreen(Screen):
         self.watch_note.style().polish(self.watch_note)
 
     # -- choosing input ------------------------------------------------------------
-    def choose_files(self) -> None:  # pragma: no cover - a modal system dialog
-        files, _ = QFileDialog.getOpenFileNames(
-            self, self.tr("Skenētie biļeteni"), "",
-            self.tr("Skenējumi (*.pdf *.png *.jpg *.jpeg *.tif *.tiff);;Visi faili (*)"))
-        if files:
-            self.scan(files)
+    def file_dialog(self, title: str, *, folders: bool) -> KioskFileDialog | None:
+        """Qt's dialog, restricted: the helper moves among the scanner folder and removable
+        drives only (the office may browse); None, with a word, where there is nowhere to go."""
+        folder = self.ctx.settings()["scan.folder"]
+        roots = folder_roots(self.ctx.session, folder)
+        if roots == []:
+            self.ctx.info(self.tr("Nav mapes, no kuras nolasīt: birojs iestatījumos nav norādījis skenera mapi, "
+                                  "un USB zibatmiņa nav pievienota."), Level.WARN)
+            return None
+        return KioskFileDialog(self, title, folder or (roots[0] if roots else ""), datadir=self.ctx.datadir,
+                               roots=roots, folders=folders,
+                               filters=self.tr("Skenējumi (*.pdf *.png *.jpg *.jpeg *.tif *.tiff)"))
 
-    def choose_folder(self) -> None:  # pragma: no cover - a modal system dialog
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Mape ar skenētiem biļeteniem"))
-        if folder:
-            self.scan([folder])
+    def choose_files(self) -> None:  # pragma: no cover - a modal dialog
+        dialog = self.file_dialog(self.tr("Skenētie biļeteni"), folders=False)
+        if dialog is not None and dialog.exec() and dialog.selectedFiles():
+            self.scan(dialog.selectedFiles())
 
-    def choose_watch_folder(self) -> None:  # pragma: no cover - a modal system dialog
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Skenera mape"), self.ctx.settings()["scan.folder"])
-        if folder:
-            self.set_watch_folder(folder)
+    def choose_folder(self) -> None:  # pragma: no cover - a modal dialog
+        dialog = self.file_dialog(self.tr("Mape ar skenētiem biļeteniem"), folders=True)
+        if dialog is not None and dialog.exec() and dialog.selectedFiles():
+            self.scan(dialog.selectedFiles()[:1])
+
+    def choose_watch_folder(self) -> None:  # pragma: no cover - a modal dialog
+        dialog = self.file_dialog(self.tr("Skenera mape"), folders=True)
+        if dialog is not None and dialog.exec() and dialog.selectedFiles():
+            self.set_watch_folder(dialog.selectedFiles()[0])
 
     def set_watch_folder(self, folder: str) -> None:
         try:
@@ -604,6 +753,7 @@ class IntakeScreen(Screen):
 
     def add_results(self, results: list[Any]) -> None:
         """Append SheetResults from any source (files, folder, camera)."""
+        self.ctx.sheets.track(r.sheet_id for r in results)  # their state now (a repeat may be decided already)
         self.model.append(results)
         self.refresh_counters()
         if self.follow:
@@ -616,33 +766,93 @@ class IntakeScreen(Screen):
         bar = self.table.verticalScrollBar()
         self.follow = value >= bar.maximum() - 2
 
+    def _sheets_changed(self, sheet_ids) -> None:
+        self.model.sheets_changed(sheet_ids)
+        self.refresh_counters()
+        current = self._current_row()
+        if current is not None and self.model.rows[current].sheet_id in sheet_ids:
+            self._show_detail(current)
+
+    def filter_status(self, status: str | None) -> None:
+        """Show only the rows of one outcome (None: all); the counter buttons call it."""
+        for st, b in self.counter_labels.items():
+            b.blockSignals(True)
+            b.setChecked(st == status)
+            b.blockSignals(False)
+        self.rows_shown.show_only(status)
+
+    def ask_clear_list(self) -> None:
+        if not self.model.rows or self.clear_question is not None:
+            return
+        self.clear_question = ask(
+            self, self.tr("Notīrīt sarakstu?"),
+            self.tr("Tiks notīrīts tikai saraksts šajā ekrānā. Nolasītie biļeteni paliek saglabāti kioskā un "
+                    "tiks eksportēti kā parasti."),
+            self.tr("Notīrīt sarakstu"), self.tr("Atcelt"), self.clear_list)
+        self.clear_question.finished.connect(self._clear_question_done)
+
+    def _clear_question_done(self, _result: int) -> None:
+        self.clear_question = None
+
     def clear_list(self) -> None:
+        n = len(self.model.rows)
+        self.filter_status(None)
         self.model.clear()
+        self.ctx.sheets.forget()
         self.refresh_counters()
         self.image.set_image(None)
         self.detail.clear()
+        self.reopen_button.hide()
+        self.review_button.hide()
+        if n:
+            self.ctx.info(self.tr("Saraksts notīrīts (%n rindas). Nolasītie biļeteni paliek saglabāti.", "", n),
+                          Level.OK)
 
     # -- the selected sheet -------------------------------------------------------------
     def select_row(self, row: int) -> None:
-        self.table.selectRow(row)
+        """Select a row of the list (its number in the whole list, whatever the filter)."""
+        shown = self.rows_shown.mapFromSource(self.model.index(row, 0))
+        if shown.isValid():
+            self.table.selectRow(shown.row())
+
+    def _current_row(self) -> int | None:
+        index = self.rows_shown.mapToSource(self.table.currentIndex())
+        return index.row() if index.isValid() else None
 
     def _row_changed(self, current: QModelIndex, _previous: QModelIndex) -> None:
-        if not current.isValid():
+        index = self.rows_shown.mapToSource(current) if current.isValid() else QModelIndex()
+        if not index.isValid():
             self.detail.clear()
+            self.reopen_button.hide()
+            self.review_button.hide()
             return
-        r = self.model.rows[current.row()]
+        self._show_detail(index.row(), load_image=True)
+
+    def _show_detail(self, row: int, load_image: bool = False) -> None:
+        r = self.model.rows[row]
+        state = self.model.state(r)
         lang = self.ctx.lang
-        lines = [f"<b>{self.status_text(r.status)}</b> — {Path(r.source).name}"
+        status = self.model.status(r)
+        lines = [f"<b>{self.status_text(status)}</b> — {html.escape(Path(r.source).name)}"
                  + (self.tr(", lapa {n}").format(n=r.page) if r.page > 1 else "")
                  + (" — " + self.serial_text(r.serial) if r.serial else "")]
         sheet = self.ctx.kiosk.store.sheet(r.sheet_id) if r.sheet_id is not None else None
         detail = sheet.interpretation.get("detail", "") if sheet else ""
+        decided = self.reason_text(r, state) if state is not None and state.decision else ""
+        if decided:
+            lines.append("• " + html.escape(decided))
         for code in r.reasons:
-            lines.append("• " + reason_text(code, lang, detail))
+            lines.append("• " + html.escape(reason_text(code, lang, detail)))
+        if state is not None and state.duplicate_of is not None:
+            lines.append(html.escape(self.duplicate_text(sheet, state)))
         if r.selections:
             for q, opts in r.selections.items():
-                lines.append(f"{q}: <b>{', '.join(opts) if opts else '—'}</b>")
+                lines.append(f"{html.escape(q)}: <b>{html.escape(', '.join(opts)) if opts else '—'}</b>")
         self.detail.setText("<br>".join(lines))
+        self.reopen_button.setVisible(state is not None and state.reopenable and self.ctx.may(Action.REOPEN))
+        self.review_button.setVisible(state is not None and state.pending and self.ctx.may(Action.REVIEW))
+        if not load_image:
+            return
         image = self.ctx.kiosk.store.image(sheet.image_sha256) if sheet else None
         if image is None:
             self.image.set_image(None)
@@ -652,6 +862,40 @@ class IntakeScreen(Screen):
         self.ctx.runner.run(load_image_job(image["path"], sheet.page), name="image", key="intake-image",
                             done=lambda img, b=boxes: self.image.set_image(img, b),
                             failed=lambda exc: self.image.set_image(None))
+
+    def duplicate_text(self, sheet, state: SheetState) -> str:
+        """Which sheet a duplicate copies, and whether their marks agree."""
+        original = self.ctx.kiosk.store.sheet(state.duplicate_of)
+        same = original is not None and sheet is not None and (original.selections or {}) == (sheet.selections or {})
+        text = self.tr("Kopija no: {sheet}.").format(sheet=self.original_text(state))
+        if original is not None and sheet is not None:
+            text += " " + (self.tr("Atzīmes abās lapās sakrīt.") if same else
+                           self.tr("Atzīmes atšķiras: skaitās tikai pirmā lapa."))
+        return text
+
+    def reopen_selected(self) -> None:
+        """The office: the selected ballot goes back to review (it was decided, not exported)."""
+        row = self._current_row()
+        if row is None:
+            return
+        sheet_id = self.model.rows[row].sheet_id
+        try:
+            SignedIn(self.ctx.kiosk, self.ctx.session).review().reopen(sheet_id)
+        except KioskError as exc:
+            self.ctx.report(exc)
+            return
+        self.ctx.sheets.refresh({sheet_id})
+        self.ctx.data_changed.emit("review")
+        self.ctx.info(self.tr("Biļetens atkal gaida pārbaudi (“Pārbaudīt”)."), Level.OK)
+
+    def review_selected(self) -> None:
+        row = self._current_row()
+        window = self.window()
+        if row is None or not hasattr(window, "show_mode"):
+            return
+        sheet_id = self.model.rows[row].sheet_id
+        if window.show_mode(Mode.REVIEW):
+            window.screen(Mode.REVIEW).show_sheet(sheet_id)
 
     # -- screen hooks -------------------------------------------------------------
     def on_show(self) -> None:

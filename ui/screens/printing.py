@@ -11,9 +11,15 @@ the printer" and offers a cancel button.  A failed or cancelled job voids its
 serials and the message says why and how many.  When the spooler keeps copies
 of finished jobs, the screen warns.  The preview is a specimen (its QR code
 says PARAUGS, it is never a valid ballot) rendered with pypdfium2.
+
+A stack larger than ``STACK_MAX`` is refused with a word (the count is never cut
+silently), a large one (``LARGE_STACK``) is printed after a question, and outside
+the campaign's voting period the screen says so and asks before printing.  The PDF
+folder is chosen among preset folders only (``ui.dialogs``).
 """
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import secrets
 import tempfile
@@ -25,7 +31,6 @@ from PySide6.QtCore import Qt, QTimer
 from PySide6.QtGui import QImage
 from PySide6.QtWidgets import (
     QComboBox,
-    QFileDialog,
     QFrame,
     QGridLayout,
     QHBoxLayout,
@@ -43,12 +48,15 @@ from kiosk.issuing.jobs import PrintResult, spooler_keeps_files
 from kiosk.session import SignedIn
 
 from ..context import AppContext, Level
-from ..widgets import ImageView, pil_to_qimage, shrinkable
+from ..dialogs import KioskFileDialog, folder_roots, print_dialog
+from ..widgets import FitScrollArea, ImageView, WrapButton, ask, pil_to_qimage, shrinkable
 from ..worker import WorkContext
 from . import Mode, Screen
 
 SPECIMEN = "PARAUGS"
 STACK_MAX = 1000
+STACK_TYPED_MAX = 9999  # what the count field takes, so that a larger number is refused with a word, not cut
+LARGE_STACK = 100  # from this many ballots on, the front desk is asked first
 STATE_REFRESH_MS = 5000  # how often the chosen printer's state is asked while the screen shows
 
 
@@ -56,7 +64,7 @@ def unique_pdf_path(folder: Path, count: int) -> Path:
     """A new file name that tells nothing of when or in which order it was printed (a random part)."""
     while True:
         token = secrets.token_hex(3)
-        base = f"biletens-{token}" if count == 1 else f"biletenti-{count}-{token}"
+        base = f"biletens-{token}" if count == 1 else f"bileteni-{count}-{token}"
         path = folder / f"{base}.pdf"
         if not path.exists():
             return path
@@ -143,11 +151,10 @@ class PrintScreen(Screen):
         self.state_timer.setInterval(STATE_REFRESH_MS)
         self.state_timer.timeout.connect(self._tick)
 
-        self.print_one_button = QPushButton()
+        self.print_one_button = WrapButton(kind="hero")
         self.print_one_button.setObjectName("printOne")
-        self.print_one_button.setProperty("kind", "hero")
-        self.print_one_button.setMinimumHeight(150)
-        self.print_one_button.clicked.connect(lambda: self.start_print(1))
+        self.print_one_button.set_min_height(100)
+        self.print_one_button.clicked.connect(lambda: self.ask_print(1))
 
         self.today_caption = QLabel()
         self.today_caption.setObjectName("caption")
@@ -185,14 +192,26 @@ class PrintScreen(Screen):
         self.stack_caption.setObjectName("sectionTitle")
         self.stack_count = QSpinBox()
         self.stack_count.setObjectName("stackCount")
-        self.stack_count.setRange(2, STACK_MAX)
+        self.stack_count.setRange(2, STACK_TYPED_MAX)
         self.stack_count.setValue(50)
         self.stack_count.setMinimumHeight(48)
         self.stack_count.setMinimumWidth(120)
+        self.stack_count.valueChanged.connect(lambda _n: self.refresh_stack())
         self.stack_button = QPushButton()
         self.stack_button.setObjectName("printStack")
         self.stack_button.setMinimumHeight(48)
-        self.stack_button.clicked.connect(lambda: self.start_print(self.stack_count.value()))
+        self.stack_button.clicked.connect(lambda: self.ask_print(self.stack_count.value()))
+        self.stack_note = QLabel()
+        self.stack_note.setObjectName("note")
+        self.stack_note.setProperty("level", "warn")
+        self.stack_note.setVisible(False)
+        shrinkable(self.stack_note)
+        self.period_note = QLabel()
+        self.period_note.setObjectName("note")
+        self.period_note.setProperty("level", "warn")
+        self.period_note.setVisible(False)
+        shrinkable(self.period_note)
+        self.question = None  # an open question before printing (tests answer it)
         self.progress = QProgressBar()
         self.progress.setMinimumHeight(28)
         self.progress.setFormat("%v / %m")
@@ -207,14 +226,13 @@ class PrintScreen(Screen):
         self.preview = ImageView()
         self.preview.setMinimumWidth(380)
 
-        left = QVBoxLayout()
-        left.setSpacing(12)
+        left_page = QWidget()
+        left_page.setObjectName("printControls")
+        left = QVBoxLayout(left_page)
+        left.setContentsMargins(0, 0, 8, 0)
+        left.setSpacing(10)
         left.addWidget(self.print_one_button)
-        today = QHBoxLayout()
-        today.addWidget(self.today_caption)
-        today.addWidget(self.today_value)
-        today.addStretch(1)
-        left.addLayout(today)
+        left.addWidget(self.period_note)
         target = QFrame()
         target.setObjectName("card")
         tg = QGridLayout(target)
@@ -234,17 +252,27 @@ class PrintScreen(Screen):
         sg.addWidget(self.stack_count, 1, 0)
         sg.addWidget(self.stack_button, 1, 1)
         sg.setColumnStretch(2, 1)
-        sg.addWidget(self.progress, 2, 0, 1, 2)
-        sg.addWidget(self.cancel_button, 2, 2)
+        sg.addWidget(self.stack_note, 2, 0, 1, 3)
+        sg.addWidget(self.progress, 3, 0, 1, 2)
+        sg.addWidget(self.cancel_button, 3, 2)
         left.addWidget(stack)
         left.addStretch(1)
+        # on a small screen the controls scroll rather than squeeze into each other
+        left_scroll = FitScrollArea()
+        left_scroll.setObjectName("printScroll")
+        left_scroll.setWidget(left_page)
+        today = QHBoxLayout()
+        today.addWidget(self.today_caption)
+        today.addWidget(self.today_value)
+        today.addStretch(1)
         right = QVBoxLayout()
+        right.addLayout(today)
         right.addWidget(self.preview_caption)
         right.addWidget(self.preview, 1)
         row = QHBoxLayout(self)
-        row.setContentsMargins(24, 16, 24, 16)
-        row.setSpacing(24)
-        row.addLayout(left, 3)
+        row.setContentsMargins(24, 12, 24, 12)
+        row.setSpacing(20)
+        row.addWidget(left_scroll, 3)
         row.addLayout(right, 2)
         self.retranslate()
 
@@ -258,11 +286,38 @@ class PrintScreen(Screen):
         self.delete_pdf_button.setText(self.tr("Dzēst PDF failu"))
         self.stack_caption.setText(self.tr("Vairāki biļeteni uzreiz"))
         self.stack_count.setSuffix(self.tr(" gab."))
-        self.stack_button.setText(self.tr("Drukāt kaudzi"))
+        self.refresh_stack()
         self.cancel_button.setText(self.tr("Atcelt"))
         self.preview_caption.setText(self.tr("Biļetena paraugs"))
         self.preview.set_placeholder(self.tr("Paraugs tiek sagatavots…"))
         self.refresh_target()
+        self.refresh_period()
+
+    def refresh_stack(self) -> None:
+        """The stack button names the count; a count over the limit is refused with a word."""
+        n = self.stack_count.value()
+        self.stack_button.setText(self.tr("Drukāt %n biļetenus", "", n))
+        too_many = n > STACK_MAX
+        self.stack_note.setText(self.tr("Vienā reizē var drukāt ne vairāk kā {max} biļetenus: samaziniet skaitu.")
+                                .format(max=STACK_MAX) if too_many else "")
+        self.stack_note.setVisible(too_many)
+        self.stack_button.setEnabled(not too_many and not (self.job is not None and self.job.running))
+
+    def voting_today(self) -> bool:
+        """Whether today (by the application's clock) is within the campaign's voting period."""
+        camp = self.ctx.kiosk.campaign
+        today = dt.datetime.fromtimestamp(self.ctx.clock()).date()
+        return camp.voting_start <= today <= camp.voting_end
+
+    def refresh_period(self) -> None:
+        camp = self.ctx.kiosk.campaign
+        outside = not self.voting_today()
+        self.period_note.setText(self.tr(
+            "Uzmanību: šodien nav balsošanas laiks (balsošana: {start}–{end}). "
+            "Drukājiet biļetenus tikai tad, ja tas ir norunāts ar biroju.").format(
+                start=camp.voting_start.strftime("%d.%m.%Y."), end=camp.voting_end.strftime("%d.%m.%Y."))
+            if outside else "")
+        self.period_note.setVisible(outside)
 
     # -- state ---------------------------------------------------------------
     def settings(self) -> tuple[str, str]:
@@ -377,6 +432,7 @@ class PrintScreen(Screen):
 
     def on_show(self) -> None:
         self.refresh_target()
+        self.refresh_period()
         self.refresh_today()
         self.refresh_printer_state()
         self.state_timer.start()
@@ -403,7 +459,7 @@ class PrintScreen(Screen):
         current, _ = self.settings()
         if current:
             printer.setPrinterName(current)
-        dialog = QPrintDialog(printer, self)
+        dialog: QPrintDialog = print_dialog(printer, self)
         if dialog.exec() and printer.outputFormat() == QPrinter.OutputFormat.NativeFormat and printer.printerName():
             try:  # the printer, and the paper and tray chosen there, are kept
                 self.ctx.update_settings(dialog_choices(printer))
@@ -413,9 +469,15 @@ class PrintScreen(Screen):
         self.refresh_target()
         self.refresh_printer_state()
 
-    def choose_pdf_folder(self) -> None:  # pragma: no cover - a modal system dialog
+    def pdf_folder_dialog(self) -> KioskFileDialog:
+        """The folder dialog for PDF files: among the preset folders only (the office may browse)."""
         _printer, folder = self.settings()
-        chosen = QFileDialog.getExistingDirectory(self, self.tr("Mape PDF failiem"), folder)
+        roots = folder_roots(self.ctx.session, folder, self.ctx.datadir.pdf)
+        return KioskFileDialog(self, self.tr("Mape PDF failiem"), folder, datadir=self.ctx.datadir, roots=roots)
+
+    def choose_pdf_folder(self) -> None:  # pragma: no cover - a modal dialog
+        dialog = self.pdf_folder_dialog()
+        chosen = dialog.selectedFiles()[0] if dialog.exec() and dialog.selectedFiles() else ""
         if chosen:
             try:
                 self.ctx.update_settings({"print.pdf_dir": chosen})
@@ -425,7 +487,7 @@ class PrintScreen(Screen):
 
     def set_busy(self, busy: bool, count: int = 0) -> None:
         self.print_one_button.setEnabled(not busy)
-        self.stack_button.setEnabled(not busy)
+        self.stack_button.setEnabled(not busy and self.stack_count.value() <= STACK_MAX)
         self.stack_count.setEnabled(not busy)
         self.target_combo.setEnabled(not busy)
         self.progress.setVisible(busy and count > 1)
@@ -446,9 +508,35 @@ class PrintScreen(Screen):
             self.progress.setVisible(True)
             self.cancel_button.setVisible(True)
 
+    def ask_print(self, count: int) -> None:
+        """The buttons: a large stack, or any printing outside the voting period, is asked about first."""
+        if self.job is not None and self.job.running or self.question is not None:
+            return
+        if count > STACK_MAX:
+            self.refresh_stack()
+            return
+        doubts = []
+        if count >= LARGE_STACK:
+            doubts.append(self.tr("Tiks izdrukāti %n biļeteni: tas ir daudz. Pārbaudiet, vai printerī pietiek papīra.",
+                                  "", count))
+        if not self.voting_today():
+            doubts.append(self.period_note.text())
+        if not doubts:
+            self.start_print(count)
+            return
+        self.question = ask(self, self.tr("Drukāt %n biļetenus?", "", count), "\n\n".join(doubts),
+                            self.tr("Drukāt %n biļetenus", "", count), self.tr("Atcelt"),
+                            lambda: self.start_print(count))
+        self.question.finished.connect(self._question_done)
+
+    def _question_done(self, _result: int) -> None:
+        self.question = None
+
     def start_print(self, count: int) -> None:
         if self.job is not None and self.job.running:
             return
+        if not 1 <= count <= STACK_MAX:
+            raise KioskError("print.count", max=STACK_MAX)
         printer, pdf_dir = self.settings()
         s = self.ctx.settings()
         paper, tray = s["print.paper"], s["print.tray"]

@@ -11,9 +11,7 @@ from PySide6.QtWidgets import (
     QAbstractItemView,
     QComboBox,
     QDoubleSpinBox,
-    QFileDialog,
     QFormLayout,
-    QFrame,
     QGridLayout,
     QGroupBox,
     QHBoxLayout,
@@ -21,7 +19,6 @@ from PySide6.QtWidgets import (
     QLabel,
     QLineEdit,
     QPushButton,
-    QScrollArea,
     QSpinBox,
     QTableWidget,
     QTableWidgetItem,
@@ -43,7 +40,8 @@ from kiosk.errors import KioskError
 from kiosk.intake.review import reason_text
 
 from ..context import AppContext, Level
-from ..widgets import shrinkable
+from ..dialogs import KioskFileDialog
+from ..widgets import FitScrollArea, shrinkable
 from . import Mode, Screen
 from .printing import available_printers
 
@@ -68,7 +66,7 @@ class SettingsScreen(Screen):
         self.campaign_box = QGroupBox()
         self.campaign_info = QLabel()
         shrinkable(self.campaign_info)
-        self.campaign_info.setTextFormat(Qt.TextFormat.RichText)
+        self.campaign_info.setTextFormat(Qt.TextFormat.PlainText)
         self.campaign_info.setTextInteractionFlags(Qt.TextInteractionFlag.TextSelectableByMouse)
         self.campaign_note = QLabel()
         self.campaign_note.setObjectName("note")
@@ -246,18 +244,17 @@ class SettingsScreen(Screen):
         grid.addWidget(self.general_box, 0, 1)
         grid.addWidget(self.users_box, 1, 0, 1, 2)
         grid.addWidget(self.signin_box, 2, 0, 1, 2)
-        grid.addWidget(self.places_box, 3, 0)
-        grid.addWidget(self.threshold_box, 3, 1)
+        grid.addWidget(self.places_box, 3, 0, 1, 2)  # long folder paths and printer names: the whole width
+        grid.addWidget(self.threshold_box, 4, 0, 1, 2)
         grid.setColumnStretch(0, 1)
         grid.setColumnStretch(1, 1)
-        scroll = QScrollArea()
-        scroll.setWidgetResizable(True)
-        scroll.setFrameShape(QFrame.Shape.NoFrame)
+        scroll = FitScrollArea(horizontal=True)
         scroll.setWidget(content)
         outer = QVBoxLayout(self)
         outer.setContentsMargins(0, 0, 0, 0)
         outer.addWidget(scroll)
         self._forms_built = False
+        ctx.language_changed.connect(lambda _lang: self.show_language())
         self.retranslate()
 
     MAIN_THRESHOLDS = ("reader.cover_full", "reader.cover", "reader.evidence")
@@ -281,8 +278,8 @@ class SettingsScreen(Screen):
     def retranslate(self) -> None:
         self.campaign_box.setTitle(self.tr("Kampaņa un iestāde"))
         self.campaign_note.setText(self.tr(
-            "Kampaņu un iestādi šajā ekrānā mainīt nevar: tās nosaka kioska piesaiste. "
-            "Citai iestādei izmantojiet jaunu datu mapi un komandu “kiosk enroll”."))
+            "Kampaņu un iestādi šeit mainīt nevar: tās kioskam iestata, to uzstādot. Ja kiosks jāpārceļ "
+            "uz citu iestādi, sazinieties ar centrālo biroju."))
         self.threshold_box.setTitle(self.tr("Atzīmju sliekšņi"))
         self.threshold_note.setText(self.tr(
             "Procenti no rūtiņas iekšpuses (vai no drukātās tintes tumšuma). Atzīme zem atzīmes sliekšņa, "
@@ -360,7 +357,7 @@ class SettingsScreen(Screen):
             "printer": self.tr("Printeris:"),
             "pdf": self.tr("PDF mape (bez printera):"),
             "export": self.tr("Partiju mape:"),
-            "language": self.tr("Valoda:"),
+            "language": self.tr("Valoda (arī pēc restartēšanas):"),
             "idle": self.tr("Izrakstīt pēc dīkstāves:"),
         }
         for key, text in texts.items():
@@ -385,12 +382,12 @@ class SettingsScreen(Screen):
         k = self.ctx.kiosk
         s = self.ctx.settings()
         lang = self.ctx.lang
-        self.campaign_info.setText(
-            f"<b>{k.campaign.title.get(lang) or k.campaign.title['lv']}</b> ({k.campaign.id})<br>"
-            + self.tr("Balsošana: {start} – {end}").format(start=k.campaign.voting_start, end=k.campaign.voting_end)
-            + f"<br>{self.tr('Fails')}: {k.store.get_setting('campaign_path')}<br>"
-            + f"<b>{k.institution.name}</b> ({k.institution.id})<br>"
-            + f"{self.tr('Kioska ID')}: {k.kiosk_id}<br>{self.tr('Datu mape')}: {k.root}")
+        title = k.campaign.title.get(lang) or k.campaign.title["lv"]
+        period = self.tr("Balsošana: {start}–{end}").format(
+            start=k.campaign.voting_start.strftime("%d.%m.%Y."), end=k.campaign.voting_end.strftime("%d.%m.%Y."))
+        kiosk_no = self.tr("Kioska numurs: {id}").format(id=k.kiosk_id)
+        data = self.tr("Dati glabājas mapē: {folder}").format(folder=k.root)
+        self.campaign_info.setText("\n".join([title, period, k.institution.name, kiosk_no, data]))
         self.policy_info.setText(self.policy_text())
         for key, spin in self.threshold_spins.items():
             spin.setValue(100 * float(s[key]))
@@ -408,12 +405,16 @@ class SettingsScreen(Screen):
         if s["print.printer"] and s["print.printer"] not in printers:
             self.printer_combo.addItem(self.tr("{name} (nav pieejams)").format(name=s["print.printer"]), s["print.printer"])
         self.printer_combo.setCurrentIndex(max(0, self.printer_combo.findData(s["print.printer"])))
-        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(s["ui.language"])))
+        self.show_language()
         self.idle_spin.setValue(int(s["ui.idle_seconds"]))
         for role, spin in self.pin_length_spins.items():
             spin.setValue(int(s[PIN_LENGTH_PREFIX + role.value]))
         self.refresh_users()
         self.refresh_locks()
+
+    def show_language(self) -> None:
+        """The language in use (the header's LV/EN switches it; saving here keeps it for the next start)."""
+        self.language_combo.setCurrentIndex(max(0, self.language_combo.findData(self.ctx.lang)))
 
     def refresh_locks(self) -> None:
         """Each role's sign-in lock: locked for how long, or the tries left."""
@@ -519,10 +520,15 @@ class SettingsScreen(Screen):
         self.ctx.info(self.tr("Lomas “{role}” pierakstīšanās atbloķēta.").format(role=self.role_text(role)), Level.OK)
         self.refresh_locks()
 
-    def _browse(self, edit: QLineEdit) -> None:  # pragma: no cover - a modal system dialog
-        folder = QFileDialog.getExistingDirectory(self, self.tr("Izvēlieties mapi"), edit.text())
-        if folder:
-            edit.setText(folder)
+    def folder_dialog(self, edit: QLineEdit) -> KioskFileDialog:
+        """The office's folder dialog: browses freely, shows none of the data directory's own files."""
+        start = edit.text() or edit.placeholderText() or str(self.ctx.datadir.root.parent)
+        return KioskFileDialog(self, self.tr("Izvēlieties mapi"), start, datadir=self.ctx.datadir)
+
+    def _browse(self, edit: QLineEdit) -> None:  # pragma: no cover - a modal dialog
+        dialog = self.folder_dialog(edit)
+        if dialog.exec() and dialog.selectedFiles():
+            edit.setText(dialog.selectedFiles()[0])
 
     # -- users --------------------------------------------------------------------------------
     def _user_action(self, fn, done_text: str) -> bool:

@@ -9,7 +9,6 @@ from PySide6.QtWidgets import (
     QFrame,
     QHBoxLayout,
     QLabel,
-    QPushButton,
     QVBoxLayout,
     QWidget,
 )
@@ -19,7 +18,7 @@ from kiosk.access.roles import Role
 from kiosk.errors import KioskError
 
 from ..context import AppContext
-from ..widgets import PinPad, shrinkable
+from ..widgets import NoteLabel, PinPad, WrapButton, shrinkable
 from . import Mode, Screen
 
 
@@ -38,18 +37,18 @@ class SignInScreen(Screen):
 
         self.step1 = QLabel()
         self.step1.setObjectName("stepLabel")
+        shrinkable(self.step1)
         self.roles = QButtonGroup(self)
         self.roles.setExclusive(True)
-        self.role_buttons: dict[Role, QPushButton] = {}
+        self.role_buttons: dict[Role, WrapButton] = {}
         role_col = QVBoxLayout()
         role_col.setSpacing(12)
         role_col.addWidget(self.step1)
         for role in Role:
-            b = QPushButton()
+            b = WrapButton(kind="role", align=Qt.AlignmentFlag.AlignLeft)
             b.setCheckable(True)
             b.setObjectName(f"role_{role.value}")
-            b.setProperty("kind", "role")
-            b.setMinimumHeight(96)
+            b.set_min_height(80)
             self.roles.addButton(b)
             self.role_buttons[role] = b
             b.toggled.connect(self._role_toggled)
@@ -58,16 +57,15 @@ class SignInScreen(Screen):
 
         self.step2 = QLabel()
         self.step2.setObjectName("stepLabel")
+        shrinkable(self.step2)
         self.pad = PinPad()
         self.pad.submitted.connect(self.try_pin)
-        self.lock_label = QLabel()
+        self.lock_label = NoteLabel()
         self.lock_label.setObjectName("lockLabel")
-        shrinkable(self.lock_label)
-        self.error_label = QLabel()
+        self.error_label = NoteLabel()
         self.error_label.setObjectName("signinError")
-        shrinkable(self.error_label)
         pin_col = QVBoxLayout()
-        pin_col.setSpacing(12)
+        pin_col.setSpacing(10)
         pin_col.addWidget(self.step2)
         pin_col.addWidget(self.pad)
         pin_col.addWidget(self.error_label)
@@ -85,19 +83,19 @@ class SignInScreen(Screen):
         card = QFrame()
         card.setObjectName("card")
         row = QHBoxLayout(card)
-        row.setContentsMargins(32, 24, 32, 24)
-        row.setSpacing(48)
+        row.setContentsMargins(24, 20, 24, 20)
+        row.setSpacing(32)
         row.addLayout(role_col, 1)
         row.addWidget(pin_box, 1)
 
         outer = QVBoxLayout(self)
-        outer.setContentsMargins(64, 24, 64, 16)
+        outer.setContentsMargins(32, 20, 32, 12)
         outer.setSpacing(12)
         outer.addWidget(self.title)
         outer.addWidget(self.institution)
         outer.addSpacing(8)
         outer.addWidget(card, 1)
-        outer.addWidget(self.demo_hint)
+        role_col.addWidget(self.demo_hint)  # under the roles, where the card has room
 
         self._lock_timer = QTimer(self)
         self._lock_timer.setInterval(1000)
