@@ -94,7 +94,7 @@ print(json.dumps({"files": len(paths), "bytes": sum(p.stat().st_size for p in pa
 
 def measure(batches: Path, trust: Path | None, child: str = CHILD) -> dict:
     args = [str(REPO), str(batches)] + ([str(trust)] if trust is not None else [])
-    p = subprocess.run([sys.executable, "-c", child, *args], capture_output=True, text=True, timeout=7200)
+    p = subprocess.run([sys.executable, "-c", child, *args], capture_output=True, text=True, timeout=7200, check=False)
     if p.returncode != 0:
         raise SystemExit(p.stderr)
     return json.loads(p.stdout)

@@ -118,6 +118,9 @@ def test_two_institutions_tallied_with_campaign_and_master_only(office, tmp_path
     assert main(["--lang", "en", "central", "verify", "--campaign", str(real_campaign), "--master", str(wrong),
                  "--json", str(out)]) == 1
     assert {b["reason"] for b in json.loads(capsys.readouterr().out)["batches"]} == {"unknown_key"}
+    assert main(["central", "verify", "--campaign", str(real_campaign), "--master", str(master), "--json",
+                 str(out)]) == 0
+    assert {b["certified"] for b in json.loads(capsys.readouterr().out)["batches"]} == {True}
 
     # Kiosk 3 is lost: revoked from the start.  Its batches are excluded and named; the rest counts.
     lost = kiosks[2]

@@ -89,7 +89,7 @@ def _cut(text: str, n: int = NAME_MAX) -> str:
     return text if len(text) <= n else text[: n - 1] + "…"
 
 
-def _score(x: float | int | None) -> str:
+def _score(x: float | None) -> str:
     if x is None:
         return "–"
     return _num(x) if isinstance(x, float) else str(x)

@@ -242,6 +242,7 @@ class BatchCheck:
             "batch": self.batch,
             "sha256": self.file_sha256,
             "records": self.manifest.get("records", {}).get("count") if self.manifest else None,
+            "certified": self.certified,  # trusted through its enrollment certificate
         }
 
     def __repr__(self) -> str:
