@@ -14,6 +14,11 @@ from __future__ import annotations
 
 import argparse
 import sys
+
+try:
+    import resource  # POSIX: the process's peak memory
+except ImportError:  # pragma: no cover - Windows
+    resource = None
 import tempfile
 import time
 from pathlib import Path
@@ -137,6 +142,8 @@ def main() -> None:
               f"over 100 ms: {over}; report {Path(pub.report).stat().st_size // 1024} KiB")
         print(f"filling the pages on the UI thread: longest {max(ui_costs) * 1000:.0f} ms "
               f"({len(ui_costs)} times)")
+        if resource is not None:
+            print(f"peak memory of the window's process: {resource.getrusage(resource.RUSAGE_SELF).ru_maxrss // 1024} MB")
         window.shutdown()
         window.deleteLater()
 

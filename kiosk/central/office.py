@@ -26,6 +26,7 @@ One ``CentralOffice`` per thread (its SQLite connection is the thread's own).
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import getpass
 import hashlib
 import json
@@ -48,7 +49,7 @@ from .online import OnlineVotes, parse_online
 from .report import write_report
 from .tables import write_csv, write_xlsx
 from .tally import Resolution, SerialConflict, SerialCopy, TallyResult, tally
-from .verify import REASONS, BatchCheck, check_chains, chained, load_trust, parse_revocations, verify_file
+from .verify import REASONS, BatchCheck, Shared, check_chains, chained, load_trust, parse_revocations, verify_file
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -140,6 +141,7 @@ class CentralOffice:
         self._campaign: Campaign | None = None
         # sha256 -> the file's own check with its ballots: files are read once per cache
         self._files: dict[str, BatchCheck] = {} if cache is None else cache
+        self._shared = Shared()  # what the files verified by this office share (speed only)
 
     @classmethod
     def open(cls, root: str | Path | CentralDir | None = None, operator: str | None = None,
@@ -233,6 +235,7 @@ class CentralOffice:
         if new_campaign is not None or new_master is not None or new_trust is not None:
             self.store.unverify_files()
             self._files.clear()
+            self._shared = Shared()
 
     # -- receiving files ----------------------------------------------------------------
     @staticmethod
@@ -331,8 +334,12 @@ class CentralOffice:
 
     def _verify(self, f: BatchFile, keys: tuple[dict[str, bytes], bytes | None] | None = None) -> BatchCheck:
         trust, master = keys if keys is not None else (self.trust, self.master)
-        check = verify_file(self.dir.batch_file(f.sha256), trust, self.campaign, master)
+        check = verify_file(self.dir.batch_file(f.sha256), trust, self.campaign, master, shared=self._shared)
         self._files[f.sha256] = check
+        # What a file's check keeps lives as long as the office's cache: out of the cyclic
+        # collector's way (its full passes walk every object tracked, in one call that holds
+        # the interpreter; reference counting still frees them).
+        gc.freeze()
         return check
 
     def _campaign_or_raise(self) -> Campaign:

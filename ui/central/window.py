@@ -53,6 +53,7 @@ class CentralWindow(QMainWindow):
         self.snapshot: Snapshot | None = None
         self.phase = ""
         self._outcome: Done | None = None
+        self._closing = False
         self.setAcceptDrops(True)
 
         header = QWidget()
@@ -154,6 +155,8 @@ class CentralWindow(QMainWindow):
         return self.job is not None and self.job.running
 
     def _run(self, fn, what: str) -> Job | None:
+        if self._closing:
+            return None
         if self.busy:
             self.messages.show_message("warn", self.tr("Vēl notiek iepriekšējais darbs: pagaidiet, līdz tas beidzas."))
             return None
@@ -223,10 +226,12 @@ class CentralWindow(QMainWindow):
             self.job.cancel()
 
     def shutdown(self) -> None:
+        """No new job from here on (a late result must not start one); the running ones end."""
+        self._closing = True
         self.runner.shutdown()
 
     def closeEvent(self, event) -> None:  # noqa: N802 - Qt API
-        self.runner.shutdown()
+        self.shutdown()
         super().closeEvent(event)
 
     # -- what the pages show ----------------------------------------------------------------
@@ -303,12 +308,15 @@ class CentralWindow(QMainWindow):
         return self._run(self.jobs.publish(), self.tr("Publicē…"))
 
     def load_images(self, conflict: SerialConflict) -> None:
-        if self.snapshot is None or self.snapshot.count is None:
+        if self._closing or self.snapshot is None or self.snapshot.count is None:
             return
         serial = conflict.serial
         self.runner.run(self.jobs.images(self.snapshot.count, serial, conflict.copies), key="images",
-                        done=lambda images, s=serial: self.conflicts.show_images(s, images),
-                        failed=self._images_failed)
+                        done=self._images_done, failed=self._images_failed)
+
+    def _images_done(self, found: tuple[str, list]) -> None:
+        # a bound method, not a lambda: a closed window's late results go nowhere
+        self.conflicts.show_images(*found)
 
     def _images_failed(self, exc: BaseException) -> None:
         if isinstance(exc, Cancelled):

@@ -187,8 +187,8 @@ class Jobs:
 
         return publish
 
-    def images(self, count: Count, serial: str, copies: tuple[SerialCopy, ...]) -> Callable[[WorkContext], list]:
-        def images(ctx: WorkContext) -> list[QImage | None]:
+    def images(self, count: Count, serial: str, copies: tuple[SerialCopy, ...]) -> Callable[[WorkContext], tuple]:
+        def images(ctx: WorkContext) -> tuple[str, list[QImage | None]]:
             out: list[QImage | None] = []
             with self._open() as office:
                 for copy in copies:
@@ -200,6 +200,6 @@ class Jobs:
                     if image is not None and image.height() > IMAGE_HEIGHT:
                         image = image.scaledToHeight(IMAGE_HEIGHT, Qt.TransformationMode.SmoothTransformation)
                     out.append(image)
-            return out
+            return serial, out
 
         return images
