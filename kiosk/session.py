@@ -18,7 +18,7 @@ from .access.roles import Action, Session, require
 from .audit.log import record
 from .batches.export import ExportResult, export_batch, list_batches, pending_summary
 from .errors import KioskError
-from .intake.results import SheetResult
+from .intake.results import SheetResult, audited_run, count_result
 from .intake.review import Review
 from .intake.scan import scan_paths
 from .issuing.jobs import PrintResult, print_ballots, printed_today
@@ -35,12 +35,6 @@ def scan_counts(results: Iterable[SheetResult]) -> Counter:
     for r in results:
         count_result(counts, r)
     return counts
-
-
-def count_result(counts: Counter, result: SheetResult) -> None:
-    counts["sheets"] += 1
-    counts[result.status] += 1
-    counts["repeat"] += bool(result.repeat)
 
 
 class SignedIn:
@@ -95,23 +89,8 @@ class SignedIn:
     def scan_paths(self, paths: Iterable[str | Path], **kwargs: Any) -> Iterator[SheetResult]:
         """Read files (``kiosk.intake.scan.scan_paths``); the run is audited with its counts when it ends."""
         self.require(Action.SCAN)
-        return self._audited_run(scan_paths(self.kiosk, paths, **kwargs), kwargs.get("cancelled"))
-
-    def _audited_run(self, results: Iterator[SheetResult], cancelled: Callable[[], bool] | None) -> Iterator[SheetResult]:
-        counts: Counter = Counter()
-        outcome = "cancelled"  # closed by the caller before the end
-        try:
-            for result in results:
-                count_result(counts, result)
-                yield result
-            outcome = "cancelled" if cancelled is not None and cancelled() else "done"
-        except GeneratorExit:
-            raise
-        except BaseException:
-            outcome = "failed"
-            raise
-        finally:
-            self.record_scan_run("files", outcome, counts)
+        return audited_run(scan_paths(self.kiosk, paths, **kwargs), kwargs.get("cancelled"),
+                           lambda outcome, counts: self.record_scan_run("files", outcome, counts))
 
     def record_scan_run(self, source: str, outcome: str, counts: Counter) -> None:
         """Audit a scan run that ended (``source``: files or camera)."""

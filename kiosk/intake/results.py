@@ -1,6 +1,8 @@
 """What a scan reports per sheet, with selections named as printed."""
 from __future__ import annotations
 
+from collections import Counter
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -70,3 +72,31 @@ class Reporter:
         if spec is None:  # a layout this kiosk does not know: the ids as they are
             return {q: list(opts) for q, opts in selections.items()}
         return spec.labelled(selections)
+
+
+def count_result(counts: Counter, result: SheetResult) -> None:
+    """Add one result to a scan run's counts (sheets, each outcome, repeats)."""
+    counts["sheets"] += 1
+    counts[result.status] += 1
+    counts["repeat"] += bool(result.repeat)
+
+
+def audited_run(results: Iterator[SheetResult], cancelled: Callable[[], bool] | None,
+                finish: Callable[[str, Counter], None]) -> Iterator[SheetResult]:
+    """Pass a scan's results through, counting them; when the run ends, ``finish``
+    gets its outcome (done, cancelled, failed; cancelled too when the caller
+    closed it early) and the counts, to write the scan.run audit event."""
+    counts: Counter = Counter()
+    outcome = "cancelled"
+    try:
+        for result in results:
+            count_result(counts, result)
+            yield result
+        outcome = "cancelled" if cancelled is not None and cancelled() else "done"
+    except GeneratorExit:
+        raise
+    except BaseException:
+        outcome = "failed"
+        raise
+    finally:
+        finish(outcome, counts)

@@ -42,7 +42,7 @@ from ..audit.log import record
 from ..errors import KioskError
 from ..reading.imaging import sniff
 from ..station import Kiosk
-from .results import SheetResult
+from .results import SheetResult, audited_run
 from .scan import SKIP_NAMES, scan_paths
 
 TEMP_SUFFIXES = (
@@ -294,19 +294,8 @@ WATCH_ACTOR = "scanner-folder"  # who reads the watched folder: the kiosk's sett
 
 def _audited(kiosk: Kiosk, results: Iterator[SheetResult], cancelled: Callable[[], bool] | None) -> Iterator[SheetResult]:
     """The watched files' scan run, written to the audit log with its counts when it ends."""
-    counts = {"sheets": 0, "counted": 0, "review": 0, "rejected": 0, "duplicate": 0, "repeat": 0}
-    outcome = "cancelled"
-    try:
-        for result in results:
-            counts["sheets"] += 1
-            counts[result.status] = counts.get(result.status, 0) + 1
-            counts["repeat"] += bool(result.repeat)
-            yield result
-        outcome = "cancelled" if cancelled is not None and cancelled() else "done"
-    except GeneratorExit:
-        raise
-    except BaseException:
-        outcome = "failed"
-        raise
-    finally:
-        record(kiosk.store, "scan.run", WATCH_ACTOR, source="scanner-folder", outcome=outcome, **counts)
+    def finish(outcome: str, counts) -> None:
+        fields = {k: int(counts.get(k, 0)) for k in ("sheets", "counted", "review", "rejected", "duplicate", "repeat")}
+        record(kiosk.store, "scan.run", WATCH_ACTOR, source="scanner-folder", outcome=outcome, **fields)
+
+    return audited_run(results, cancelled, finish)
