@@ -14,14 +14,18 @@ def cmd_gui(args: argparse.Namespace) -> int:
     """Start the graphical application: the runner the caller handed in, else
     the one registered under GUI_ENTRY_POINTS (the Qt one in ui/, by
     pyproject.toml).  The core never imports the UI itself."""
-    runner = getattr(args, "gui_runner", None)
-    if runner is not None:
-        return runner(data_dir=args.data_dir, lang=args.lang)
-    found = sorted(entry_points(group=GUI_ENTRY_POINTS), key=lambda ep: ep.name)
-    if not found:
-        raise KioskError("usage", detail="no graphical application is installed (run .ci/setup)")
-    run = found[0].load()
-    return run(data_dir=args.data_dir, lang=args.lang)
+    return _run(args, getattr(args, "gui_runner", None), GUI_ENTRY_POINTS,
+                "no graphical application is installed (run .ci/setup)")
+
+
+def _run(args: argparse.Namespace, runner: Any, group: str, missing: str) -> int:
+    """Start ``runner``, else the first application registered under the entry-point ``group``."""
+    if runner is None:
+        found = sorted(entry_points(group=group), key=lambda ep: ep.name)
+        if not found:
+            raise KioskError("usage", detail=missing)
+        runner = found[0].load()
+    return runner(data_dir=args.data_dir, lang=args.lang)
 
 
 def register(sub: Any) -> None:
@@ -37,13 +41,8 @@ def cmd_central_gui(args: argparse.Namespace) -> int:
     (``--data-dir``, else $KIOSK_CENTRAL_DIR, else its own user data directory):
     the runner the caller handed in, else the one registered under
     CENTRAL_GUI_ENTRY_POINTS (ui.central.app:run, by pyproject.toml)."""
-    runner = getattr(args, "central_gui_runner", None)
-    if runner is None:
-        found = sorted(entry_points(group=CENTRAL_GUI_ENTRY_POINTS), key=lambda ep: ep.name)
-        if not found:
-            raise KioskError("usage", detail="the central office window is not installed (run .ci/setup)")
-        runner = found[0].load()
-    return runner(data_dir=args.data_dir, lang=args.lang)
+    return _run(args, getattr(args, "central_gui_runner", None), CENTRAL_GUI_ENTRY_POINTS,
+                "the central office window is not installed (run .ci/setup)")
 
 
 def register_central(csub: Any) -> None:
