@@ -236,11 +236,11 @@ def test_a_forked_chain_and_a_wrong_previous_hash_are_named(kiosk, tmp_path, dem
     forked = verify_batches([one_a, one_b, two], trust, demo_campaign)
     assert [c.reason for c in forked] == ["broken_chain", "broken_chain", "missing_batch"]
     [state] = kiosk_chains(forked)
-    assert (state.state, state.at, state.received, state.counted) == ("forked", 1, (1, 2), 0)
+    assert (state.state, state.at, state.numbers, state.accepted, state.forked) == ("forked", 1, (1, 2), 0, (1,))
     broken = verify_batches([one_a, two], trust, demo_campaign)
     assert [c.reason for c in broken] == [None, "broken_chain"]
     [state] = kiosk_chains(broken)
-    assert (state.state, state.at, state.counted) == ("broken", 2, 1)
+    assert (state.state, state.at, state.accepted, state.received) == ("broken", 2, 1, 2)
 
 
 # -- keys, campaign, tags ------------------------------------------------------------

@@ -190,9 +190,9 @@ def test_each_kiosk_chain_state_and_progress(office, tmp_path):
                             progress=lambda done, total: seen.append((done, total)))
     assert seen == [(n, 6) for n in range(1, 7)]
     states = {s.kiosk_id: s for s in kiosk_chains(checks)}
-    assert (states[a.kiosk_id].state, states[a.kiosk_id].at, states[a.kiosk_id].received,
-            states[a.kiosk_id].counted) == ("missing", 2, (1, 3), 1)
-    assert (states[b.kiosk_id].state, states[b.kiosk_id].counted) == ("complete", 1)
+    assert (states[a.kiosk_id].state, states[a.kiosk_id].at, states[a.kiosk_id].numbers,
+            states[a.kiosk_id].accepted, states[a.kiosk_id].missing) == ("missing", 2, (1, 3), 1, (2,))
+    assert (states[b.kiosk_id].state, states[b.kiosk_id].accepted) == ("complete", 1)
     assert [r for _f, r, _d in states[b.kiosk_id].excluded] == ["replayed_batch"]
-    assert (states[c.kiosk_id].state, states[c.kiosk_id].at, states[c.kiosk_id].counted) == ("revoked", 1, 0)
+    assert (states[c.kiosk_id].state, states[c.kiosk_id].at, states[c.kiosk_id].accepted) == ("revoked", 1, 0)
     assert states[a.kiosk_id].institution_id == a.institution.id

@@ -49,7 +49,8 @@ from .online import OnlineVotes, parse_online
 from .report import write_report
 from .tables import write_csv, write_xlsx
 from .tally import Resolution, SerialConflict, SerialCopy, TallyResult, tally
-from .verify import REASONS, BatchCheck, Shared, check_chains, chained, load_trust, parse_revocations, verify_file
+from .verify import (REASONS, BatchCheck, KioskChain, Shared, check_chains, chained, kiosk_chains, load_trust,
+                     parse_revocations, verify_file)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -74,20 +75,6 @@ class ImportOutcome:
     new: tuple[BatchFile, ...]
     unchanged: tuple[str, ...]  # names of files received before (same content)
     unreadable: tuple[tuple[str, str], ...]  # (name, why)
-
-
-@dataclass(frozen=True)
-class KioskChain:
-    """One kiosk's batches as received and the state of its chain."""
-
-    kiosk_id: str
-    institution_id: str
-    received: int  # files that name this kiosk
-    accepted: int  # batches that count (an unbroken chain from 1)
-    last: int  # the highest batch number received
-    state: str  # complete | missing | forked | revoked | broken
-    missing: tuple[int, ...] = ()  # batch numbers not received (or not valid) below the last
-    forked: tuple[int, ...] = ()  # batch numbers received as two different files
 
 
 @dataclass(frozen=True)
@@ -357,15 +344,12 @@ class CentralOffice:
                            manifest={"created_at": f.created_at} if f.created_at else {})
             checks.append(c)
         verified = [c for c, f in zip(checks, files) if f.verified]
-        files_ok = {f.sha256: f.verified and f.reason is None for f in files}
+        for c in verified:  # what was stored is each file's own outcome
+            c.file_reason, c.file_detail = c.reason, c.detail
         check_chains(verified, self.revocations)
-        by_kiosk: dict[str, list[BatchCheck]] = defaultdict(list)
-        for c in verified:
-            if c.kiosk_id is not None and c.batch is not None:
-                by_kiosk[c.kiosk_id].append(c)
         chains: dict[str, list[KioskChain]] = defaultdict(list)
-        for kiosk_id in sorted(by_kiosk):
-            chains[by_kiosk[kiosk_id][0].institution_id or ""].append(_chain(kiosk_id, by_kiosk[kiosk_id], files_ok))
+        for chain in kiosk_chains(verified):
+            chains[chain.institution_id].append(chain)
         order = [i.id for i in self.campaign.institutions] if self.configured else []
         institutions = {iid: tuple(chains[iid]) for iid in order if iid in chains}
         institutions.update({iid: tuple(v) for iid, v in chains.items() if iid not in institutions})
@@ -565,22 +549,3 @@ def _display_names(files: list[BatchFile]) -> dict[str, str]:
     for f in files:
         by_name[f.name] += 1
     return {f.sha256: f.name if by_name[f.name] == 1 else f"{f.name} ({f.sha256[:8]})" for f in files}
-
-
-def _chain(kiosk_id: str, checks: list[BatchCheck], files_ok: dict[str, bool]) -> KioskChain:
-    """A kiosk's chain: ``checks`` after the chains were worked out, ``files_ok`` each
-    file's own outcome (a file that verified on its own is received, whatever the chain says)."""
-    numbers = sorted({c.batch for c in checks if c.batch is not None})
-    last = numbers[-1] if numbers else 0
-    received: dict[int, set[str]] = defaultdict(set)
-    for c in checks:
-        if files_ok.get(c.file_sha256) and c.batch is not None:
-            received[c.batch].add(c.file_sha256)
-    forked = tuple(n for n in numbers if len(received.get(n, ())) > 1)
-    missing = tuple(n for n in range(1, last + 1) if n not in received)
-    revoked = any(c.reason == "revoked" for c in checks)
-    accepted = sum(1 for c in checks if c.ok)
-    broken = any(c.reason == "broken_chain" for c in checks)
-    state = ("forked" if forked else "revoked" if revoked else "missing" if missing
-             else "broken" if broken else "complete")
-    return KioskChain(kiosk_id, checks[0].institution_id or "", len(checks), accepted, last, state, missing, forked)

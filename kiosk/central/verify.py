@@ -1006,58 +1006,68 @@ def verify_batches(
 
 
 @dataclass(frozen=True)
-class ChainState:
-    """One kiosk's chain as received: what the window shows per kiosk.
+class KioskChain:
+    """One kiosk's batches as received and the state of its chain: what the window shows per
+    kiosk and what a report says of it.
 
-    ``state``: ``complete`` (batches 1..n all counted), ``missing`` (``at``: the first number
-    missing or failed), ``forked`` (``at``: a number with two different files), ``broken``
-    (``at``: a batch not following the one before), ``revoked`` (``at``: its first revoked
-    batch)."""
+    ``state``: ``complete`` (batches 1..last all counted), ``forked`` (``at``: a number
+    received as two different files), ``revoked`` (``at``: its first revoked batch),
+    ``missing`` (``at``: the first number not received, or received only as a file that
+    failed on its own), ``broken`` (``at``: a batch not following the one before)."""
 
     kiosk_id: str
-    institution_id: str | None
-    received: tuple[int, ...]  # the batch numbers among the files, sorted, each once
-    counted: int  # batches counted (1..counted)
+    institution_id: str
+    received: int  # files that name this kiosk and a batch number
+    accepted: int  # batches that count (an unbroken chain from 1)
+    numbers: tuple[int, ...]  # the batch numbers among those files, sorted, each once
     state: str
     at: int | None = None
-    excluded: tuple[tuple[str, str, str], ...] = ()  # (file, reason, detail) of its excluded files
+    missing: tuple[int, ...] = ()  # numbers below the last not received as a file that verified
+    forked: tuple[int, ...] = ()  # numbers received as two different files
+    excluded: tuple[tuple[str, str, str], ...] = ()  # (file, reason, detail) of its files that do not count
+
+    @property
+    def last(self) -> int:
+        """The highest batch number received (0 when none)."""
+        return self.numbers[-1] if self.numbers else 0
 
 
-def kiosk_chains(checks: list[BatchCheck]) -> list[ChainState]:
-    """Each kiosk's chain state from ``verify_batches``'s checks (files naming no kiosk are
-    not part of any chain), by kiosk id."""
+def kiosk_chains(checks: list[BatchCheck]) -> list[KioskChain]:
+    """Each kiosk's chain, by kiosk id, from checks whose chains were worked out
+    (``verify_batches``, ``chained`` or ``check_chains``).  A file that verified on its own
+    (``file_reason`` None) is received whatever the chain says of it; files naming no kiosk
+    or no batch number are part of no chain."""
     by_kiosk: dict[str, list[BatchCheck]] = defaultdict(list)
     for c in checks:
-        if c.kiosk_id is not None:
+        if c.kiosk_id is not None and c.batch is not None:
             by_kiosk[c.kiosk_id].append(c)
-    out = []
-    for kiosk_id in sorted(by_kiosk):
-        cs = by_kiosk[kiosk_id]
-        numbers = tuple(sorted({c.batch for c in cs if c.batch is not None}))
-        counted = sorted(c.batch for c in cs if c.ok and c.batch is not None)
-        bad = sorted((c for c in cs if not c.ok and c.batch is not None), key=lambda c: c.batch)
+    return [_kiosk_chain(kiosk_id, by_kiosk[kiosk_id]) for kiosk_id in sorted(by_kiosk)]
+
+
+def _kiosk_chain(kiosk_id: str, checks: list[BatchCheck]) -> KioskChain:
+    numbers = tuple(sorted({c.batch for c in checks}))
+    last = numbers[-1]
+    received: dict[int, set[str]] = defaultdict(set)
+    for c in checks:
+        if c.file_reason is None:
+            received[c.batch].add(c.file_sha256)
+    forked = tuple(n for n in numbers if len(received.get(n, ())) > 1)
+    missing = tuple(n for n in range(1, last + 1) if n not in received)
+    revoked = sorted(c.batch for c in checks if c.reason == "revoked")
+    broken = sorted(c.batch for c in checks if c.reason == "broken_chain")
+    if forked:
+        state, at = "forked", forked[0]
+    elif revoked:
+        state, at = "revoked", revoked[0]
+    elif missing:
+        state, at = "missing", missing[0]
+    elif broken:
+        state, at = "broken", broken[0]
+    else:
         state, at = "complete", None
-        for reason, name in (("revoked", "revoked"), ("broken_chain", None), ("missing_batch", "missing")):
-            hit = [c for c in bad if c.reason == reason]
-            if not hit:
-                continue
-            if reason == "broken_chain":
-                forked = [c for c in hit if "different files" in c.detail]
-                state, at = ("forked", forked[0].batch) if forked else ("broken", hit[0].batch)
-            elif reason == "missing_batch":
-                at = next((n for n in range(1, max(numbers) + 2) if n not in counted), None)
-                state = "missing"
-            else:
-                state, at = name, hit[0].batch
-            break
-        else:
-            failed = [c for c in bad if c.reason != "replayed_batch"]  # a second copy breaks nothing
-            if failed:  # a file of this kiosk failed on its own (malformed, bad signature …): the chain stops there
-                state, at = "missing", failed[0].batch
-        institution = next((c.institution_id for c in cs if c.institution_id), None)
-        out.append(ChainState(kiosk_id, institution, numbers, len(counted), state, at,
-                              tuple((c.path, c.reason or "", c.detail) for c in cs if not c.ok)))
-    return out
+    institution = next((c.institution_id for c in checks if c.institution_id), "")
+    return KioskChain(kiosk_id, institution, len(checks), sum(1 for c in checks if c.ok), numbers, state, at,
+                      missing, forked, tuple((c.path, c.reason or "", c.detail) for c in checks if not c.ok))
 
 
 def chained(files: list[BatchCheck], revocations: dict[str, dt.date | None] | None = None) -> list[BatchCheck]:

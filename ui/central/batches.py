@@ -17,7 +17,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
-from kiosk.central.office import KioskChain
+from kiosk.central.verify import KioskChain
 
 from .work import Snapshot
 
