@@ -8,6 +8,8 @@ from __future__ import annotations
 
 import json
 import random
+import subprocess
+import sys
 import zipfile
 from collections import Counter
 from pathlib import Path
@@ -196,3 +198,14 @@ def test_each_kiosk_chain_state_and_progress(office, tmp_path):
     assert [r for _f, r, _d in states[b.kiosk_id].excluded] == ["replayed_batch"]
     assert (states[c.kiosk_id].state, states[c.kiosk_id].at, states[c.kiosk_id].accepted) == ("revoked", 1, 0)
     assert states[a.kiosk_id].institution_id == a.institution.id
+
+
+def test_central_commands_log_into_the_central_office_directory(tmp_path):
+    """A central command given ``--data-dir`` logs into that central office directory's
+    ``logs/central.log``; it never makes a kiosk's log there (a fresh process: the log is
+    set up once per process)."""
+    root = tmp_path / "central"
+    done = subprocess.run([sys.executable, "-m", "kiosk", "--data-dir", str(root), "central", "master-key",
+                           "--out", str(tmp_path / "master.key")], capture_output=True, text=True)
+    assert done.returncode == 0, done.stderr
+    assert sorted(p.name for p in (root / "logs").iterdir()) == ["central.log"]

@@ -16,7 +16,7 @@ import traceback
 from collections.abc import Callable, Sequence
 
 from .. import __version__
-from ..datadir import DataDir
+from ..datadir import CentralDir, DataDir
 from ..errors import CampaignError, KioskError, default_language
 from . import audit, central, enrollment, export, gui, issuing, scan
 from .common import EXIT_BUG, EXIT_KNOWN, EXIT_USAGE, Parser, UsageError
@@ -50,7 +50,8 @@ def _setup_logging(args: argparse.Namespace) -> None:
         return  # basicConfig would ignore new handlers and leak their open log file
     handlers: list[logging.Handler] = []
     try:
-        datadir = DataDir.locate(args.data_dir)
+        # the central office's commands log into its own data directory, never a kiosk's
+        datadir = CentralDir.locate(args.data_dir) if args.command == "central" else DataDir.locate(args.data_dir)
         datadir.logs.mkdir(parents=True, exist_ok=True)
         handlers.append(logging.FileHandler(datadir.log_file, encoding="utf-8"))
     except OSError:
@@ -59,10 +60,11 @@ def _setup_logging(args: argparse.Namespace) -> None:
                         format="%(asctime)s %(levelname)s %(name)s: %(message)s")
 
 
-def main(argv: Sequence[str] | None = None, *, gui_runner: GuiRunner | None = None) -> int:
-    """Run one command.  ``gui_runner`` starts the graphical application when
-    the caller has one at hand (a frozen bundle); otherwise it is looked up
-    by its entry point."""
+def main(argv: Sequence[str] | None = None, *, gui_runner: GuiRunner | None = None,
+         central_gui_runner: GuiRunner | None = None) -> int:
+    """Run one command.  ``gui_runner`` starts the graphical application and
+    ``central_gui_runner`` the central office window when the caller has them at
+    hand (a frozen bundle); otherwise they are looked up by their entry points."""
     argv = list(sys.argv[1:] if argv is None else argv)
     parser = build_parser()
     try:
@@ -76,6 +78,8 @@ def main(argv: Sequence[str] | None = None, *, gui_runner: GuiRunner | None = No
         args.func = gui.cmd_gui
     if args.func is gui.cmd_gui:
         args.gui_runner = gui_runner
+    if args.func is gui.cmd_central_gui:
+        args.central_gui_runner = central_gui_runner
     _setup_logging(args)
     try:
         return int(args.func(args) or 0)
