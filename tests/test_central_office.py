@@ -6,10 +6,12 @@ keeps its decisions in a real SQLite file and writes a real PDF.
 from __future__ import annotations
 
 import datetime as dt
+import gc
 import hashlib
 import json
 import sqlite3
 import subprocess
+import weakref
 from pathlib import Path
 
 import pytest
@@ -17,7 +19,7 @@ from central_material import inbox
 
 from kiosk.assets import demo_campaign_path
 from kiosk.ballot.keys import write_hex_key
-from kiosk.central.office import CentralOffice
+from kiosk.central.office import CentralOffice, freeze_survivors
 from kiosk.central.online import parse_online
 from kiosk.errors import KioskError
 from kiosk.storage.central import CENTRAL_SCHEMA_VERSION, CentralStore
@@ -123,6 +125,11 @@ def test_conflict_shown_with_images_decided_changed_and_frozen_by_publishing(off
     doc = json.loads(pub.result)
     assert doc == json.loads((office.dir.reports / "results-20261201-120000.json").read_text(encoding="utf-8"))
     assert doc["decisions"][conflict.serial]["note"] == "otrā kopija: krusts skaidri redzams"
+    excluded = len(count.result.excluded_batches)
+    assert doc["published"] == {"at": "2026-12-01T12:00:00+00:00", "by": "Ilze", "final": True,
+                                "files_not_counted": excluded}
+    assert "GALĪGIE REZULTĀTI" in text and "DAĻĒJI" not in text
+    assert (f"Faili, kas netika skaitīti: {excluded}." in " ".join(text.split())) == (excluded > 0)
     with pytest.raises(KioskError) as err:
         office.decide(count, conflict.serial, None, "par vēlu")
     assert err.value.code == "central.published"
@@ -230,3 +237,26 @@ def test_kiosk_central_gui_starts_the_registered_window(tmp_path, monkeypatch):
     assert main(["central", "gui"]) != 0
     text = (Path(__file__).resolve().parent.parent / "pyproject.toml").read_text(encoding="utf-8")
     assert '[project.entry-points."urn_kiosk.central_gui"]\nqt = "ui.central.app:run"' in text
+
+
+def test_freeze_survivors_collects_the_garbage_before_freezing_what_lives():
+    """What the central office keeps is moved out of the cyclic collector's way, and the
+    cyclic garbage made meanwhile is collected first, never frozen with it."""
+
+    class Node:
+        pass
+
+    gone = Node()
+    gone.me = gone  # a reference cycle nobody holds any more: garbage only the collector frees
+    gone_ref = weakref.ref(gone)
+    del gone
+    kept = Node()
+    kept.me = kept
+    try:
+        freeze_survivors()
+        assert gone_ref() is None
+        assert gc.get_freeze_count() > 0
+        assert not any(o is kept for o in gc.get_objects())  # frozen: no generation walks it
+    finally:
+        gc.unfreeze()
+    assert any(o is kept for o in gc.get_objects())

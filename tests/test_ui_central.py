@@ -174,6 +174,9 @@ def test_import_resolve_online_and_publish(window, qtbot, stick, tmp_path):
     text = subprocess.run(["pdftotext", "-layout", pub.report, "-"], capture_output=True, text=True,
                           check=True).stdout
     assert "Uzvarētāji" in text and nobody.name in text and stick.conflict_serial in text
+    # published with the tampered file acknowledged: final, and the file not counted is said
+    assert "GALĪGIE REZULTĀTI" in text and "DAĻĒJI" not in text
+    assert "Faili, kas netika skaitīti: 1." in " ".join(text.split())
     assert "PUBLICĒTS" in w.results.summary.text()
     assert not w.results.publish_button.isEnabled() and not w.results.online_button.isEnabled()
     w.tabs.setCurrentWidget(w.conflicts)

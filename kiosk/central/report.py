@@ -95,8 +95,14 @@ def _score(x: float | None) -> str:
     return _num(x) if isinstance(x, float) else str(x)
 
 
-def write_report(result: TallyResult, campaign: Campaign, path: Path, generated: dt.datetime | None = None) -> None:
+def write_report(result: TallyResult, campaign: Campaign, path: Path, generated: dt.datetime | None = None,
+                 published_by: str | None = None) -> None:
     """Write the Latvian report of ``result`` (kiosk.central.tally) to ``path``.
+
+    ``published_by``: the report is the central office's publication (its window asked the
+    person publishing about every file that does not count): it says the results are final and
+    how many files were not counted.  Otherwise results with excluded files or undecided
+    conflicts are called partial, not to be published as final.
 
     Page 1: the winners, the rule applied and the integrity summary.  Then the first
     ``TOP_SPECIALISTS`` specialists, every institution, the "look here" signals, the excluded
@@ -187,7 +193,16 @@ def write_report(result: TallyResult, campaign: Campaign, path: Path, generated:
             body,
         ),
     ]
-    if not result.complete:
+    if published_by is not None:
+        story.append(Paragraph(
+            f"<b>GALĪGIE REZULTĀTI</b>, publicēti {generated.astimezone(dt.timezone.utc):%Y-%m-%d %H:%M} UTC "
+            f"({esc(published_by)}).", body))
+        if excluded:
+            story.append(Paragraph(
+                f"Faili, kas netika skaitīti: {len(excluded)}. Publicējot tas tika apstiprināts; katrs fails "
+                "ir uzskaitīts ar iemeslu sadaļā „Izslēgtās partijas”.",
+                warn))
+    elif not result.complete:
         story.append(Paragraph(
             f"<b>DAĻĒJI REZULTĀTI</b>: izslēgtas partijas {len(excluded)}, neizlemtas pretrunas "
             f"{len(result.unresolved_conflicts)}. Šos rezultātus nedrīkst publicēt kā galīgos.", warn))

@@ -8,7 +8,6 @@ touches a widget; images come back as ``QImage`` (not a widget), already scaled.
 """
 from __future__ import annotations
 
-import gc
 from collections.abc import Callable
 from dataclasses import dataclass, replace
 from pathlib import Path
@@ -18,7 +17,7 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from kiosk.ballot.campaign import Campaign
-from kiosk.central.office import CentralOffice, Count, ImportOutcome, Overview
+from kiosk.central.office import CentralOffice, Count, ImportOutcome, Overview, freeze_survivors
 from kiosk.central.tally import SerialCopy
 from kiosk.central.verify import BatchCheck
 from kiosk.storage.central import OnlineImport, Publication
@@ -72,24 +71,22 @@ def _progress(ctx: WorkContext, phase: str) -> Callable[[int, int], None]:
 
 
 def settled(done: Done) -> Done:
-    """What a job returns, once its long-lived objects are out of the collector's way.
-
-    The cyclic garbage collector's full passes walk every tracked object in one call that
-    holds the interpreter: with a campaign's results in memory that stalled the window's
-    event loop for over 100 ms.  Objects alive now (the cached batches, the snapshot) move
-    to the permanent generation (``gc.freeze``); they are still freed by reference counting
-    when the next snapshot replaces them."""
-    gc.freeze()
+    """What a job returns, once what it made that lives on (the cached batches, the
+    snapshot) is out of the cyclic collector's way: ``office.freeze_survivors``."""
+    freeze_survivors()
     return done
 
 
-def snapshot(ctx: WorkContext, office: CentralOffice, lang: str) -> Snapshot:
-    """Verify what waits, work out the chains and count: the window's whole state."""
+def snapshot(ctx: WorkContext, office: CentralOffice, lang: str, counted: Count | None = None) -> Snapshot:
+    """Verify what waits, work out the chains and count: the window's whole state.
+    ``counted``: a count the job made of the files and decisions as they stand (not made again)."""
     overview = count = None
     if office.configured:
         office.verify_pending(_progress(ctx, Phase.VERIFY), ctx.cancelled)
         overview = office.overview()
-        if overview.files and not ctx.cancelled():  # stopped: what was received shows, uncounted
+        if counted is not None:
+            count = counted
+        elif overview.files and not ctx.cancelled():  # stopped: what was received shows, uncounted
             count = office.count(lang, _progress(ctx, Phase.COUNT), ctx.cancelled)
     return Snapshot(
         configured=office.configured,
@@ -115,7 +112,7 @@ class Jobs:
         self.cache: dict[str, BatchCheck] = {}
 
     def _open(self) -> CentralOffice:
-        gc.freeze()  # what lives now (the window, the campaign, earlier results): see ``settled``
+        freeze_survivors()  # what lives now (the window, the campaign, earlier results): see ``settled``
         return CentralOffice.open(self.root, self.operator, self.cache)
 
     def refresh(self) -> Callable[[WorkContext], Done]:
@@ -182,8 +179,8 @@ class Jobs:
             with self._open() as office:
                 count = office.count(lang, _progress(ctx, Phase.COUNT), ctx.cancelled)
                 ctx.emit((Phase.PUBLISH,))
-                pub = office.publish(count, lang)
-                return settled(Done(snapshot(ctx, office, lang), note=pub))
+                pub = office.publish(count, lang)  # nothing it counted changes by publishing
+                return settled(Done(snapshot(ctx, office, lang, counted=count), note=pub))
 
         return publish
 
