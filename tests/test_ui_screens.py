@@ -357,10 +357,11 @@ def test_the_export_result_says_what_to_do_and_follows_the_language(win, qtbot, 
         pass
     result = export.last_result
     text = export.result_label.text()
-    assert "Nosūtiet abus centrālajam birojam" in text and result.path.name in text and result.public_key.name in text
+    assert "Nosūtiet centrālajam birojam partiju" in text and result.path.name in text
+    assert "tikai tad, ja birojs to lūdz" in text  # the key file: the batch carries the certificate
     assert "publiskā" not in text.lower()
     win.ctx.set_language("en")
-    assert "Send both to the central office" in export.result_label.text()
+    assert "Send the batch" in export.result_label.text() and "only if the office asks" in export.result_label.text()
     wait_idle(win, qtbot)
 
 

@@ -506,9 +506,9 @@
     </message>
     <message>
         <source>Partija Nr. {n} izveidota un parakstīta: ieskaitīti {c}, noraidīti {r}.
-Mapē {folder} ir divi faili. Nosūtiet abus centrālajam birojam: partiju “{file}” un kioska atslēgu “{key}”, ar kuru birojs pārbauda, ka partija ir no šī kioska.</source>
+Nosūtiet centrālajam birojam partiju “{file}” no mapes {folder}. Partijā ir iestādes apliecinājums, ka tā ir no šī kioska; kioska atslēgas failu “{key}” sūtiet tikai tad, ja birojs to lūdz.</source>
         <translation>Batch no. {n} made and signed: {c} counted, {r} rejected.
-The folder {folder} holds two files. Send both to the central office: the batch “{file}” and the kiosk&apos;s key “{key}”, with which the office checks that the batch comes from this kiosk.</translation>
+Send the batch “{file}” from the folder {folder} to the central office. The batch carries the institution&apos;s word that it comes from this kiosk; send the kiosk&apos;s key file “{key}” only if the office asks for it.</translation>
     </message>
     <message>
         <source>Nr.</source>

@@ -206,8 +206,9 @@ class ExportScreen(Screen):
         """What was written, and what to do with it, in plain words."""
         return self.tr(
             "Partija Nr. {n} izveidota un parakstīta: ieskaitīti {c}, noraidīti {r}.\n"
-            "Mapē {folder} ir divi faili. Nosūtiet abus centrālajam birojam: partiju “{file}” un "
-            "kioska atslēgu “{key}”, ar kuru birojs pārbauda, ka partija ir no šī kioska."
+            "Nosūtiet centrālajam birojam partiju “{file}” no mapes {folder}. Partijā ir iestādes "
+            "apliecinājums, ka tā ir no šī kioska; kioska atslēgas failu “{key}” sūtiet tikai tad, "
+            "ja birojs to lūdz."
         ).format(n=result.batch, c=result.counted, r=result.rejected, folder=Path(result.path).parent,
                  file=Path(result.path).name, key=Path(result.public_key).name)
 
