@@ -368,11 +368,29 @@ def test_a_damaged_code_goes_to_review_and_the_typed_serial_resolves_it(kiosk, h
     finals = {f.sheet_id: f for f in kiosk.store.final_sheets()}
     assert finals[results[0].sheet_id].serial == serials[0] and finals[results[0].sheet_id].final_status == "counted"
     assert finals[results[1].sheet_id].serial is None and finals[results[1].sheet_id].final_status == "rejected"
-    # the clip of the printed serial, cut out upright, for the helper to read
-    gray = sheets.read(kiosk, sheets.scanner(sheets.render(sheets.print_pdf(kiosk, tmp_path)[0]))).details
-    assert gray  # a readable page still reads
-    page = np.asarray(sheets.scanner(sheets.render(sheets.print_pdf(kiosk, tmp_path)[0])))
-    assert clips(helper.item(results[0].sheet_id), page) == {}  # resolved: nothing to type any more
+    # an undamaged code still reads on its own (the typed serial is only for damaged ones)
+    pdf, _, (fresh_serial,) = sheets.print_pdf(kiosk, tmp_path)
+    fresh_page = sheets.scanner(sheets.render(pdf))
+    assert sheets.read(kiosk, fresh_page).serial == fresh_serial
+    assert clips(helper.item(results[0].sheet_id), np.asarray(fresh_page)) == {}  # resolved: nothing to type any more
+
+
+def test_a_typed_serial_this_kiosk_voided_is_told_and_a_person_decides(kiosk, helper, tmp_path):
+    """The scanned path sends a voided serial to review (``voided_serial``); a serial typed for
+    a damaged code is checked the same way: it checks out, the person is told it was voided."""
+    jobs_before = {j["id"] for j in kiosk.store.print_jobs()}
+    files, serials = _scribbled(kiosk, tmp_path, 1, {"specialist": "k-berzina", "rating": "5"}, heavy=True)
+    (job_id,) = {j["id"] for j in kiosk.store.print_jobs()} - jobs_before
+    kiosk.store.void_job(job_id, serials, "print.job_aborted")
+    (r,) = scan_paths(kiosk, files, workers=1)
+    assert (r.status, r.reason) == ("review", "qr_damaged")
+    item = helper.item(r.sheet_id)
+    p = payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, kiosk.institution.hash, item.layout_id, serials[0])
+    typed = helper.check_serial(r.sheet_id, payload.printed_serial(p))
+    assert typed == serials[0] and helper.serial_voided(typed)
+    pdf, _, (issued,) = sheets.print_pdf(kiosk, tmp_path)
+    assert not helper.serial_voided(issued)
+    assert helper.decide(r.sheet_id, item.machine, serial=payload.printed_serial(p))[0] == "confirm"
 
 
 def test_a_typed_serial_stays_with_its_sheet_through_undo_and_reopen(kiosk, helper, tmp_path):

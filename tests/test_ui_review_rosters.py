@@ -135,6 +135,31 @@ def test_a_damaged_code_is_resolved_by_typing_its_serial(win, qtbot, kiosk, tmp_
     wait_idle(win, qtbot)
 
 
+def test_a_typed_serial_whose_print_job_failed_is_told_before_deciding(win, qtbot, kiosk, tmp_path):
+    q = kiosk.layout().questions[0]
+    jobs_before = {j["id"] for j in kiosk.store.print_jobs()}
+    img, spec, serial = sheets.ballot(kiosk, tmp_path, {q.id: q.options[1].id, "rating": "4"})
+    (job_id,) = {j["id"] for j in kiosk.store.print_jobs()} - jobs_before
+    kiosk.store.void_job(job_id, [serial], "print.job_aborted")
+    s = 200 / 25.4
+    ImageDraw.Draw(img).rectangle([spec.qr.x * s, spec.qr.y * s, (spec.qr.x + spec.qr.size * 0.4) * s,
+                                   (spec.qr.y + spec.qr.size) * s], fill=20)
+    img.save(tmp_path / "damaged.png")
+    (r,) = scan_paths(kiosk, [tmp_path / "damaged.png"], workers=1)
+    screen = open_review(win, qtbot)
+    entry = screen.extras.serial
+    qtbot.waitUntil(entry.isVisible, timeout=5000)
+    p = payload.make_payload(kiosk.tag_key, kiosk.campaign.hash, kiosk.institution.hash, spec.id, serial)
+    entry.edit.setFocus()
+    qtbot.keyClicks(entry.edit, payload.printed_serial(p))
+    assert entry.valid and entry.state.text().startswith("⚠") and "anulēts" in entry.state.text()
+    assert entry.state.property("level") == "warn"
+    with qtbot.waitSignal(screen.decided) as sig:  # the person may still count it
+        qtbot.keyClick(entry.edit, Qt.Key.Key_Return)
+    assert sig.args == ["confirm", r.sheet_id]
+    wait_idle(win, qtbot)
+
+
 def test_the_settings_screen_shows_the_review_policy(win, qtbot, kiosk):
     sign_in(win, qtbot, Role.OFFICE)
     qtbot.mouseClick(win.nav_buttons[Mode.SETTINGS], Qt.MouseButton.LeftButton)

@@ -225,6 +225,12 @@ class Review:
             raise KioskError("payload.bad_check")
         return typed.serial
 
+    def serial_voided(self, serial: bytes) -> bool:
+        """This kiosk voided ``serial`` (its print job failed or was cancelled after paper may
+        have come out): a scanned ballot with it goes to review as ``voided_serial``; a typed
+        one is told to the person deciding, who may still count it."""
+        return self.store.issued_state(serial) == "voided"
+
     def roster_matches(self, sheet_id: int, qid: str, text: str, limit: int = 8) -> list[Choice]:
         """The answers of a question that match a few typed letters (diacritics optional:
         "kalnins" finds "Kalniņš"), or the number a specialist has in a numbered list."""

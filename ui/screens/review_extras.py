@@ -80,7 +80,8 @@ class ReviewExtras(QWidget):
             return
         if item.needs_serial:
             self.serial = SerialEntry(lambda text, sid=item.sheet_id: self.screen.review().check_serial(sid, text),
-                                      lambda: self.screen.ctx.lang)
+                                      lambda: self.screen.ctx.lang,
+                                      voided=lambda serial: self.screen.review().serial_voided(serial))
             self.lay.addWidget(self.serial)
         for q in item.questions:
             if needs_picker(item, q.id):

@@ -28,10 +28,12 @@ class SerialEntry(QWidget):
 
     valid_changed = Signal(bool)
 
-    def __init__(self, check: Callable[[str], bytes], lang: Callable[[], str], parent: QWidget | None = None) -> None:
+    def __init__(self, check: Callable[[str], bytes], lang: Callable[[], str], parent: QWidget | None = None,
+                 voided: Callable[[bytes], bool] = lambda serial: False) -> None:
         super().__init__(parent)
         self.setObjectName("serialEntry")
         self._check = check
+        self._voided = voided
         self._lang = lang
         self.valid = False
         self.clip = ClipView()
@@ -74,10 +76,14 @@ class SerialEntry(QWidget):
             self.state.setText(self.tr("Vēl jāieraksta: {left}").format(left=left) if plain else "")
         else:
             try:
-                self._check(text)
+                serial = self._check(text)
                 valid = True
-                self.state.setProperty("level", "ok")
-                self.state.setText(self.tr("✓ Numurs der: tas ir šīs iestādes biļetens"))
+                if self._voided(serial):  # it checks out, but its print job failed: the person decides
+                    self.state.setProperty("level", "warn")
+                    self.state.setText("⚠ " + KioskError("sheet.voided_serial").message(self._lang()))
+                else:
+                    self.state.setProperty("level", "ok")
+                    self.state.setText(self.tr("✓ Numurs der: tas ir šīs iestādes biļetens"))
             except KioskError as exc:
                 self.state.setProperty("level", "error")
                 if exc.code == "payload.bad_check":
