@@ -221,10 +221,15 @@ def test_scores_sit_beside_their_own_boxes_and_z_zooms_on_the_question(win, qtbo
         assert min(dist)[1], b.tags
     rating = [b for b in boxes if b.tags["question"] == "rating"]
     assert all(b.label_above for b in rating[1:])  # a row of boxes: the scores go above them
-    # Z: the question in focus, larger; Z again: the whole page
+    # the whole page: the scores of inked boxes and of the focused one; an empty box's "0%"
+    # would only cover the names and titles printed around it
+    assert all(b.label for b in boxes if b.tags["state"] != "unmarked" or b.focused)
+    assert [b for b in boxes if not b.label] and all(b.tags["state"] == "unmarked" for b in boxes if not b.label)
+    # Z: the question in focus, larger, with every score; Z again: the whole page
     whole = screen.image.box_rect(boxes[0]).width()
     qtbot.keyClick(win, Qt.Key.Key_Z)
     assert screen.image.zoom is not None and screen.zoom_button.text() == "Attālināt (Z)"
+    assert all(b.label.endswith("%") for b in screen.image.boxes)
     assert screen.image.box_rect(boxes[0]).width() > 1.5 * whole
     qtbot.keyClick(win, Qt.Key.Key_Down)  # the zoom follows the focus
     zoomed = screen.image.zoom

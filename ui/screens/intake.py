@@ -117,14 +117,17 @@ def load_image_job(path: str, page: int):
 def boxes_for(interpretation: dict[str, Any], focused: tuple[str, str] | None = None,
               all_labels: bool = True) -> list[Box]:
     """Outlines for the stored boxes: colour by the machine's state, the ink score as label
-    (``all_labels`` False: only boxes with some ink are labelled, for small previews)."""
+    (``all_labels`` False: only boxes with some ink and the focused one are labelled: small
+    previews, and whole pages whose many empty boxes' "0%" would cover names and titles)."""
     out = []
     for b in interpretation.get("boxes") or []:
         color = QColor(BOX_COLORS.get(b.get("state"), "#6c7a86"))
         out.append(Box(
             polygon=[tuple(p) for p in b.get("polygon") or []],
             color=color,
-            label=f"{round(100 * float(b.get('score', 0)))}%" if all_labels or b.get("state") != "unmarked" else "",
+            label=(f"{round(100 * float(b.get('score', 0)))}%"
+                   if all_labels or b.get("state") != "unmarked" or focused == (b.get("question"), b.get("option"))
+                   else ""),
             width=3.0 if b.get("state") == "marked" else 2.0,
             focused=focused == (b.get("question"), b.get("option")),
             tags={"question": b.get("question"), "option": b.get("option"), "state": b.get("state")},

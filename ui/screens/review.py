@@ -125,7 +125,7 @@ class ReviewScreen(Screen):
         self.reject_dialog: RejectDialog | None = None
 
         self.image = ImageView()
-        self.image.zoom_changed.connect(lambda _z: self._refresh_zoom_button())
+        self.image.zoom_changed.connect(self._zoom_changed)
         self.legend = OutlineLegend()
         self.queue_label = QLabel()
         self.queue_label.setObjectName("sectionTitle")
@@ -560,7 +560,8 @@ class ReviewScreen(Screen):
     def _refresh_boxes(self) -> None:
         if self.item is None or self.image.image is None:
             return
-        boxes = boxes_for({"boxes": self.item.boxes}, self._focused())
+        # the whole page: scores of inked boxes and the focused one; zoomed in, every score
+        boxes = boxes_for({"boxes": self.item.boxes}, self._focused(), all_labels=self.image.zoom is not None)
         for b in boxes:
             if self.chosen.get(b.tags["question"]) == [b.tags["option"]]:
                 b.fill = CHOSEN_FILL
@@ -584,6 +585,10 @@ class ReviewScreen(Screen):
         self.empty_undo.setVisible(bool(self.undo_stack))
 
     # -- zoom ----------------------------------------------------------------------------
+    def _zoom_changed(self, _zoomed: bool) -> None:
+        self._refresh_zoom_button()
+        self._refresh_boxes()  # zoomed in, every box's score; the whole page, the inked ones
+
     def toggle_zoom(self) -> None:
         if self.image.zoom is not None:
             self.image.set_zoom(None)
