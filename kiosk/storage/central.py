@@ -15,52 +15,29 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..datadir import db_lock
 from ..errors import KioskError
-from ..locks import interprocess_lock
+from . import database
 from .central_migrations import CENTRAL_MIGRATIONS
+from .database import known_errors
 
 CENTRAL_SCHEMA_VERSION = len(CENTRAL_MIGRATIONS)
-BUSY_TIMEOUT_S = 10.0
 
 
 def now_utc() -> str:
     return dt.datetime.now(dt.timezone.utc).replace(microsecond=0).isoformat()
 
 
-def _translate(exc: sqlite3.Error) -> KioskError:
-    """Known SQLite failures become the storage errors a kiosk's database reports too."""
-    low = str(exc).lower()
-    if "results are published" in low:
-        return KioskError("central.published")
-    if "full" in low:
-        return KioskError("storage.disk_full", detail=str(exc))
-    if "locked" in low or "busy" in low:
-        return KioskError("storage.locked", detail=str(exc))
-    if "malformed" in low or "not a database" in low or "corrupt" in low:
-        return KioskError("storage.corrupt", detail=str(exc))
-    if "disk i/o" in low or "readonly" in low or "unable to open" in low:
-        return KioskError("storage.io", detail=str(exc))
-    raise exc
-
-
 @contextlib.contextmanager
 def _known_errors() -> Iterator[None]:
+    """The storage errors a kiosk's database reports, and the published results' triggers."""
     try:
-        yield
-    except sqlite3.IntegrityError as exc:
+        with known_errors():
+            yield
+    except sqlite3.DatabaseError as exc:
         if "results are published" in str(exc):
             raise KioskError("central.published") from exc
         raise
-    except sqlite3.OperationalError as exc:
-        raise _translate(exc) from exc
-    except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.ProgrammingError):
-            raise
-        raise _translate(exc) from exc
 
-
-# -- rows as types ---------------------------------------------------------------
 
 @dataclass(frozen=True)
 class BatchFile:
@@ -138,13 +115,7 @@ class CentralStore:
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         with _known_errors():
-            self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA foreign_keys = ON")
-            with interprocess_lock(db_lock(self.path)):
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA synchronous = FULL")
-                self._migrate()
+            self.db = database.connect(self.path, CENTRAL_MIGRATIONS)
 
     def close(self) -> None:
         self.db.close()
@@ -158,33 +129,13 @@ class CentralStore:
     # -- schema -------------------------------------------------------------------
     @property
     def version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
-
-    def _migrate(self) -> None:
-        current = self.version
-        if current > CENTRAL_SCHEMA_VERSION:
-            raise KioskError("storage.too_new", found=current, supported=CENTRAL_SCHEMA_VERSION)
-        for number in range(current + 1, CENTRAL_SCHEMA_VERSION + 1):
-            with self.transaction():
-                if self.version >= number:  # applied by another connection meanwhile
-                    continue
-                for statement in _split(CENTRAL_MIGRATIONS[number - 1]):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {number}")
+        return database.version(self.db)
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        with _known_errors():
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                if self.db.in_transaction:
-                    self.db.execute("ROLLBACK")
-                raise
-            else:
-                self.db.execute("COMMIT")
+        with _known_errors(), database.transaction(self.db) as db:
+            yield db
 
     # -- settings -----------------------------------------------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -294,15 +245,3 @@ class CentralStore:
         row = self.db.execute("SELECT * FROM publications ORDER BY id LIMIT 1").fetchone()
         return Publication(row["id"], row["published_at"], row["published_by"], row["result_sha256"],
                            row["report"], row["result"]) if row else None
-
-
-def _split(script: str) -> list[str]:
-    """Split a migration script into complete statements (triggers contain ';')."""
-    statements, current = [], ""
-    for piece in script.split(";"):
-        current += piece + ";"
-        if sqlite3.complete_statement(current):
-            if current.strip(" \n;"):
-                statements.append(current.strip())
-            current = ""
-    return statements

@@ -26,15 +26,14 @@ from typing import Any
 from .. import platform
 from ..ballot.payload import serial_text
 from ..ballot.spec import LayoutSpec
-from ..datadir import db_lock
 from ..errors import KioskError
-from ..locks import interprocess_lock
 from ..reading.sheet import Selections, SheetReading
+from . import database
+from .database import BUSY_TIMEOUT_S, known_errors
 from .migrations import MIGRATIONS
 from .sheets import DECISIONS, REVERSALS, FinalSheet, SheetState, StoredSheet
 
 SCHEMA_VERSION = len(MIGRATIONS)
-BUSY_TIMEOUT_S = 10.0  # how long a connection waits for another one's write lock
 
 
 def _process_owner() -> str:
@@ -85,48 +84,14 @@ def _void(db: sqlite3.Connection, job_id: int, serials: list[bytes] | None, deta
     return len(serials)
 
 
-def translate(exc: sqlite3.Error) -> KioskError:
-    """Known SQLite failures become domain errors; anything else stays a bug."""
-    text = str(exc)
-    low = text.lower()
-    if "disk is full" in low or "disk i/o" in low and "full" in low:
-        return KioskError("storage.disk_full", detail=text)
-    if "locked" in low or "busy" in low:
-        return KioskError("storage.locked", detail=text)
-    if "malformed" in low or "not a database" in low or "corrupt" in low:
-        return KioskError("storage.corrupt", detail=text)
-    if "disk i/o" in low or "readonly" in low or "unable to open" in low:
-        return KioskError("storage.io", detail=text)
-    raise exc
-
-
-@contextlib.contextmanager
-def known_errors() -> Iterator[None]:
-    try:
-        yield
-    except sqlite3.OperationalError as exc:
-        raise translate(exc) from exc
-    except sqlite3.DatabaseError as exc:
-        if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
-            raise
-        raise translate(exc) from exc
-
-
 class Store:
     """The kiosk database.  One instance per thread: never share it."""
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
         with known_errors():
-            self.db = sqlite3.connect(str(self.path), isolation_level=None, timeout=BUSY_TIMEOUT_S)
-            self.db.row_factory = sqlite3.Row
-            self.db.execute("PRAGMA foreign_keys = ON")
-            # two processes opening a fresh database at once take turns (schema, WAL)
-            with interprocess_lock(db_lock(self.path)):
-                self.db.execute("PRAGMA journal_mode = WAL")
-                self.db.execute("PRAGMA synchronous = FULL")
-                self.db.execute("PRAGMA secure_delete = ON")  # deleted rows are overwritten, not left in free pages
-                self._migrate()
+            # deleted rows are overwritten, not left in free pages
+            self.db = database.connect(self.path, MIGRATIONS, secure_delete=True)
 
     def close(self) -> None:
         self.db.close()
@@ -140,35 +105,11 @@ class Store:
     # -- schema -------------------------------------------------------------
     @property
     def version(self) -> int:
-        return self.db.execute("PRAGMA user_version").fetchone()[0]
+        return database.version(self.db)
 
-    def _migrate(self) -> None:
-        current = self.version
-        if current > SCHEMA_VERSION:
-            raise KioskError("storage.too_new", found=current, supported=SCHEMA_VERSION)
-        for number in range(current + 1, SCHEMA_VERSION + 1):
-            with self.transaction():
-                if self.version >= number:  # applied by another connection meanwhile
-                    continue
-                for statement in _split(MIGRATIONS[number - 1]):
-                    self.db.execute(statement)
-                self.db.execute(f"PRAGMA user_version = {number}")
-        if 0 < current < SCHEMA_VERSION:  # rewritten tables: leave no old page in the write-ahead log
-            self.db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
+    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
         """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        with known_errors():
-            self.db.execute("BEGIN IMMEDIATE")
-            try:
-                yield self.db
-            except BaseException:
-                if self.db.in_transaction:  # SQLite may have rolled back already (e.g. disk full)
-                    self.db.execute("ROLLBACK")
-                raise
-            else:
-                self.db.execute("COMMIT")
+        return database.transaction(self.db)
 
     # -- settings -----------------------------------------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
@@ -800,13 +741,3 @@ def _state(row: sqlite3.Row) -> SheetState:
     )
 
 
-def _split(script: str) -> list[str]:
-    """Split a migration script into complete statements (triggers contain ';')."""
-    statements, current = [], ""
-    for piece in script.split(";"):
-        current += piece + ";"
-        if sqlite3.complete_statement(current):
-            if current.strip(" \n;"):
-                statements.append(current.strip())
-            current = ""
-    return statements
