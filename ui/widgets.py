@@ -45,6 +45,7 @@ from PySide6.QtWidgets import (
     QPushButton,
     QScrollArea,
     QSizePolicy,
+    QSplitter,
     QStackedWidget,
     QVBoxLayout,
     QWidget,
@@ -558,6 +559,24 @@ def shrinkable(label: QLabel) -> QLabel:
     label.setSizePolicy(QSizePolicy.Policy.Ignored, QSizePolicy.Policy.Preferred)
     label.setMinimumWidth(60)
     return label
+
+
+def sections_splitter(*sections: tuple[QLabel | None, QWidget], stretch: tuple[int, ...] = (3, 2)) -> QSplitter:
+    """A vertical splitter of sections, each a title (or none) over its widget, sized by
+    ``stretch``: the central office's pages stack their tables this way."""
+    split = QSplitter(Qt.Orientation.Vertical)
+    for n, (title, widget) in enumerate(sections):
+        if title is None:
+            split.addWidget(widget)
+        else:
+            part = QWidget()
+            lay = QVBoxLayout(part)
+            lay.setContentsMargins(0, 0, 0, 0)
+            lay.addWidget(title)
+            lay.addWidget(widget, 1)
+            split.addWidget(part)
+        split.setStretchFactor(n, stretch[n] if n < len(stretch) else 1)
+    return split
 
 
 class CurrentPageStack(QStackedWidget):

@@ -8,7 +8,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableWidget,
     QTableWidgetItem,
     QTreeWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 
 from kiosk.central.verify import KioskChain
 
+from ..widgets import sections_splitter
 from .work import Snapshot
 
 
@@ -76,16 +76,7 @@ class BatchesPage(QWidget):
         top.addWidget(self.folder_button)
         top.addWidget(self.files_button)
         top.addWidget(self.drop_hint, 1)
-        lower = QWidget()
-        lower_box = QVBoxLayout(lower)
-        lower_box.setContentsMargins(0, 0, 0, 0)
-        lower_box.addWidget(self.excluded_title)
-        lower_box.addWidget(self.excluded, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(self.tree)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split = sections_splitter((None, self.tree), (self.excluded_title, self.excluded))
         box = QVBoxLayout(self)
         box.addLayout(top)
         box.addWidget(self.summary)

@@ -10,7 +10,6 @@ from PySide6.QtWidgets import (
     QHeaderView,
     QLabel,
     QPushButton,
-    QSplitter,
     QTableView,
     QVBoxLayout,
     QWidget,
@@ -19,6 +18,7 @@ from PySide6.QtWidgets import (
 from kiosk.central.tally import rule_text
 from kiosk.lang import count as count_words
 
+from ..widgets import sections_splitter
 from .work import Snapshot
 
 NUMBER = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
@@ -124,21 +124,8 @@ class ResultsPage(QWidget):
         actions.addWidget(self.online_label, 1)
         actions.addWidget(self.online_button)
         actions.addWidget(self.publish_button)
-        upper = QWidget()
-        ub = QVBoxLayout(upper)
-        ub.setContentsMargins(0, 0, 0, 0)
-        ub.addWidget(self.specialists_title)
-        ub.addWidget(self.specialists, 1)
-        lower = QWidget()
-        lb = QVBoxLayout(lower)
-        lb.setContentsMargins(0, 0, 0, 0)
-        lb.addWidget(self.institutions_title)
-        lb.addWidget(self.institutions, 1)
-        split = QSplitter(Qt.Orientation.Vertical)
-        split.addWidget(upper)
-        split.addWidget(lower)
-        split.setStretchFactor(0, 3)
-        split.setStretchFactor(1, 2)
+        split = sections_splitter((self.specialists_title, self.specialists),
+                                  (self.institutions_title, self.institutions))
         box = QVBoxLayout(self)
         box.addWidget(self.summary)
         box.addLayout(actions)
