@@ -8,6 +8,10 @@ on one machine):
 - ``process_context``: worker processes start through a fork server where
   the system has one (POSIX: workers never inherit the parent's threads,
   locks or SQLite connection), else by ``spawn`` (Windows);
+  ``start_background`` / ``keep_thread_off_background_cpu``: a window's
+  background process (the report writer) runs below normal priority and,
+  on Linux with two or more CPUs, on a CPU the window's event loop keeps off
+  meanwhile;
 - ``fsync_dir``: make a rename durable by syncing its directory, where a
   directory can be opened as a file (POSIX); NTFS journals the rename itself
   and cannot open a directory with ``os.open``, so Windows skips it;
@@ -38,7 +42,7 @@ import socket
 import sys
 import threading
 import time
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from multiprocessing.context import BaseContext
 from pathlib import Path
 
@@ -69,6 +73,60 @@ def process_context(preload: Sequence[str] = ()) -> BaseContext:
             ctx.set_forkserver_preload(list(preload))
         return ctx
     return multiprocessing.get_context("spawn")
+
+
+def lower_priority() -> None:
+    """Run this process below normal priority: where it competes with a window's process for
+    a core, the window goes first.  POSIX: ``nice`` 10; Windows: the below-normal priority
+    class.  Best effort."""
+    try:
+        if KIND == "windows":
+            psutil.Process().nice(psutil.BELOW_NORMAL_PRIORITY_CLASS)
+        else:
+            os.nice(10)
+    except (OSError, AttributeError, psutil.Error):
+        pass
+
+
+def background_cpu() -> int | None:
+    """The CPU a window's background process keeps to: the last one this thread may use,
+    where there are two or more and a thread can choose (Linux); else None."""
+    if KIND != "linux" or not hasattr(os, "sched_getaffinity"):
+        return None
+    cpus = sorted(os.sched_getaffinity(0))
+    return cpus[-1] if len(cpus) >= 2 else None
+
+
+def start_background() -> None:
+    """The first thing a window's background process does (the report writer): below normal
+    priority, and on a CPU of its own (``background_cpu``) where the system lets it choose."""
+    lower_priority()
+    cpu = background_cpu()
+    if cpu is not None:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, {cpu})
+
+
+def keep_thread_off_background_cpu() -> Callable[[], None]:
+    """While a background process works, the calling thread (a window's event loop) keeps to
+    the other CPUs; returns what gives it back every CPU it had.  On a 2-core machine a
+    window's event loop sharing a core with the report writer waited over 100 ms at times,
+    even with the writer niced; apart, never.  Linux only (a thread's own affinity): elsewhere
+    nothing changes."""
+    cpu = background_cpu()
+    if cpu is None:
+        return lambda: None
+    before = os.sched_getaffinity(0)
+    try:
+        os.sched_setaffinity(0, before - {cpu})
+    except OSError:
+        return lambda: None
+
+    def restore() -> None:
+        with contextlib.suppress(OSError):
+            os.sched_setaffinity(0, before)
+
+    return restore
 
 
 # -- durable renames ----------------------------------------------------------

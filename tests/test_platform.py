@@ -281,3 +281,54 @@ def test_a_key_written_into_an_existing_folder_leaves_the_folder_as_it_was(tmp_p
     platform.write_private(folder / "master.key", b"00\n")
     assert stat.S_IMODE(folder.stat().st_mode) == 0o755
     assert stat.S_IMODE((folder / "master.key").stat().st_mode) == 0o600
+
+
+def test_a_background_process_runs_below_the_window(monkeypatch):
+    """The report process yields to the window: POSIX nice +10 (a real process), Windows the
+    below-normal priority class (psutil's call, recorded)."""
+    code = "import os; from kiosk import platform; before = os.nice(0); platform.lower_priority(); print(os.nice(0) - before)"
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert done.stdout.strip() == "10"
+
+    asked = []
+
+    class FakeProcess:
+        def nice(self, value):
+            asked.append(value)
+
+    class FakePsutil:
+        BELOW_NORMAL_PRIORITY_CLASS = 0x4000
+        Error = OSError
+        Process = FakeProcess
+
+    monkeypatch.setattr(platform, "KIND", "windows")
+    monkeypatch.setattr(platform, "psutil", FakePsutil)
+    platform.lower_priority()
+    assert asked == [0x4000]
+
+
+def test_the_report_writer_and_the_event_loop_keep_to_different_cpus():
+    """Linux with two or more CPUs: the background process keeps to the last CPU, the window's
+    event loop thread keeps off it while the process works, and gets every CPU back after."""
+    cpus = os.sched_getaffinity(0)
+    code = ("import os; from kiosk import platform; platform.start_background(); "
+            "print(sorted(os.sched_getaffinity(0)))")
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    restore = platform.keep_thread_off_background_cpu()
+    try:
+        apart = os.sched_getaffinity(0)
+    finally:
+        restore()
+    assert os.sched_getaffinity(0) == cpus
+    if len(cpus) >= 2:
+        assert done.stdout.strip() == str([max(cpus)]) and apart == cpus - {max(cpus)}
+    else:  # one CPU: nothing to keep apart
+        assert done.stdout.strip() == str(sorted(cpus)) and apart == cpus
+
+
+def test_elsewhere_nothing_is_pinned(monkeypatch):
+    monkeypatch.setattr(platform, "KIND", "windows")
+    assert platform.background_cpu() is None
+    before = os.sched_getaffinity(0)
+    platform.keep_thread_off_background_cpu()()
+    assert os.sched_getaffinity(0) == before

@@ -44,14 +44,30 @@ from ..ballot.campaign import Campaign, load_campaign
 from ..ballot.keys import read_hex_key, write_hex_key
 from ..datadir import CentralDir
 from ..errors import KioskError
-from ..storage.central import BatchFile, CentralStore, Decision, OnlineImport, Publication
+from ..storage.central import (
+    BatchFile,
+    CentralStore,
+    Decision,
+    OnlineImport,
+    Publication,
+)
 from .images import ballot_image
 from .online import OnlineVotes, parse_online
 from .report import write_report
 from .tables import write_csv, write_xlsx
 from .tally import Resolution, SerialConflict, SerialCopy, TallyResult, tally
-from .verify import (REASONS, BatchCheck, KioskChain, Shared, check_chains, chained, kiosk_chains, load_trust,
-                     parse_revocations, verify_file)
+from .verify import (
+    REASONS,
+    BatchCheck,
+    KioskChain,
+    Shared,
+    chained,
+    check_chains,
+    kiosk_chains,
+    load_trust,
+    parse_revocations,
+    verify_file,
+)
 
 Progress = Callable[[int, int], None]
 Cancelled = Callable[[], bool]
@@ -533,7 +549,7 @@ def write_reports(result: TallyResult, campaign_file: Path, stem: Path, now: dt.
     there), the result pickled here a part at a time (pickling 12,000 specialists and the
     campaign's roster in the pool's one call held the interpreter for 70-80 ms)."""
     head, parts = _pickled_in_parts(result)
-    with ProcessPoolExecutor(max_workers=1, mp_context=_report_context()) as pool:
+    with ProcessPoolExecutor(max_workers=1, mp_context=_report_context(), initializer=platform.start_background) as pool:
         failed = pool.submit(_write_reports, head, parts, campaign_file, stem, now, lang, published_by).result()
     if failed is not None:
         raise KioskError(failed[0], **failed[1])

@@ -18,7 +18,7 @@ from collections.abc import Callable, Sequence
 from .. import __version__
 from ..datadir import CentralDir, DataDir
 from ..errors import CampaignError, KioskError, default_language
-from . import audit, central, enrollment, export, gui, issuing, scan
+from . import audit, central, enrollment, export, gui, issuing, office, scan
 from .common import EXIT_BUG, EXIT_KNOWN, EXIT_USAGE, Parser, UsageError
 
 log = logging.getLogger("kiosk")
@@ -41,6 +41,7 @@ def build_parser() -> argparse.ArgumentParser:
     group = sub.add_parser("central", help="central office: keys, verification, tally")
     csub = group.add_subparsers(dest="central_command", parser_class=Parser, required=True)
     central.register(csub)
+    office.register(csub)
     gui.register_central(csub)
     return p
 

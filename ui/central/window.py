@@ -4,6 +4,7 @@ the background through the one runner (``ui.worker``), one job at a time, with p
 from __future__ import annotations
 
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 from PySide6.QtCore import QEvent, Signal
@@ -20,6 +21,7 @@ from PySide6.QtWidgets import (
     QWidget,
 )
 
+from kiosk import platform
 from kiosk.central.tally import SerialConflict
 from kiosk.errors import KioskError
 from kiosk.lang import count as count_words
@@ -35,6 +37,10 @@ from .setup import SetupDialog
 from .work import Done, Jobs, Phase, Snapshot
 
 log = logging.getLogger("kiosk.ui.central")
+
+
+def _nothing() -> None:
+    pass
 
 
 class CentralWindow(QMainWindow):
@@ -54,6 +60,7 @@ class CentralWindow(QMainWindow):
         self.phase = ""
         self._outcome: Done | None = None
         self._closing = False
+        self._restore_cpus: Callable[[], None] = _nothing
         self.setAcceptDrops(True)
 
         header = QWidget()
@@ -206,6 +213,8 @@ class CentralWindow(QMainWindow):
         self._outcome = None
 
     def _finished(self) -> None:
+        self._restore_cpus()
+        self._restore_cpus = _nothing
         self.progress.setRange(0, 1)
         self.progress.setValue(1)
         self.status.setText(self.tr("Gatavs."))
@@ -305,7 +314,10 @@ class CentralWindow(QMainWindow):
                 len(r.excluded_batches))
         if not self.confirm(text):
             return None
-        return self._run(self.jobs.publish(), self.tr("Publicē…"))
+        job = self._run(self.jobs.publish(), self.tr("Publicē…"))
+        if job is not None:  # the reports are written by a background process: the event loop keeps off its CPU
+            self._restore_cpus = platform.keep_thread_off_background_cpu()
+        return job
 
     def load_images(self, conflict: SerialConflict) -> None:
         if self._closing or self.snapshot is None or self.snapshot.count is None:
