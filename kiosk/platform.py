@@ -9,9 +9,9 @@ on one machine):
   the system has one (POSIX: workers never inherit the parent's threads,
   locks or SQLite connection), else by ``spawn`` (Windows);
   ``start_background`` / ``keep_thread_off_background_cpu``: a window's
-  background process (the report writer) runs below normal priority and,
-  on Linux with two or more CPUs, on a CPU the window's event loop keeps off
-  meanwhile;
+  background process (the report writer) runs, on Linux with two or more
+  CPUs, on a CPU the window's event loop keeps off meanwhile, elsewhere below
+  normal priority;
 - ``fsync_dir``: make a rename durable by syncing its directory, where a
   directory can be opened as a file (POSIX); NTFS journals the rename itself
   and cannot open a directory with ``os.open``, so Windows skips it;
@@ -98,13 +98,18 @@ def background_cpu() -> int | None:
 
 
 def start_background() -> None:
-    """The first thing a window's background process does (the report writer): below normal
-    priority, and on a CPU of its own (``background_cpu``) where the system lets it choose."""
-    lower_priority()
+    """The first thing a window's background process does (the report writer): on a CPU of its
+    own (``background_cpu``) where the system lets it choose, at normal priority (niced on a
+    core another program keeps busy it took ten times as long); elsewhere below normal
+    priority, so that the window goes first."""
     cpu = background_cpu()
-    if cpu is not None:
-        with contextlib.suppress(OSError):
-            os.sched_setaffinity(0, {cpu})
+    if cpu is None:
+        lower_priority()
+        return
+    try:
+        os.sched_setaffinity(0, {cpu})
+    except OSError:
+        lower_priority()
 
 
 def keep_thread_off_background_cpu() -> Callable[[], None]:
