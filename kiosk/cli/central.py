@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import secrets
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from ..central.tally import TallyResult, load_resolutions, rule_text, tally
 from ..central.verify import load_revocations, load_trust, verify_batches
 from ..errors import KioskError
 from ..lang import count
-from .common import EXIT_KNOWN, EXIT_OK, UsageError, out
+from .common import EXIT_KNOWN, EXIT_OK, UsageError, out, say
 
 T = {
     "ok": ("DERĪGA    {file}  ({kiosk} partija {batch}, {records} ieraksti)", "VALID     {file}  ({kiosk} batch {batch}, {records} records)"),
@@ -56,9 +57,7 @@ T = {
 TEXT_SPECIALISTS = 50  # specialists the text output lists (every winner too); the files list all
 
 
-def t(key: str, lang: str, **kw: Any) -> str:
-    lv, en = T[key]
-    return (en if lang == "en" else lv).format(**kw)
+t = partial(say, T)  # t(key, lang, **values)
 
 
 # -- keys --------------------------------------------------------------------

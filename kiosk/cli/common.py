@@ -33,6 +33,12 @@ class Parser(argparse.ArgumentParser):
         raise UsageError(f"{self.prog}: {message}")
 
 
+def say(table: dict[str, tuple[str, str]], key: str, lang: str, **kw: Any) -> str:
+    """A command's text ``table[key]`` (Latvian, English) in ``lang``, filled in."""
+    lv, en = table[key]
+    return (en if lang == "en" else lv).format(**kw)
+
+
 def out(obj: Any) -> None:
     """One JSON object on one line of stdout."""
     sys.stdout.write(json.dumps(obj, ensure_ascii=False) + "\n")

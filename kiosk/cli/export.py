@@ -2,11 +2,12 @@
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from typing import Any
 
 from ..access.roles import Action, Role
 from ..station import Kiosk
-from .common import EXIT_OK, UsageError, add_role_argument, out, sign_in
+from .common import EXIT_OK, UsageError, add_role_argument, out, say, sign_in
 
 T = {
     "batch": ("Partija {batch} ierakstīta: {path}", "Batch {batch} written: {path}"),
@@ -28,9 +29,7 @@ T = {
 }
 
 
-def t(key: str, lang: str, **kw: Any) -> str:
-    lv, en = T[key]
-    return (en if lang == "en" else lv).format(**kw)
+t = partial(say, T)  # t(key, lang, **values)
 
 
 def cmd_export(args: argparse.Namespace) -> int:

@@ -10,6 +10,7 @@ what they are: a count of files given on the command line, nothing stored.
 from __future__ import annotations
 
 import argparse
+from functools import partial
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from ..assets import demo_campaign_path
 from ..central.office import CentralOffice, Count, Overview
 from ..central.tally import SerialCopy
 from ..errors import KioskError
-from .common import EXIT_KNOWN, EXIT_OK, out
+from .common import EXIT_KNOWN, EXIT_OK, out, say
 
 T = {
     "setup": ("Centrālā biroja mape {root}: kampaņa {campaign}; galvenā atslēga: {master}",
@@ -59,9 +60,7 @@ T = {
 }
 
 
-def t(key: str, lang: str, **kw: Any) -> str:
-    lv, en = T[key]
-    return (en if lang == "en" else lv).format(**kw)
+t = partial(say, T)  # t(key, lang, **values)
 
 
 def _office(args: argparse.Namespace) -> CentralOffice:
