@@ -162,6 +162,10 @@ def test_import_resolve_online_and_publish(window, qtbot, stick, tmp_path):
     assert [rows.text(0, c) for c in range(6)] == ["1", nobody.name, inst.name, "0", "100", "100"]
     assert rows.rowCount() == sum(len(i.specialists) for i in w.snapshot.campaign.institutions)
     assert "Iestādes sarindotas pēc pozitīvo novērtējumu skaita" in w.results.summary.text()  # the rule applied
+    inst = w.results.institution_rows  # figures right-aligned, also those shown as text ("3,80", "–")
+    right = Qt.AlignmentFlag.AlignRight | Qt.AlignmentFlag.AlignVCenter
+    assert all(inst.data(inst.index(0, c), Qt.ItemDataRole.TextAlignmentRole) == right for c in (0, 2, 3, 4, 5, 6))
+    assert inst.data(inst.index(0, 1), Qt.ItemDataRole.TextAlignmentRole) is None  # the name
     assert "tiessaiste.csv" in w.results.online_label.text()
     shoot(w, "central-04-results", tmp_path)
 

@@ -28,8 +28,9 @@ class RowsModel(QAbstractTableModel):
     """Rows of plain values shown as they are scrolled to (12,000 specialists cost what the
     visible rows cost); numbers right-aligned, a row in bold when it wins."""
 
-    def __init__(self, parent=None) -> None:
+    def __init__(self, numeric: frozenset[int] = frozenset(), parent=None) -> None:
         super().__init__(parent)
+        self.numeric = numeric  # columns of figures: right-aligned, also when shown as text ("3,80", "–")
         self.header: list[str] = []
         self.rows: list[tuple] = []
         self.bold: list[bool] = []
@@ -55,7 +56,7 @@ class RowsModel(QAbstractTableModel):
         value = self.rows[index.row()][index.column()]
         if role == Qt.ItemDataRole.DisplayRole:
             return value if isinstance(value, int) else str(value)
-        if role == Qt.ItemDataRole.TextAlignmentRole and isinstance(value, int | float):
+        if role == Qt.ItemDataRole.TextAlignmentRole and (index.column() in self.numeric or isinstance(value, int | float)):
             return NUMBER
         if role == Qt.ItemDataRole.FontRole and self.bold[index.row()]:
             return self._font
@@ -70,10 +71,10 @@ class RowsModel(QAbstractTableModel):
         return str(self.rows[row][column])
 
 
-def _table(name: str) -> tuple[QTableView, RowsModel]:
+def _table(name: str, numeric: frozenset[int]) -> tuple[QTableView, RowsModel]:
     t = QTableView()
     t.setObjectName(name)
-    model = RowsModel(t)
+    model = RowsModel(numeric, t)
     t.setModel(model)
     t.setEditTriggers(QAbstractItemView.EditTrigger.NoEditTriggers)
     t.setSelectionBehavior(QAbstractItemView.SelectionBehavior.SelectRows)
@@ -115,10 +116,12 @@ class ResultsPage(QWidget):
         self.publish_button.clicked.connect(self.publish)
         self.specialists_title = QLabel()
         self.specialists_title.setObjectName("sectionTitle")
-        self.specialists, self.specialist_rows = _table("specialistTable")
+        # place, paper, online, total
+        self.specialists, self.specialist_rows = _table("specialistTable", frozenset({0, 3, 4, 5}))
         self.institutions_title = QLabel()
         self.institutions_title.setObjectName("sectionTitle")
-        self.institutions, self.institution_rows = _table("institutionTable")
+        # place, score, positive, average, ballots, online
+        self.institutions, self.institution_rows = _table("institutionTable", frozenset({0, 2, 3, 4, 5, 6}))
 
         actions = QHBoxLayout()
         actions.addWidget(self.online_label, 1)
