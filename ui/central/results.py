@@ -172,7 +172,7 @@ class ResultsPage(QWidget):
             r.ballots_counted, r.verified_batches, len(r.excluded_batches), len(r.unresolved_conflicts))
         if published:
             text = self.tr("PUBLICĒTS {0} UTC ({1}): {2}").format(
-                snap.publication.published_at[:16].replace("T", " "), snap.publication.published_by, 
+                snap.publication.published_at[:16].replace("T", " "), snap.publication.published_by,
                 snap.publication.report) + "\n" + text
         if r.rules is not None:
             text += "\n" + rule_text(r.rules, self.lang)

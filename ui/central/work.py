@@ -17,7 +17,13 @@ from PySide6.QtCore import Qt
 from PySide6.QtGui import QImage
 
 from kiosk.ballot.campaign import Campaign
-from kiosk.central.office import CentralOffice, Count, ImportOutcome, Overview, freeze_survivors
+from kiosk.central.office import (
+    CentralOffice,
+    Count,
+    ImportOutcome,
+    Overview,
+    freeze_survivors,
+)
 from kiosk.central.tally import SerialCopy
 from kiosk.central.verify import BatchCheck
 from kiosk.storage.central import OnlineImport, Publication

@@ -41,7 +41,14 @@ from kiosk.errors import KioskError
 from kiosk.intake.review import REJECT_REASONS, Review, ReviewItem, reject_reason_text
 
 from ..context import AppContext, Level
-from ..widgets import OUTLINE_COLORS, FitScrollArea, ImageView, KioskDialog, OutlineLegend, shrinkable
+from ..widgets import (
+    OUTLINE_COLORS,
+    FitScrollArea,
+    ImageView,
+    KioskDialog,
+    OutlineLegend,
+    shrinkable,
+)
 from . import Mode, Screen
 from .intake import boxes_for, load_image_job
 from .review_extras import ReviewExtras
