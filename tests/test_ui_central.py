@@ -270,3 +270,21 @@ def test_a_revocation_entered_in_the_keys_dialog_excludes_the_kiosk(window, qtbo
     assert len(reasons) == 2 and any("atsaukts" in r.lower() or "revoked" in r.lower() for r in reasons)
     with CentralOffice.open(tmp_path / "central") as office:
         assert office.revocations == {stick.second.kiosk_id: None}
+
+
+def test_the_window_fits_a_screen_smaller_than_its_size(window, qtbot):
+    """`kiosk central gui` asks for 1366×768; a smaller screen (an office PC at 1024×768; the
+    offscreen platform's is 800×800) gets a window no larger than it, down to the window's own
+    minimum (1000×700, which a 1024×768 screen holds)."""
+    from ui.app import show_fitted
+
+    avail = window.screen().availableGeometry()
+    least = window.minimumSize()
+    show_fitted(window, 1366, avail.height() + 200)
+    assert window.height() == max(least.height(), avail.height()) and window.geometry().y() == avail.y()
+    assert window.width() == max(least.width(), min(1366, avail.width())) and window.geometry().x() == avail.x()
+    small = (least.width() + 10, least.height() + 10)  # asked for less than the screen: that, centred
+    show_fitted(window, *small)
+    if least.width() + 10 <= avail.width() and least.height() + 10 <= avail.height():
+        assert (window.width(), window.height()) == small and avail.contains(window.geometry())
+    assert (window.minimumWidth(), window.minimumHeight()) == (1000, 700)

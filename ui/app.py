@@ -66,6 +66,20 @@ def create_window(kiosk: Kiosk, lang: str | None = None, *, clock: Callable[[], 
     return MainWindow(ctx)
 
 
+def show_fitted(window, width: int, height: int) -> None:
+    """Show ``window`` at ``width`` × ``height``, or as much of the screen as there is (an office
+    PC at 1024×768; the position too, where no window manager places it)."""
+    screen = QApplication.primaryScreen()
+    if screen is not None:
+        avail = screen.availableGeometry()
+        width, height = min(width, avail.width()), min(height, avail.height())
+        window.setGeometry(avail.x() + (avail.width() - width) // 2, avail.y() + (avail.height() - height) // 2,
+                           width, height)
+    else:
+        window.resize(width, height)
+    window.show()
+
+
 def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscreen: bool | None = None) -> int:
     """The kiosk, full-screen (``KIOSK_WINDOWED=1``: a 1280×800 window, for trying it out)."""
     if fullscreen is None:
@@ -91,8 +105,7 @@ def run(data_dir: str | Path | None = None, lang: str | None = None, *, fullscre
             window.keep_shown = True
             window.showFullScreen()
         else:
-            window.resize(1280, 800)
-            window.show()
+            show_fitted(window, 1280, 800)
         log.info("kiosk application started (%s)", kiosk.root)
         return app.exec()
     finally:

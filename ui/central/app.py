@@ -11,7 +11,7 @@ from PySide6.QtWidgets import QApplication
 from kiosk.central.office import freeze_survivors, start_report_process
 from kiosk.datadir import CentralDir
 from ui import i18n
-from ui.app import excepthook, setup_application
+from ui.app import excepthook, setup_application, show_fitted
 
 from .window import CentralWindow
 
@@ -43,8 +43,7 @@ def run(data_dir: str | Path | None = None, lang: str | None = None) -> int:
     root = CentralDir.locate(data_dir).root
     window = create_window(root, lang)
     try:
-        window.resize(1366, 768)
-        window.show()
+        show_fitted(window, 1366, 768)
         log.info("central office window started (%s)", root)
         return app.exec()
     finally:
