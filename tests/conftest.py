@@ -108,3 +108,14 @@ def other_kiosk(tmp_path, demo_campaign):
     k = Kiosk.enroll(demo_campaign.institutions[1].id, root=tmp_path / "other-data", campaign_path=demo_campaign_path())
     yield k
     k.close()
+
+
+@pytest.fixture
+def stick(tmp_path, kiosk, other_kiosk):
+    """A USB stick as it reaches the central office (``central_material.inbox``): genuine
+    batches of two institutions, a conflicting serial, a tampered copy."""
+    from central_material import inbox
+
+    box = inbox(tmp_path, kiosk, other_kiosk)
+    yield box
+    box.second.close()

@@ -15,7 +15,6 @@ import weakref
 from pathlib import Path
 
 import pytest
-from central_material import inbox
 
 from kiosk.assets import demo_campaign_path
 from kiosk.ballot.keys import write_hex_key
@@ -23,13 +22,6 @@ from kiosk.central.office import CentralOffice, freeze_survivors
 from kiosk.central.online import parse_online
 from kiosk.errors import KioskError
 from kiosk.storage.central import CENTRAL_SCHEMA_VERSION, CentralStore
-
-
-@pytest.fixture
-def stick(tmp_path, kiosk, other_kiosk):
-    box = inbox(tmp_path, kiosk, other_kiosk)
-    yield box
-    box.second.close()
 
 
 @pytest.fixture

@@ -8,18 +8,8 @@ import json
 import subprocess
 from pathlib import Path
 
-import pytest
-from central_material import inbox
-
 from kiosk.assets import demo_campaign_path
 from kiosk.cli.main import main
-
-
-@pytest.fixture
-def stick(tmp_path, kiosk, other_kiosk):
-    box = inbox(tmp_path, kiosk, other_kiosk)
-    yield box
-    box.second.close()
 
 
 def run(capsys, root, *argv: str) -> tuple[int, str, str]:

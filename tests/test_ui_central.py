@@ -13,7 +13,6 @@ import threading
 from pathlib import Path
 
 import pytest
-from central_material import inbox
 from PIL import Image
 from PySide6.QtCore import QMimeData, QPointF, Qt, QUrl
 from PySide6.QtGui import QDropEvent
@@ -43,13 +42,6 @@ def shoot(window, name: str, tmp_path: Path) -> Path:
         assert img.size == SIZE
         img.convert("RGB").quantize(colors=64, method=Image.Quantize.MEDIANCUT).save(out, optimize=True)
     return out
-
-
-@pytest.fixture
-def stick(tmp_path, kiosk, other_kiosk):
-    box = inbox(tmp_path, kiosk, other_kiosk)
-    yield box
-    box.second.close()
 
 
 @pytest.fixture
