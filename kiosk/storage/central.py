@@ -13,7 +13,6 @@ import datetime as dt
 import sqlite3
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from pathlib import Path
 
 from ..errors import KioskError
 from . import database
@@ -109,33 +108,13 @@ def _decision(row: sqlite3.Row) -> Decision:
                     row["decided_at"])
 
 
-class CentralStore:
+class CentralStore(database.Database):
     """The central office database.  One instance per thread: never share it."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        with _known_errors():
-            self.db = database.connect(self.path, CENTRAL_MIGRATIONS)
+    MIGRATIONS = CENTRAL_MIGRATIONS
 
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> CentralStore:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- schema -------------------------------------------------------------------
-    @property
-    def version(self) -> int:
-        return database.version(self.db)
-
-    @contextlib.contextmanager
-    def transaction(self) -> Iterator[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        with _known_errors(), database.transaction(self.db) as db:
-            yield db
+    def known_errors(self) -> contextlib.AbstractContextManager[None]:
+        return _known_errors()
 
     # -- settings -----------------------------------------------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:

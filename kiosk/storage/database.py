@@ -8,6 +8,7 @@ import contextlib
 import sqlite3
 from collections.abc import Iterator, Sequence
 from pathlib import Path
+from typing import Self
 
 from ..datadir import db_lock
 from ..errors import KioskError
@@ -41,6 +42,42 @@ def known_errors() -> Iterator[None]:
         if isinstance(exc, sqlite3.IntegrityError | sqlite3.ProgrammingError):
             raise
         raise translate(exc) from exc
+
+
+class Database:
+    """One of the program's databases, open on one thread (never share an instance):
+    ``MIGRATIONS`` its schema, ``SECURE_DELETE`` whether deleted rows are overwritten;
+    ``known_errors`` turns its SQLite failures into domain errors."""
+
+    MIGRATIONS: Sequence[str] = ()
+    SECURE_DELETE = False
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        with self.known_errors():
+            self.db = connect(self.path, self.MIGRATIONS, secure_delete=self.SECURE_DELETE)
+
+    def known_errors(self) -> contextlib.AbstractContextManager[None]:
+        return known_errors()
+
+    def close(self) -> None:
+        self.db.close()
+
+    def __enter__(self) -> Self:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    @property
+    def version(self) -> int:
+        return version(self.db)
+
+    @contextlib.contextmanager
+    def transaction(self) -> Iterator[sqlite3.Connection]:
+        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
+        with self.known_errors(), transaction(self.db) as db:
+            yield db
 
 
 def connect(path: Path, migrations: Sequence[str], *, secure_delete: bool = False) -> sqlite3.Connection:

@@ -13,14 +13,12 @@ are overwritten (``secure_delete``).
 """
 from __future__ import annotations
 
-import contextlib
 import datetime as dt
 import json
 import os
 import secrets
 import sqlite3
 from collections.abc import Callable, Iterable, Iterator
-from pathlib import Path
 from typing import Any
 
 from .. import platform
@@ -29,7 +27,7 @@ from ..ballot.spec import LayoutSpec
 from ..errors import KioskError
 from ..reading.sheet import Selections, SheetReading
 from . import database
-from .database import BUSY_TIMEOUT_S, known_errors
+from .database import BUSY_TIMEOUT_S
 from .migrations import MIGRATIONS
 from .sheets import DECISIONS, REVERSALS, FinalSheet, SheetState, StoredSheet
 
@@ -84,32 +82,11 @@ def _void(db: sqlite3.Connection, job_id: int, serials: list[bytes] | None, deta
     return len(serials)
 
 
-class Store:
+class Store(database.Database):
     """The kiosk database.  One instance per thread: never share it."""
 
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        with known_errors():
-            # deleted rows are overwritten, not left in free pages
-            self.db = database.connect(self.path, MIGRATIONS, secure_delete=True)
-
-    def close(self) -> None:
-        self.db.close()
-
-    def __enter__(self) -> "Store":
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-    # -- schema -------------------------------------------------------------
-    @property
-    def version(self) -> int:
-        return database.version(self.db)
-
-    def transaction(self) -> contextlib.AbstractContextManager[sqlite3.Connection]:
-        """BEGIN IMMEDIATE ... COMMIT, rolled back on any exception."""
-        return database.transaction(self.db)
+    MIGRATIONS = MIGRATIONS
+    SECURE_DELETE = True  # deleted rows are overwritten, not left in free pages
 
     # -- settings -----------------------------------------------------------
     def get_setting(self, key: str, default: str | None = None) -> str | None:
