@@ -68,11 +68,11 @@ def test_import_decide_online_and_publish_from_the_command_line(tmp_path, stick,
     (tmp_path / "online.csv").write_text(f"institution_id,specialist_id,votes\n{inst.id},{nobody.id},100\n",
                                          encoding="utf-8")
     code, text, _ = run(capsys, root, "online", str(tmp_path / "online.csv"))
-    assert code == 0 and "100" in text
+    assert code == 0 and "Tiešsaistes balsis: 100 (online.csv, 1 rinda)" in text  # one line: singular
 
     # a file does not count: publishing asks for --yes, then writes the four reports
     code, text, _ = run(capsys, root, "publish")
-    assert code == 1 and "--yes" in text
+    assert code == 1 and "Faili, kas netiek skaitīti: 1" in text and "--yes" in text
     code, text, _ = run(capsys, root, "publish", "--yes")
     assert code == 0
     written = [line.split(": ", 1)[1] for line in text.splitlines() if line.startswith("Publicēts: ")]

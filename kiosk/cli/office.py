@@ -18,6 +18,7 @@ from ..assets import demo_campaign_path
 from ..central.office import CentralOffice, Count, Overview
 from ..central.tally import SerialCopy
 from ..errors import KioskError
+from ..lang import count as count_words
 from .common import EXIT_KNOWN, EXIT_OK, out, say
 
 T = {
@@ -33,7 +34,6 @@ T = {
                 "  VALID       {name} ({kiosk} batch {batch}, {counted} counted)"),
     "file_bad": ("  IZSLĒGTS    {name}: {why}", "  EXCLUDED    {name}: {why}"),
     "files": ("Saņemti faili: {n} (nepārbaudīti: {unverified})", "Files received: {n} (not verified: {unverified})"),
-    "institution": ("{name}", "{name}"),
     "kiosk": ("  {kiosk}: faili {received}, skaitās {accepted}; {state}", "  {kiosk}: files {received}, counting {accepted}; {state}"),
     "complete": ("pilna (1–{last})", "complete (1–{last})"),
     "missing": ("trūkst partijas Nr. {n}", "batch no. {n} missing"),
@@ -50,12 +50,12 @@ T = {
     "copy": ("    {kiosk}:{batch}  {status}{choices}", "    {kiosk}:{batch}  {status}{choices}"),
     "st_counted": ("ieskaitīts", "counted"),
     "st_rejected": ("noraidīts", "rejected"),
-    "online": ("Tiešsaistes balsis: {votes} ({name}, {lines} rindas)", "Online votes: {votes} ({name}, {lines} lines)"),
+    "online": ("Tiešsaistes balsis: {votes} ({name}, {lines})", "Online votes: {votes} ({name}, {lines})"),
     "published": ("PUBLICĒTS {at} ({by}): {report}", "PUBLISHED {at} ({by}): {report}"),
     "decision": ("Lēmums par {serial}: {what}", "Decision on {serial}: {what}"),
     "withdrawn": ("Lēmums par {serial} atsaukts: numurs atkal neizlemts", "Decision on {serial} withdrawn: the serial is undecided again"),
-    "ask": ("Netiek skaitīti {n} faili (uzskaitīti `kiosk central status`). Lai publicētu, palaidiet vēlreiz ar --yes.",
-            "{n} file(s) do not count (listed by `kiosk central status`). To publish, run again with --yes."),
+    "ask": ("Faili, kas netiek skaitīti: {n} (uzskaitīti `kiosk central status`). Lai publicētu, palaidiet vēlreiz ar --yes.",
+            "Files that do not count: {n} (listed by `kiosk central status`). To publish, run again with --yes."),
     "written": ("Publicēts: {path}", "Published: {path}"),
 }
 
@@ -123,6 +123,16 @@ def _copy_json(c: SerialCopy) -> dict[str, Any]:
     return {"kiosk_id": c.kiosk_id, "batch": c.batch, "status": c.status, "choices": dict(c.choices)}
 
 
+def _decision_json(d: Any) -> dict[str, Any] | None:
+    return None if d is None else {"kind": d.kind, "kiosk_id": d.kiosk_id, "batch": d.batch, "note": d.note,
+                                   "decided_by": d.decided_by}
+
+
+def _online_text(online: Any, lang: str) -> str:
+    lines = count_words(online.lines, lang, ("rinda", "rindas"), ("line", "lines"))
+    return t("online", lang, votes=online.votes, name=online.name, lines=lines)
+
+
 def _status_json(office: CentralOffice, overview: Overview | None, count: Count | None, lang: str) -> dict[str, Any]:
     names = {i.id: i.name for i in office.campaign.institutions} if office.configured else {}
     doc: dict[str, Any] = {"root": str(office.dir.root), "configured": office.configured,
@@ -141,10 +151,7 @@ def _status_json(office: CentralOffice, overview: Overview | None, count: Count 
         doc["ballots_counted"], doc["verified_batches"] = r.ballots_counted, r.verified_batches
         doc["conflicts"] = [
             {"serial": c.serial, "kind": c.kind, "resolved": c.resolved,
-             "decision": None if c.serial not in count.decisions else {
-                 "kind": count.decisions[c.serial].kind, "kiosk_id": count.decisions[c.serial].kiosk_id,
-                 "batch": count.decisions[c.serial].batch, "note": count.decisions[c.serial].note,
-                 "decided_by": count.decisions[c.serial].decided_by},
+             "decision": _decision_json(count.decisions.get(c.serial)),
              "copies": [_copy_json(cp) for cp in c.copies]} for c in r.conflicts]
         doc["unresolved_conflicts"] = len(r.unresolved_conflicts)
     online = office.online_import() if office.configured else None
@@ -171,7 +178,7 @@ def cmd_status(args: argparse.Namespace) -> int:
         names = {i.id: i.name for i in office.campaign.institutions}
         print(t("files", lang, n=overview.files, unverified=overview.unverified))
         for iid, chains in overview.institutions.items():
-            print(t("institution", lang, name=names.get(iid, iid)))
+            print(names.get(iid, iid))
             for k in chains:
                 print(t("kiosk", lang, kiosk=k.kiosk_id, received=k.received, accepted=k.accepted,
                         state=_chain_text(k, lang)))
@@ -198,7 +205,7 @@ def cmd_status(args: argparse.Namespace) -> int:
                         print(t("copy", lang, kiosk=cp.kiosk_id, batch=cp.batch, status=status, choices=choices))
         online = office.online_import()
         if online is not None:
-            print(t("online", lang, votes=online.votes, name=online.name, lines=online.lines))
+            print(_online_text(online, lang))
         pub = office.published
         if pub is not None:
             print(t("published", lang, at=pub.published_at, by=pub.published_by, report=pub.report))
@@ -232,7 +239,7 @@ def cmd_decide(args: argparse.Namespace) -> int:
 def cmd_online(args: argparse.Namespace) -> int:
     with _office(args) as office:
         imported = office.import_online(args.file)
-        print(t("online", args.lang, votes=imported.votes, name=imported.name, lines=imported.lines))
+        print(_online_text(imported, args.lang))
     return EXIT_OK
 
 
