@@ -35,7 +35,7 @@ class FolderWatcher(QObject):
         self.clock = clock
         self.watch: FolderWatch | None = None
         self.state: WatchState | None = None
-        self._job = None
+        self._checking = False  # a check was started and its outcome not handled yet
         self.timer = QTimer(self)
         self.timer.setInterval(interval_ms)
         self.timer.timeout.connect(self.poll)
@@ -50,7 +50,9 @@ class FolderWatcher(QObject):
 
     @property
     def busy(self) -> bool:
-        return self._job is not None and self._job.running
+        """A check is under way.  It ends when its outcome is handled (``polled``), not when the
+        runner later hears its job finished: the next check may start from ``polled`` on."""
+        return self._checking
 
     def start(self, folder: str | Path, settle_s: float) -> None:
         self.watch = FolderWatch(folder, settle_s, clock=self.clock)
@@ -78,11 +80,13 @@ class FolderWatcher(QObject):
         def check(_ctx: WorkContext) -> tuple[list[str], WatchState]:
             return watch.poll(), watch.state()
 
-        self._job = self.runner.run(check, name=POLL_JOB, done=lambda res, w=watch: self._checked(w, *res),
-                                    failed=lambda exc, w=watch: self._lost(w, exc))
+        self._checking = True
+        self.runner.run(check, name=POLL_JOB, done=lambda res, w=watch: self._checked(w, *res),
+                        failed=lambda exc, w=watch: self._lost(w, exc))
         return True
 
     def _checked(self, watch: FolderWatch, ready: list[str], state: WatchState) -> None:
+        self._checking = False
         if watch is not self.watch:
             return  # the folder was changed meanwhile
         self.state = state
@@ -93,6 +97,7 @@ class FolderWatcher(QObject):
     def _lost(self, watch: FolderWatch, exc: BaseException) -> None:
         """The folder cannot be listed (gone, unplugged, a share down): said once, and
         checked again on the next tick, so watching resumes when it is back."""
+        self._checking = False
         if watch is not self.watch:
             return
         was_ok = self.state is None or self.state.ok
